@@ -1,0 +1,79 @@
+//! Checking a username and password, with the same work and the same answer whether the
+//! user exists or not, so a login form cannot be used to find out who has an account.
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::OnceCell;
+
+use super::password::{PasswordHash, hash_password, verify_password};
+use super::throttle::LoginThrottle;
+use crate::entities::user;
+use crate::users::{UserService, Username, fields::PASSWORD_MAX};
+use crate::{DomainError, FieldError};
+
+pub struct Authenticator {
+    per_user: LoginThrottle,
+    per_address: LoginThrottle,
+    /// Verified against when the user does not exist, so both paths cost one argon2 run.
+    dummy_hash: OnceCell<PasswordHash>,
+}
+
+impl Authenticator {
+    pub fn new(per_user: LoginThrottle, per_address: LoginThrottle) -> Self {
+        Self { per_user, per_address, dummy_hash: OnceCell::new() }
+    }
+
+    /// The active user with these credentials. `client` identifies where the attempt came
+    /// from (the peer address) for throttling.
+    pub async fn login(
+        &self,
+        db: &DatabaseConnection,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<user::Model, DomainError> {
+        let name = check_input(username, password)?;
+        let user_key = [name.key()];
+        let address_key = [client.to_owned()];
+        let wait = [self.per_user.check(&user_key), self.per_address.check(&address_key)];
+        if let Some(retry_after) = wait.into_iter().filter_map(Result::err).max() {
+            return Err(DomainError::Throttled { retry_after });
+        }
+
+        let found = UserService::find_by_username(db, &name).await?;
+        let hash = match &found {
+            Some(u) => PasswordHash::from_stored(u.password_hash.clone()),
+            None => self.dummy_hash().await?,
+        };
+        let matches = verify_password(password.to_owned(), hash).await?;
+        match found {
+            Some(user) if matches => {
+                self.per_user.record_success(&user_key);
+                self.per_address.record_success(&address_key);
+                if user.disabled { Err(DomainError::AccountDisabled) } else { Ok(user) }
+            }
+            _ => {
+                self.per_user.record_failure(&user_key);
+                self.per_address.record_failure(&address_key);
+                Err(DomainError::InvalidCredentials)
+            }
+        }
+    }
+
+    async fn dummy_hash(&self) -> Result<PasswordHash, DomainError> {
+        self.dummy_hash.get_or_try_init(|| hash_password("not-a-real-password".into())).await.cloned()
+    }
+}
+
+fn check_input(username: &str, password: &str) -> Result<Username, DomainError> {
+    let mut errors = Vec::new();
+    let name = Username::parse(username).map_err(|e| errors.push(e)).ok();
+    if password.is_empty() {
+        errors.push(FieldError::new("password", "Enter your password."));
+    } else if password.chars().count() > PASSWORD_MAX {
+        errors.push(FieldError::new("password", format!("A password has at most {PASSWORD_MAX} characters.")));
+    }
+    match name {
+        Some(name) if errors.is_empty() => Ok(name),
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}

@@ -1,0 +1,14 @@
+//! Viva's rules and data: database entities, the services that query them, and authentication.
+//!
+//! This crate knows nothing of HTTP or Leptos: the web layer calls these services and maps
+//! [`DomainError`] to responses in one place. It never loads a model.
+
+pub mod auth;
+pub mod db;
+pub mod entities;
+mod error;
+pub mod sessions;
+pub mod users;
+
+pub use entities::user::Role;
+pub use error::{DomainError, FieldError};

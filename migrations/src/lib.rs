@@ -1,0 +1,16 @@
+//! Viva's schema, one migration per change. Run at every start (`viva serve`) and by
+//! `viva migrate`; written with sea-query so the same migrations serve SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_users;
+mod m20261127_000002_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_users::Migration), Box::new(m20261127_000002_sessions::Migration)]
+    }
+}
