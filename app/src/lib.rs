@@ -1,1 +1,16 @@
-pub fn x(){}
+//! Viva's screens and server functions. Compiled twice: with `ssr` into the server (where
+//! server functions run and reach the database through `domain`) and with `hydrate` into the
+//! browser's WASM (where server functions are HTTP calls). Server functions stay thin: check
+//! the caller with the one guard, call a `domain` service, map the error.
+
+pub mod api;
+mod components;
+pub mod dto;
+mod error;
+#[cfg(feature = "ssr")]
+pub mod guard;
+mod pages;
+mod root;
+
+pub use error::{AppError, FieldMessage};
+pub use root::{App, shell};

@@ -20,6 +20,20 @@ pub struct NewUser {
     pub password: NewPassword,
 }
 
+impl NewUser {
+    /// Validates every field at once, so a form can show all its problems together.
+    pub fn parse(username: &str, display_name: &str, role: Role, password: &str) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        let username = Username::parse(username).map_err(|e| errors.push(e)).ok();
+        let display_name = DisplayName::parse(display_name).map_err(|e| errors.push(e)).ok();
+        let password = NewPassword::parse(password).map_err(|e| errors.push(e)).ok();
+        match (username, display_name, password) {
+            (Some(username), Some(display_name), Some(password)) => Ok(Self { username, display_name, role, password }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
     /// Matches username or display name, case-insensitively.

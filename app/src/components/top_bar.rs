@@ -1,0 +1,36 @@
+use leptos::prelude::*;
+
+use crate::api::auth::Logout;
+use crate::dto::CurrentUser;
+
+/// The bar on every logged-in page: who you are, and a menu to log out.
+#[component]
+pub fn TopBar(user: CurrentUser) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Viva"</a>
+            <div class="user-menu">
+                <button
+                    type="button"
+                    class="user-button"
+                    aria-haspopup="menu"
+                    aria-expanded=move || open.get().to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    <span class="user-name">{user.display_name}</span>
+                    <span class="role-badge">{user.role.label()}</span>
+                </button>
+                <Show when=move || open.get()>
+                    <div class="menu" role="menu">
+                        <p class="menu-note">"Signed in as " <strong>{user.username.clone()}</strong></p>
+                        <ActionForm action=logout>
+                            <button type="submit" role="menuitem">"Log out"</button>
+                        </ActionForm>
+                    </div>
+                </Show>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,100 @@
+//! The one error type of every server function. Its variants are outcomes a user can
+//! understand; internal causes are logged on the server and never sent to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please log in first.")]
+    Unauthorized,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Unknown username or wrong password.")]
+    InvalidCredentials,
+    #[error("This account is disabled. Ask your lab's admin to enable it.")]
+    AccountDisabled,
+    #[error("Too many failed logins. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("{}", summary(.0))]
+    Invalid(Vec<FieldMessage>),
+    #[error("Something went wrong on the server. Please try again; if it persists, tell your admin.")]
+    Internal,
+    /// The request itself could not be read (bad arguments, or the server was unreachable).
+    #[error("The request could not be handled: {0}")]
+    Request(String),
+}
+
+fn summary(errors: &[FieldMessage]) -> String {
+    let lines: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+    lines.join(" ")
+}
+
+impl AppError {
+    /// The HTTP status of this outcome: the one place errors are mapped to HTTP.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::InvalidCredentials => 401,
+            AppError::Forbidden | AppError::AccountDisabled => 403,
+            AppError::NotFound => 404,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Invalid(_) => 422,
+            AppError::Request(_) => 400,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// Field errors, if this is a validation error.
+    pub fn fields(&self) -> &[FieldMessage] {
+        match self {
+            AppError::Invalid(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::DomainError> for AppError {
+    fn from(e: domain::DomainError) -> Self {
+        use domain::DomainError as D;
+        match e {
+            D::Invalid(errors) => AppError::Invalid(
+                errors.into_iter().map(|e| FieldMessage { field: e.field, message: e.message }).collect(),
+            ),
+            D::NotFound => AppError::NotFound,
+            D::InvalidCredentials => AppError::InvalidCredentials,
+            D::AccountDisabled => AppError::AccountDisabled,
+            D::Throttled { retry_after } => AppError::TooManyAttempts {
+                // Round up: "0 seconds" would invite an immediate, still-throttled retry.
+                retry_after_secs: retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0),
+            },
+            D::Database(_) | D::Internal(_) => AppError::internal(e),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs an unexpected failure with its cause and returns the opaque `Internal` outcome.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error in a server function");
+        AppError::Internal
+    }
+}

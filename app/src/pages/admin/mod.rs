@@ -1,0 +1,60 @@
+//! The admin's home: user management.
+
+mod create_user;
+mod import_users;
+mod user_list;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::admin::{CreateUser, ImportUsers, ResetUserPassword, SetUserDisabled, SetUserRole};
+use create_user::CreateUserForm;
+use import_users::ImportUsersForm;
+use user_list::UserList;
+
+/// Every action that changes users, so the list can refresh after any of them.
+#[derive(Clone, Copy)]
+pub struct UserActions {
+    pub create: ServerAction<CreateUser>,
+    pub import: ServerAction<ImportUsers>,
+    pub set_role: ServerAction<SetUserRole>,
+    pub set_disabled: ServerAction<SetUserDisabled>,
+    pub reset_password: ServerAction<ResetUserPassword>,
+}
+
+impl UserActions {
+    fn new() -> Self {
+        Self {
+            create: ServerAction::new(),
+            import: ServerAction::new(),
+            set_role: ServerAction::new(),
+            set_disabled: ServerAction::new(),
+            reset_password: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever any action completes.
+    fn version(&self) -> usize {
+        self.create.version().get()
+            + self.import.version().get()
+            + self.set_role.version().get()
+            + self.set_disabled.version().get()
+            + self.reset_password.version().get()
+    }
+}
+
+#[component]
+pub fn AdminHome() -> impl IntoView {
+    let actions = UserActions::new();
+    view! {
+        <Title text="Users · Viva"/>
+        <main class="page">
+            <h1>"Users"</h1>
+            <UserList actions/>
+            <div class="two-columns">
+                <CreateUserForm action=actions.create/>
+                <ImportUsersForm action=actions.import/>
+            </div>
+        </main>
+    }
+}

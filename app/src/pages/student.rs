@@ -1,0 +1,18 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn StudentHome() -> impl IntoView {
+    view! {
+        <Title text="My lab sessions · Viva"/>
+        <main class="page">
+            <h1>"My lab sessions"</h1>
+            <div class="empty-state">
+                <p>"You are not in any lab session yet."</p>
+                <p class="hint">
+                    "When your instructor opens a lab session for you, it appears here and you can upload your video."
+                </p>
+            </div>
+        </main>
+    }
+}
