@@ -29,13 +29,9 @@ impl SessionService {
         Ok(())
     }
 
-    /// The record's data if it exists and has not expired at `now`.
-    pub async fn load(db: &DatabaseConnection, id: &str, now: i64) -> Result<Option<String>, DbErr> {
-        let found = Session::find_by_id(id.to_owned())
-            .filter(session::Column::ExpiresAt.gt(now))
-            .one(db)
-            .await?;
-        Ok(found.map(|s| s.data))
+    /// The record if it exists and has not expired at `now`.
+    pub async fn load(db: &DatabaseConnection, id: &str, now: i64) -> Result<Option<session::Model>, DbErr> {
+        Session::find_by_id(id.to_owned()).filter(session::Column::ExpiresAt.gt(now)).one(db).await
     }
 
     pub async fn delete(db: &DatabaseConnection, id: &str) -> Result<(), DbErr> {

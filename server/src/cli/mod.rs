@@ -1,0 +1,64 @@
+//! The command line: `viva serve | migrate | user … | demo`.
+
+mod demo;
+mod password_input;
+mod user;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::startup::{Application, open_database, shutdown_signal};
+use crate::{Config, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "viva", version, about = "Viva: video explanations of lab work, transcribed and graded on the lab's GPU")]
+pub struct Cli {
+    /// Configuration file (default: ./viva.toml if it exists). VIVA_* environment variables override it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web app.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Seed demo accounts (an admin, two instructors, 30 students), print their passwords, and serve.
+    Demo,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    telemetry::init();
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            open_database(&config).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::User(command) => user::run(&open_database(&config).await?, command).await,
+        Command::Demo => {
+            let db = open_database(&config).await?;
+            demo::seed(&db, &config.data_dir).await.context("cannot seed the demo accounts")?;
+            drop(db);
+            serve(config).await
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let addr = app.local_addr()?;
+    tracing::info!("Viva is listening on http://{addr}");
+    println!("Viva is running at http://{addr} (Ctrl-C to stop)");
+    app.run_until_stopped(shutdown_signal()).await
+}

@@ -1,0 +1,163 @@
+//! One typed configuration, from defaults, then `viva.toml`, then `VIVA_*` environment
+//! variables (`VIVA_LOGIN__MAX_FAILURES_PER_USER` for `[login] max_failures_per_user`).
+//! Nothing is required: the defaults run a local lab server.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the database and uploads live.
+    pub data_dir: PathBuf,
+    /// Defaults to the SQLite file `<data_dir>/viva.db`.
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    /// The built front end (WASM, JS, CSS, favicon), as `scripts/build` lays it out.
+    pub site_root: PathBuf,
+    /// Mark session cookies `Secure`; set when Viva is served over HTTPS (e.g. behind a proxy).
+    pub secure_cookies: bool,
+    /// A session ends after this many days without a request.
+    pub session_idle_days: u32,
+    pub login: LoginConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LoginConfig {
+    /// Failed logins for one username before each further attempt must wait.
+    pub max_failures_per_user: u32,
+    /// Failed logins from one client address before each further attempt must wait.
+    /// A lab where every student's traffic comes from one NAT address may raise this.
+    pub max_failures_per_address: u32,
+    /// The first wait; it doubles with each further failure.
+    pub base_delay_secs: u64,
+    pub max_delay_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: PathBuf::from("target/site"),
+            secure_cookies: false,
+            session_idle_days: 7,
+            login: LoginConfig {
+                max_failures_per_user: 5,
+                max_failures_per_address: 5,
+                base_delay_secs: 2,
+                max_delay_secs: 15 * 60,
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    #[error("invalid configuration: `{key}` {problem}")]
+    Invalid { key: &'static str, problem: &'static str },
+}
+
+impl Config {
+    /// Reads `file` (default `viva.toml`, optional) and the environment over the defaults.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let file = file.unwrap_or(Path::new("viva.toml"));
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("VIVA_").split("__"))
+            .extract()
+            .map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, problem| Err(ConfigError::Invalid { key, problem });
+        if self.data_dir.as_os_str().is_empty() {
+            return invalid("data_dir", "must not be empty");
+        }
+        if self.session_idle_days == 0 {
+            return invalid("session_idle_days", "must be at least 1");
+        }
+        if self.login.max_failures_per_user == 0 {
+            return invalid("login.max_failures_per_user", "must be at least 1");
+        }
+        if self.login.max_failures_per_address == 0 {
+            return invalid("login.max_failures_per_address", "must be at least 1");
+        }
+        if self.login.base_delay_secs == 0 || self.login.base_delay_secs > self.login.max_delay_secs {
+            return invalid("login.base_delay_secs", "must be at least 1 and at most login.max_delay_secs");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("viva.db").display()),
+        }
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(u64::from(self.session_idle_days) * 24 * 60 * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_need_no_file() {
+        Jail::expect_with(|_| {
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config, Config::default());
+            assert_eq!(config.database_url(), "sqlite://data/viva.db?mode=rwc");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file("viva.toml", "listen = \"0.0.0.0:8080\"\n[login]\nmax_failures_per_user = 3\n")?;
+            jail.set_env("VIVA_DATA_DIR", "/srv/viva");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.port(), 8080);
+            assert_eq!(config.login.max_failures_per_user, 3);
+            assert_eq!(config.data_dir, PathBuf::from("/srv/viva"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_invalid_value_names_its_key() {
+        Jail::expect_with(|jail| {
+            jail.set_env("VIVA_LISTEN", "not-an-address");
+            let message = Config::load(None).unwrap_err().to_string();
+            assert!(message.contains("listen"), "{message}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_or_out_of_range_key_is_refused() {
+        Jail::expect_with(|jail| {
+            jail.create_file("viva.toml", "lsiten = \"0.0.0.0:1\"\n")?;
+            assert!(Config::load(None).unwrap_err().to_string().contains("lsiten"));
+            jail.create_file("viva.toml", "[login]\nmax_failures_per_user = 0\n")?;
+            assert!(Config::load(None).unwrap_err().to_string().contains("login.max_failures_per_user"));
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,52 @@
+//! The HTTP surface: one router holding the Leptos pages, the server functions under `/api`,
+//! the built front end's files, and the session layer around all of them.
+
+mod server_fns;
+mod session_store;
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::post;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::guard::ServerContext;
+use app::{App, shell};
+
+pub use session_store::DbSessionStore;
+
+/// Everything a request handler may need; cloned cheaply per request.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub server: ServerContext,
+}
+
+pub struct RouterSettings {
+    pub secure_cookies: bool,
+    pub session_idle: std::time::Duration,
+}
+
+pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettings) -> Router {
+    let routes = generate_route_list(App);
+    let server = state.server.clone();
+    let idle = time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::days(7));
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("viva_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(idle));
+
+    Router::new()
+        .route("/api/{*fn_name}", post(server_fns::handle).get(server_fns::handle))
+        .leptos_routes_with_context(&state, routes, move || provide_context(server.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(session_layer)
+        .with_state(state)
+}

@@ -1,0 +1,144 @@
+//! Building the application from its configuration and running it until told to stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use domain::auth::{Authenticator, Clock, LoginThrottle, SystemClock, ThrottlePolicy};
+use leptos::prelude::LeptosOptions;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tower_sessions::session_store::ExpiredDeletion;
+
+use crate::Config;
+use crate::http::{self, AppState, DbSessionStore, RouterSettings};
+
+/// How often expired sessions are purged from the database.
+const SESSION_PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    sessions: DbSessionStore,
+}
+
+/// Opens (creating if needed) the database and brings its schema up to date.
+pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    let db = domain::db::connect(&config.database_url())
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_url()))?;
+    Migrator::up(&db, None).await.context("database migration failed")?;
+    Ok(db)
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with the clock that login throttling measures waits by.
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let db = open_database(&config).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {} (config key `listen`)", config.listen))?;
+        let listen = listener.local_addr()?;
+
+        let auth = Arc::new(authenticator(&config, clock));
+        let state = AppState {
+            leptos_options: leptos_options(&config, listen),
+            server: app::guard::ServerContext { db: db.clone(), auth },
+        };
+        let sessions = DbSessionStore::new(db);
+        let settings = RouterSettings { secure_cookies: config.secure_cookies, session_idle: config.session_idle() };
+        let router = http::router(state, sessions.clone(), &settings);
+        Ok(Self { listener, router, sessions })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish and stops the
+    /// background tasks it owns.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let stop = CancellationToken::new();
+        let purge = spawn_session_purge(self.sessions, stop.clone());
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        stop.cancel();
+        purge.await.context("session purge task failed")?;
+        served.context("HTTP server failed")
+    }
+}
+
+fn authenticator(config: &Config, clock: Arc<dyn Clock>) -> Authenticator {
+    let policy = |max_failures| ThrottlePolicy {
+        max_failures,
+        base_delay: Duration::from_secs(config.login.base_delay_secs),
+        max_delay: Duration::from_secs(config.login.max_delay_secs),
+        ..ThrottlePolicy::default()
+    };
+    Authenticator::new(
+        LoginThrottle::new(policy(config.login.max_failures_per_user), clock.clone()),
+        LoginThrottle::new(policy(config.login.max_failures_per_address), clock),
+    )
+}
+
+fn leptos_options(config: &Config, listen: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("viva")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(listen)
+        .build()
+}
+
+fn spawn_session_purge(sessions: DbSessionStore, stop: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {
+                    if let Err(e) = sessions.delete_expired().await {
+                        tracing::error!(error = %e, "cannot purge expired sessions");
+                    }
+                }
+                () = stop.cancelled() => return,
+            }
+        }
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM (systemd's stop).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
