@@ -3,6 +3,8 @@
 //! browser's WASM (where server functions are HTTP calls). Server functions stay thin: check
 //! the caller with the one guard, call a `domain` service, map the error.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 mod components;
 pub mod dto;

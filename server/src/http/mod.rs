@@ -1,12 +1,12 @@
 //! The HTTP surface: one router holding the Leptos pages, the server functions under `/api`,
-//! the built front end's files, and the session layer around all of them.
+//! the built front end's files, and the session layer around all of them. Leptos registers
+//! every server function's route itself (with the same context as the pages).
 
 mod server_fns;
 mod session_store;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::post;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
@@ -41,12 +41,12 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .with_expiry(Expiry::OnInactivity(idle));
 
     Router::new()
-        .route("/api/{*fn_name}", post(server_fns::handle).get(server_fns::handle))
         .leptos_routes_with_context(&state, routes, move || provide_context(server.clone()), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(server_fns::error_status))
         .layer(session_layer)
         .with_state(state)
 }

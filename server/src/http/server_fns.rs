@@ -1,28 +1,24 @@
-//! Runs server functions and gives their errors the right HTTP status.
+//! Gives failed server functions the right HTTP status.
 //!
-//! Leptos answers every failed server function with 500. Here, in the one place where
-//! outcomes meet HTTP, the encoded [`AppError`] is read back and the status it stands for
-//! (401, 403, 422, 429, …) is set, so clients and tests see honest statuses.
+//! Leptos answers every failed server function with 500 and a `serverfnerror` header. Here,
+//! in the one place where outcomes meet HTTP, the encoded [`AppError`] is read back and the
+//! status it stands for (401, 403, 422, 429, …) is set, so clients and tests see honest
+//! statuses. The body is left as it is, so the browser still decodes the same error.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::provide_context;
-use leptos_axum::handle_server_fns_with_context;
 
-use super::AppState;
 use app::AppError;
 
 /// Error bodies are small JSON documents; anything larger is not ours to reinterpret.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
-    let server = state.server.clone();
-    let response = handle_server_fns_with_context(move || provide_context(server.clone()), request)
-        .await
-        .into_response();
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+pub async fn error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
         return response;
     }
     let (mut parts, body) = response.into_parts();

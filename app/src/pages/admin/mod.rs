@@ -57,4 +57,6 @@ pub fn AdminHome() -> impl IntoView {
             </div>
         </main>
     }
+    // Erase the (very deep) view type here, so the screens above stay quick to compile.
+    .into_any()
 }
