@@ -1,0 +1,125 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use domain::Role;
+use domain::auth::ManualClock;
+use domain::users::{NewUser, UserService};
+use reqwest::{Client, Response, StatusCode};
+use sea_orm::DatabaseConnection;
+use server::{Application, Config};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running Viva on a free port with its own data directory.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub config: Config,
+    /// The clock login throttling waits by; tests move it instead of sleeping.
+    pub clock: Arc<ManualClock>,
+    /// A second connection to the same database, for arranging and checking state.
+    pub db: DatabaseConnection,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    _data: Arc<TempDir>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let data = Arc::new(tempfile::tempdir().unwrap());
+        let mut config = Config {
+            data_dir: data.path().to_owned(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        Self::start(config, data, Arc::new(ManualClock::default())).await
+    }
+
+    async fn start(mut config: Config, data: Arc<TempDir>, clock: Arc<ManualClock>) -> Self {
+        let app = Application::build_with_clock(config.clone(), clock.clone()).await.unwrap();
+        let addr = app.local_addr().unwrap();
+        config.listen = addr;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        let db = domain::db::connect(&config.database_url()).await.unwrap();
+        Self { addr, config, clock, db, stop: Some(stop), server: Some(server), _data: data }
+    }
+
+    /// Stops the server gracefully and starts a new one on the same address and database.
+    pub async fn restart(mut self) -> Self {
+        self.shut_down().await;
+        let config = self.config.clone();
+        Self::start(config, self._data.clone(), self.clock.clone()).await
+    }
+
+    async fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).unwrap();
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn client() -> Client {
+        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST).
+    pub async fn call(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    pub async fn add_user(&self, username: &str, role: Role, password: &str) -> i32 {
+        let new = NewUser::parse(username, &format!("{username} Display"), role, password).unwrap();
+        UserService::create(&self.db, new).await.unwrap().id
+    }
+
+    pub async fn login(&self, client: &Client, username: &str, password: &str) -> Response {
+        self.call(client, "/api/login", &[("username", username), ("password", password)]).await
+    }
+
+    /// A client logged in as a new user of `role`.
+    pub async fn logged_in(&self, username: &str, role: Role) -> Client {
+        let client = Self::client();
+        self.add_user(username, role, "correct-horse-battery").await;
+        let response = self.login(&client, username, "correct-horse-battery").await;
+        assert!(response.status().is_success(), "login of {username} failed: {}", response.status());
+        client
+    }
+
+    /// The logged-in user's username, or None.
+    pub async fn whoami(&self, client: &Client) -> Option<String> {
+        let response = self.call(client, "/api/whoami", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Option<serde_json::Value> = response.json().await.unwrap();
+        body.map(|u| u["username"].as_str().unwrap().to_owned())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The error a server function answered with, as the browser would decode it.
+pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
+    let status = response.status();
+    let body = response.json().await.unwrap();
+    (status, body)
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real router on port 0, a fresh SQLite file per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![recursion_limit = "256"]
+
+mod access;
+mod admin;
+mod auth;
+mod helpers;
+mod sessions;
