@@ -31,7 +31,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_lowercase())
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().to_lowercase())
     }
 }
 
@@ -91,19 +93,35 @@ mod from_domain {
 
     impl From<user::Model> for CurrentUser {
         fn from(u: user::Model) -> Self {
-            Self { id: u.id, username: u.username, display_name: u.display_name, role: u.role.into() }
+            Self {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.into(),
+            }
         }
     }
 
     impl From<user::Model> for UserRow {
         fn from(u: user::Model) -> Self {
-            Self { id: u.id, username: u.username, display_name: u.display_name, role: u.role.into(), disabled: u.disabled }
+            Self {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.into(),
+                disabled: u.disabled,
+            }
         }
     }
 
     impl From<domain::users::ImportedUser> for IssuedCredentials {
         fn from(u: domain::users::ImportedUser) -> Self {
-            Self { username: u.username, display_name: u.display_name, role: u.role.into(), password: u.generated_password }
+            Self {
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.into(),
+                password: u.generated_password,
+            }
         }
     }
 }

@@ -27,7 +27,9 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("{}", summary(.0))]
     Invalid(Vec<FieldMessage>),
-    #[error("Something went wrong on the server. Please try again; if it persists, tell your admin.")]
+    #[error(
+        "Something went wrong on the server. Please try again; if it persists, tell your admin."
+    )]
     Internal,
     /// The request itself could not be read (bad arguments, or the server was unreachable).
     #[error("The request could not be handled: {0}")]
@@ -76,7 +78,13 @@ impl From<domain::DomainError> for AppError {
         use domain::DomainError as D;
         match e {
             D::Invalid(errors) => AppError::Invalid(
-                errors.into_iter().map(|e| FieldMessage { field: e.field, message: e.message }).collect(),
+                errors
+                    .into_iter()
+                    .map(|e| FieldMessage {
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect(),
             ),
             D::NotFound => AppError::NotFound,
             D::InvalidCredentials => AppError::InvalidCredentials,

@@ -23,18 +23,25 @@ pub struct ServerContext {
 pub const USER_ID: &str = "user_id";
 
 pub fn server_context() -> Result<ServerContext, AppError> {
-    use_context::<ServerContext>().ok_or_else(|| AppError::internal("ServerContext missing from context"))
+    use_context::<ServerContext>()
+        .ok_or_else(|| AppError::internal("ServerContext missing from context"))
 }
 
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(AppError::internal)
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(AppError::internal)
 }
 
 /// The logged-in, still-enabled user, if any. Reads the user row on every call, so disabling
 /// an account or changing its role takes effect on the very next request.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
-    let Some(id) = session.get::<i32>(USER_ID).await.map_err(AppError::internal)? else {
+    let Some(id) = session
+        .get::<i32>(USER_ID)
+        .await
+        .map_err(AppError::internal)?
+    else {
         return Ok(None);
     };
     let ctx = server_context()?;
@@ -54,5 +61,9 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
 /// The caller, if they hold at least `min` (roles are ordered: admin > instructor > student).
 pub async fn require_role(min: Role) -> Result<CurrentUser, AppError> {
     let user = require_user().await?;
-    if user.role >= min { Ok(user) } else { Err(AppError::Forbidden) }
+    if user.role >= min {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }

@@ -1,7 +1,9 @@
 //! Storage for login sessions. The web layer adapts this to tower-sessions' `SessionStore`.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TryInsertResult};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TryInsertResult,
+};
 
 use crate::entities::session::{self, Entity as Session};
 
@@ -9,7 +11,12 @@ pub struct SessionService;
 
 impl SessionService {
     /// Inserts a new record; returns false (and writes nothing) if the id is already taken.
-    pub async fn create(db: &DatabaseConnection, id: &str, data: &str, expires_at: i64) -> Result<bool, DbErr> {
+    pub async fn create(
+        db: &DatabaseConnection,
+        id: &str,
+        data: &str,
+        expires_at: i64,
+    ) -> Result<bool, DbErr> {
         let inserted = Session::insert(active(id, data, expires_at))
             .on_conflict_do_nothing_on([session::Column::Id])
             .exec_without_returning(db)
@@ -17,7 +24,12 @@ impl SessionService {
         Ok(matches!(inserted, TryInsertResult::Inserted(1)))
     }
 
-    pub async fn save(db: &DatabaseConnection, id: &str, data: &str, expires_at: i64) -> Result<(), DbErr> {
+    pub async fn save(
+        db: &DatabaseConnection,
+        id: &str,
+        data: &str,
+        expires_at: i64,
+    ) -> Result<(), DbErr> {
         Session::insert(active(id, data, expires_at))
             .on_conflict(
                 OnConflict::column(session::Column::Id)
@@ -30,8 +42,15 @@ impl SessionService {
     }
 
     /// The record if it exists and has not expired at `now`.
-    pub async fn load(db: &DatabaseConnection, id: &str, now: i64) -> Result<Option<session::Model>, DbErr> {
-        Session::find_by_id(id.to_owned()).filter(session::Column::ExpiresAt.gt(now)).one(db).await
+    pub async fn load(
+        db: &DatabaseConnection,
+        id: &str,
+        now: i64,
+    ) -> Result<Option<session::Model>, DbErr> {
+        Session::find_by_id(id.to_owned())
+            .filter(session::Column::ExpiresAt.gt(now))
+            .one(db)
+            .await
     }
 
     pub async fn delete(db: &DatabaseConnection, id: &str) -> Result<(), DbErr> {
@@ -41,11 +60,18 @@ impl SessionService {
 
     /// Deletes every record that expired before `now`; returns how many.
     pub async fn purge_expired(db: &DatabaseConnection, now: i64) -> Result<u64, DbErr> {
-        let result = Session::delete_many().filter(session::Column::ExpiresAt.lte(now)).exec(db).await?;
+        let result = Session::delete_many()
+            .filter(session::Column::ExpiresAt.lte(now))
+            .exec(db)
+            .await?;
         Ok(result.rows_affected)
     }
 }
 
 fn active(id: &str, data: &str, expires_at: i64) -> session::ActiveModel {
-    session::ActiveModel { id: Set(id.to_owned()), data: Set(data.to_owned()), expires_at: Set(expires_at) }
+    session::ActiveModel {
+        id: Set(id.to_owned()),
+        data: Set(data.to_owned()),
+        expires_at: Set(expires_at),
+    }
 }

@@ -11,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_users::Migration), Box::new(m20261127_000002_sessions::Migration)]
+        vec![
+            Box::new(m20261127_000001_users::Migration),
+            Box::new(m20261127_000002_sessions::Migration),
+        ]
     }
 }

@@ -64,7 +64,10 @@ pub enum ConfigError {
     #[error("invalid configuration: {0}")]
     Figment(#[from] Box<figment::Error>),
     #[error("invalid configuration: `{key}` {problem}")]
-    Invalid { key: &'static str, problem: &'static str },
+    Invalid {
+        key: &'static str,
+        problem: &'static str,
+    },
 }
 
 impl Config {
@@ -94,8 +97,12 @@ impl Config {
         if self.login.max_failures_per_address == 0 {
             return invalid("login.max_failures_per_address", "must be at least 1");
         }
-        if self.login.base_delay_secs == 0 || self.login.base_delay_secs > self.login.max_delay_secs {
-            return invalid("login.base_delay_secs", "must be at least 1 and at most login.max_delay_secs");
+        if self.login.base_delay_secs == 0 || self.login.base_delay_secs > self.login.max_delay_secs
+        {
+            return invalid(
+                "login.base_delay_secs",
+                "must be at least 1 and at most login.max_delay_secs",
+            );
         }
         Ok(())
     }
@@ -103,7 +110,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("viva.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("viva.db").display()
+            ),
         }
     }
 
@@ -113,6 +123,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail fixes the closures' error type
 mod tests {
     use super::*;
     use figment::Jail;
@@ -130,7 +141,10 @@ mod tests {
     #[test]
     fn file_then_environment_override_defaults() {
         Jail::expect_with(|jail| {
-            jail.create_file("viva.toml", "listen = \"0.0.0.0:8080\"\n[login]\nmax_failures_per_user = 3\n")?;
+            jail.create_file(
+                "viva.toml",
+                "listen = \"0.0.0.0:8080\"\n[login]\nmax_failures_per_user = 3\n",
+            )?;
             jail.set_env("VIVA_DATA_DIR", "/srv/viva");
             let config = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(config.listen.port(), 8080);
@@ -154,9 +168,19 @@ mod tests {
     fn an_unknown_or_out_of_range_key_is_refused() {
         Jail::expect_with(|jail| {
             jail.create_file("viva.toml", "lsiten = \"0.0.0.0:1\"\n")?;
-            assert!(Config::load(None).unwrap_err().to_string().contains("lsiten"));
+            assert!(
+                Config::load(None)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("lsiten")
+            );
             jail.create_file("viva.toml", "[login]\nmax_failures_per_user = 0\n")?;
-            assert!(Config::load(None).unwrap_err().to_string().contains("login.max_failures_per_user"));
+            assert!(
+                Config::load(None)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("login.max_failures_per_user")
+            );
             Ok(())
         });
     }

@@ -29,12 +29,18 @@ pub struct Application {
 
 /// Opens (creating if needed) the database and brings its schema up to date.
 pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
     let db = domain::db::connect(&config.database_url())
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url()))?;
-    Migrator::up(&db, None).await.context("database migration failed")?;
+    Migrator::up(&db, None)
+        .await
+        .context("database migration failed")?;
     Ok(db)
 }
 
@@ -54,12 +60,22 @@ impl Application {
         let auth = Arc::new(authenticator(&config, clock));
         let state = AppState {
             leptos_options: leptos_options(&config, listen),
-            server: app::guard::ServerContext { db: db.clone(), auth },
+            server: app::guard::ServerContext {
+                db: db.clone(),
+                auth,
+            },
         };
         let sessions = DbSessionStore::new(db);
-        let settings = RouterSettings { secure_cookies: config.secure_cookies, session_idle: config.session_idle() };
+        let settings = RouterSettings {
+            secure_cookies: config.secure_cookies,
+            session_idle: config.session_idle(),
+        };
         let router = http::router(state, sessions.clone(), &settings);
-        Ok(Self { listener, router, sessions })
+        Ok(Self {
+            listener,
+            router,
+            sessions,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -68,11 +84,18 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets requests in flight finish and stops the
     /// background tasks it owns.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         let purge = spawn_session_purge(self.sessions, stop.clone());
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
         stop.cancel();
         purge.await.context("session purge task failed")?;
         served.context("HTTP server failed")

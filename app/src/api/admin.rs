@@ -16,7 +16,10 @@ use {
 pub async fn list_users(search: String, role: String) -> Result<Vec<UserRow>, AppError> {
     require_role(Role::Admin).await?;
     let ctx = server_context()?;
-    let filter = UserFilter { search: Some(search), role: Role::parse(&role).map(Into::into) };
+    let filter = UserFilter {
+        search: Some(search),
+        role: Role::parse(&role).map(Into::into),
+    };
     let users = UserService::list(&ctx.db, &filter).await?;
     Ok(users.into_iter().map(UserRow::from).collect())
 }
@@ -46,14 +49,18 @@ pub async fn create_user(
 pub async fn set_user_role(id: i32, role: Role) -> Result<UserRow, AppError> {
     require_role(Role::Admin).await?;
     let ctx = server_context()?;
-    Ok(UserService::set_role(&ctx.db, id, role.into()).await?.into())
+    Ok(UserService::set_role(&ctx.db, id, role.into())
+        .await?
+        .into())
 }
 
 #[server(prefix = "/api", endpoint = "admin/users/disabled")]
 pub async fn set_user_disabled(id: i32, disabled: bool) -> Result<UserRow, AppError> {
     require_role(Role::Admin).await?;
     let ctx = server_context()?;
-    Ok(UserService::set_disabled(&ctx.db, id, disabled).await?.into())
+    Ok(UserService::set_disabled(&ctx.db, id, disabled)
+        .await?
+        .into())
 }
 
 /// Sets a new password; an empty `password` means "generate one" (returned once).

@@ -12,12 +12,20 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use std::net::SocketAddr;
 
     let ctx = server_context()?;
-    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(AppError::internal)?;
-    let user = ctx.auth.login(&ctx.db, &username, &password, &peer.ip().to_string()).await?;
+    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map_err(AppError::internal)?;
+    let user = ctx
+        .auth
+        .login(&ctx.db, &username, &password, &peer.ip().to_string())
+        .await?;
     let session = session().await?;
     // A new id at login, so a session id planted before login is worthless after it.
     session.cycle_id().await.map_err(AppError::internal)?;
-    session.insert(USER_ID, user.id).await.map_err(AppError::internal)?;
+    session
+        .insert(USER_ID, user.id)
+        .await
+        .map_err(AppError::internal)?;
     tracing::info!(user = %user.username, "logged in");
     leptos_axum::redirect("/");
     Ok(())

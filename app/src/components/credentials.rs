@@ -7,7 +7,12 @@ use crate::dto::IssuedCredentials;
 #[component]
 pub fn CredentialsTable(credentials: Vec<IssuedCredentials>) -> impl IntoView {
     let generated = credentials.iter().any(|c| c.password.is_some());
-    let download = generated.then(|| format!("data:text/csv;charset=utf-8,{}", percent_encode(&to_csv(&credentials))));
+    let download = generated.then(|| {
+        format!(
+            "data:text/csv;charset=utf-8,{}",
+            percent_encode(&to_csv(&credentials))
+        )
+    });
     let rows = credentials
         .into_iter()
         .map(|c| {
@@ -42,7 +47,12 @@ pub fn CredentialsTable(credentials: Vec<IssuedCredentials>) -> impl IntoView {
 fn to_csv(credentials: &[IssuedCredentials]) -> String {
     let mut out = String::from("username,display_name,role,password\n");
     for c in credentials {
-        let fields = [c.username.as_str(), c.display_name.as_str(), c.role.as_str(), c.password.as_deref().unwrap_or("")];
+        let fields = [
+            c.username.as_str(),
+            c.display_name.as_str(),
+            c.role.as_str(),
+            c.password.as_deref().unwrap_or(""),
+        ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
@@ -51,7 +61,11 @@ fn to_csv(credentials: &[IssuedCredentials]) -> String {
 }
 
 fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_owned() }
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_owned()
+    }
 }
 
 /// Encodes everything but RFC 3986's unreserved characters, as a `data:` URL needs.
@@ -82,7 +96,10 @@ mod tests {
             password: Some("pw".into()),
         }];
         let csv = to_csv(&creds);
-        assert_eq!(csv.lines().nth(1), Some("zoë,\"Ünal, \"\"Zoë\"\"\",student,pw"));
+        assert_eq!(
+            csv.lines().nth(1),
+            Some("zoë,\"Ünal, \"\"Zoë\"\"\",student,pw")
+        );
         assert_eq!(percent_encode("a b,ë"), "a%20b%2C%C3%AB");
     }
 }

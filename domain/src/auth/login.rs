@@ -19,7 +19,11 @@ pub struct Authenticator {
 
 impl Authenticator {
     pub fn new(per_user: LoginThrottle, per_address: LoginThrottle) -> Self {
-        Self { per_user, per_address, dummy_hash: OnceCell::new() }
+        Self {
+            per_user,
+            per_address,
+            dummy_hash: OnceCell::new(),
+        }
     }
 
     /// The active user with these credentials. `client` identifies where the attempt came
@@ -34,7 +38,10 @@ impl Authenticator {
         let name = check_input(username, password)?;
         let user_key = [name.key()];
         let address_key = [client.to_owned()];
-        let wait = [self.per_user.check(&user_key), self.per_address.check(&address_key)];
+        let wait = [
+            self.per_user.check(&user_key),
+            self.per_address.check(&address_key),
+        ];
         if let Some(retry_after) = wait.into_iter().filter_map(Result::err).max() {
             return Err(DomainError::Throttled { retry_after });
         }
@@ -49,7 +56,11 @@ impl Authenticator {
             Some(user) if matches => {
                 self.per_user.record_success(&user_key);
                 self.per_address.record_success(&address_key);
-                if user.disabled { Err(DomainError::AccountDisabled) } else { Ok(user) }
+                if user.disabled {
+                    Err(DomainError::AccountDisabled)
+                } else {
+                    Ok(user)
+                }
             }
             _ => {
                 self.per_user.record_failure(&user_key);
@@ -60,7 +71,10 @@ impl Authenticator {
     }
 
     async fn dummy_hash(&self) -> Result<PasswordHash, DomainError> {
-        self.dummy_hash.get_or_try_init(|| hash_password("not-a-real-password".into())).await.cloned()
+        self.dummy_hash
+            .get_or_try_init(|| hash_password("not-a-real-password".into()))
+            .await
+            .cloned()
     }
 }
 
@@ -70,7 +84,10 @@ fn check_input(username: &str, password: &str) -> Result<Username, DomainError> 
     if password.is_empty() {
         errors.push(FieldError::new("password", "Enter your password."));
     } else if password.chars().count() > PASSWORD_MAX {
-        errors.push(FieldError::new("password", format!("A password has at most {PASSWORD_MAX} characters.")));
+        errors.push(FieldError::new(
+            "password",
+            format!("A password has at most {PASSWORD_MAX} characters."),
+        ));
     }
     match name {
         Some(name) if errors.is_empty() => Ok(name),

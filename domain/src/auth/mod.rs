@@ -7,5 +7,7 @@ mod throttle;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::Authenticator;
-pub use password::{PasswordHash, generate_password, hash_password, hash_passwords, verify_password};
+pub use password::{
+    PasswordHash, generate_password, hash_password, hash_passwords, verify_password,
+};
 pub use throttle::{LoginThrottle, ThrottlePolicy};

@@ -30,7 +30,8 @@ impl std::fmt::Debug for PasswordHash {
 
 /// OWASP's recommended argon2id setting: 19 MiB of memory, 2 iterations, 1 lane.
 fn hasher() -> Result<Argon2<'static>, DomainError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| DomainError::Internal(format!("argon2 params: {e}")))?;
+    let params = Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| DomainError::Internal(format!("argon2 params: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -73,7 +74,9 @@ pub async fn hash_passwords(passwords: Vec<String>) -> Result<Vec<PasswordHash>,
                 .collect();
             let mut all = Vec::with_capacity(passwords.len());
             for handle in handles {
-                let part = handle.join().map_err(|_| DomainError::Internal("hashing thread panicked".into()))??;
+                let part = handle
+                    .join()
+                    .map_err(|_| DomainError::Internal("hashing thread panicked".into()))??;
                 all.extend(part);
             }
             Ok(all)
@@ -90,7 +93,9 @@ pub async fn verify_password(password: String, hash: PasswordHash) -> Result<boo
             tracing::error!("a stored password hash is not a valid PHC string");
             return Ok(false);
         };
-        Ok(hasher()?.verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok(hasher()?
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| DomainError::Internal(format!("verify task: {e}")))?
@@ -121,13 +126,21 @@ mod tests {
     async fn a_hash_verifies_its_password_and_no_other() {
         let hash = hash_password("correct horse".into()).await.unwrap();
         assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse".into(), hash.clone()).await.unwrap());
+        assert!(
+            verify_password("correct horse".into(), hash.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("correct horsf".into(), hash).await.unwrap());
     }
 
     #[tokio::test]
     async fn a_malformed_stored_hash_never_matches() {
-        assert!(!verify_password("x".into(), PasswordHash::from_stored("garbage".into())).await.unwrap());
+        assert!(
+            !verify_password("x".into(), PasswordHash::from_stored("garbage".into()))
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

@@ -50,7 +50,11 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(policy: ThrottlePolicy, clock: Arc<dyn Clock>) -> Self {
-        Self { policy, clock, failures: Mutex::new(HashMap::new()) }
+        Self {
+            policy,
+            clock,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(wait)` if any of `keys` is locked now.
@@ -77,7 +81,11 @@ impl LoginThrottle {
             table.retain(|_, f| now.duration_since(f.last) < policy.forget_after);
         }
         for key in keys {
-            let entry = table.entry(key.clone()).or_insert(Failures { count: 0, last: now, locked_until: None });
+            let entry = table.entry(key.clone()).or_insert(Failures {
+                count: 0,
+                last: now,
+                locked_until: None,
+            });
             if now.duration_since(entry.last) >= policy.forget_after {
                 entry.count = 0;
             }
@@ -105,7 +113,9 @@ impl LoginThrottle {
 impl ThrottlePolicy {
     fn delay_after(&self, failures: u32) -> Duration {
         let doublings = failures.saturating_sub(self.max_failures).min(20);
-        self.base_delay.saturating_mul(1 << doublings).min(self.max_delay)
+        self.base_delay
+            .saturating_mul(1 << doublings)
+            .min(self.max_delay)
     }
 }
 
@@ -116,7 +126,10 @@ mod tests {
 
     fn throttle() -> (Arc<ManualClock>, LoginThrottle) {
         let clock = Arc::new(ManualClock::default());
-        (clock.clone(), LoginThrottle::new(ThrottlePolicy::default(), clock))
+        (
+            clock.clone(),
+            LoginThrottle::new(ThrottlePolicy::default(), clock),
+        )
     }
 
     #[test]

@@ -19,9 +19,15 @@ impl Username {
             return Err(FieldError::new("username", "Enter a username."));
         }
         if s.chars().count() > USERNAME_MAX {
-            return Err(FieldError::new("username", format!("A username has at most {USERNAME_MAX} characters.")));
+            return Err(FieldError::new(
+                "username",
+                format!("A username has at most {USERNAME_MAX} characters."),
+            ));
         }
-        if let Some(bad) = s.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))) {
+        if let Some(bad) = s
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')))
+        {
             return Err(FieldError::new(
                 "username",
                 format!("A username may contain letters, digits and . _ - @ only, not {bad:?}."),
@@ -57,7 +63,10 @@ impl DisplayName {
             ));
         }
         if s.chars().any(char::is_control) {
-            return Err(FieldError::new("display_name", "A display name cannot contain control characters."));
+            return Err(FieldError::new(
+                "display_name",
+                "A display name cannot contain control characters.",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -75,10 +84,16 @@ impl NewPassword {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let n = raw.chars().count();
         if n < PASSWORD_MIN {
-            return Err(FieldError::new("password", format!("A password needs at least {PASSWORD_MIN} characters.")));
+            return Err(FieldError::new(
+                "password",
+                format!("A password needs at least {PASSWORD_MIN} characters."),
+            ));
         }
         if n > PASSWORD_MAX {
-            return Err(FieldError::new("password", format!("A password has at most {PASSWORD_MAX} characters.")));
+            return Err(FieldError::new(
+                "password",
+                format!("A password has at most {PASSWORD_MAX} characters."),
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -108,14 +123,27 @@ mod tests {
     #[test]
     fn username_rejects_empty_long_and_odd_characters() {
         assert!(Username::parse("   ").is_err());
-        assert!(Username::parse(&"a".repeat(10_000)).unwrap_err().message.contains("at most 64"));
-        assert!(Username::parse("ada lovelace").unwrap_err().message.contains("' '"));
+        assert!(
+            Username::parse(&"a".repeat(10_000))
+                .unwrap_err()
+                .message
+                .contains("at most 64")
+        );
+        assert!(
+            Username::parse("ada lovelace")
+                .unwrap_err()
+                .message
+                .contains("' '")
+        );
         assert!(Username::parse("a<script>").is_err());
     }
 
     #[test]
     fn display_name_allows_unicode_but_not_control_characters() {
-        assert_eq!(DisplayName::parse("Zoë 李 Ωmega").unwrap().as_str(), "Zoë 李 Ωmega");
+        assert_eq!(
+            DisplayName::parse("Zoë 李 Ωmega").unwrap().as_str(),
+            "Zoë 李 Ωmega"
+        );
         assert!(DisplayName::parse("a\u{0}b").is_err());
         assert!(DisplayName::parse(&"é".repeat(101)).is_err());
     }
@@ -126,6 +154,9 @@ mod tests {
         assert!(NewPassword::parse("ééééééé").is_err());
         assert!(NewPassword::parse("éééééééé").is_ok());
         assert!(NewPassword::parse(&"x".repeat(10_000)).is_err());
-        assert_eq!(format!("{:?}", NewPassword::parse("secret-pass").unwrap()), "NewPassword(***)");
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("secret-pass").unwrap()),
+            "NewPassword(***)"
+        );
     }
 }

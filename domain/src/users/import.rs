@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use super::fields::{DisplayName, NewPassword, Username};
-use crate::entities::user::Role;
 use crate::FieldError;
+use crate::entities::user::Role;
 
 /// A class list larger than this is refused before anything is hashed: each account costs an
 /// argon2 run, and a school class is far smaller.
@@ -48,7 +48,12 @@ struct Columns {
     role: Option<usize>,
 }
 
-const POSITIONAL: Columns = Columns { username: 0, display_name: 1, password: Some(2), role: Some(3) };
+const POSITIONAL: Columns = Columns {
+    username: 0,
+    display_name: 1,
+    password: Some(2),
+    role: Some(3),
+};
 
 pub fn parse_class_list(text: &str) -> Result<ClassList, Vec<RowError>> {
     let mut reader = csv::ReaderBuilder::new()
@@ -66,16 +71,21 @@ pub fn parse_class_list(text: &str) -> Result<ClassList, Vec<RowError>> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(index as u64 + 1, csv::Position::line);
-                errors.push(row_error(line, format!("This line is not valid CSV ({e}).")));
+                errors.push(row_error(
+                    line,
+                    format!("This line is not valid CSV ({e})."),
+                ));
                 continue;
             }
         };
-        let line = record.position().map_or(index as u64 + 1, csv::Position::line);
-        if index == 0 {
-            if let Some(header) = header_columns(&record) {
-                columns = header;
-                continue;
-            }
+        let line = record
+            .position()
+            .map_or(index as u64 + 1, csv::Position::line);
+        if index == 0
+            && let Some(header) = header_columns(&record)
+        {
+            columns = header;
+            continue;
         }
         if record.iter().all(str::is_empty) {
             continue;
@@ -83,14 +93,19 @@ pub fn parse_class_list(text: &str) -> Result<ClassList, Vec<RowError>> {
         if rows.len() + errors.len() >= MAX_IMPORT_ROWS {
             return Err(vec![row_error(
                 line,
-                format!("A class list may have at most {MAX_IMPORT_ROWS} rows; split the file and import it in parts."),
+                format!(
+                    "A class list may have at most {MAX_IMPORT_ROWS} rows; split the file and import it in parts."
+                ),
             )]);
         }
         match parse_row(line, &record, columns) {
             Ok(row) => match seen.insert(row.username.key(), line) {
                 Some(first) => errors.push(row_error(
                     line,
-                    format!("The username {:?} already appears on line {first}.", row.username.as_str()),
+                    format!(
+                        "The username {:?} already appears on line {first}.",
+                        row.username.as_str()
+                    ),
                 )),
                 None => rows.push(row),
             },
@@ -100,28 +115,46 @@ pub fn parse_class_list(text: &str) -> Result<ClassList, Vec<RowError>> {
     if rows.is_empty() && errors.is_empty() {
         errors.push(row_error(1, "The class list has no rows.".into()));
     }
-    if errors.is_empty() { Ok(ClassList { rows }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(ClassList { rows })
+    } else {
+        Err(errors)
+    }
 }
 
-fn parse_row(line: u64, record: &csv::StringRecord, columns: Columns) -> Result<ClassListRow, String> {
+fn parse_row(
+    line: u64,
+    record: &csv::StringRecord,
+    columns: Columns,
+) -> Result<ClassListRow, String> {
     let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
     let username = Username::parse(field(Some(columns.username))).map_err(|e| e.message)?;
-    let display_name = DisplayName::parse(field(Some(columns.display_name))).map_err(|e| e.message)?;
+    let display_name =
+        DisplayName::parse(field(Some(columns.display_name))).map_err(|e| e.message)?;
     let password = match field(columns.password) {
         "" => None,
         p => Some(NewPassword::parse(p).map_err(|e| e.message)?),
     };
     let role = match field(columns.role) {
         "" => Role::Student,
-        r => Role::parse(r).ok_or_else(|| format!("Unknown role {r:?}: use student, instructor or admin."))?,
+        r => Role::parse(r)
+            .ok_or_else(|| format!("Unknown role {r:?}: use student, instructor or admin."))?,
     };
-    Ok(ClassListRow { line, username, display_name, password, role })
+    Ok(ClassListRow {
+        line,
+        username,
+        display_name,
+        password,
+        role,
+    })
 }
 
 /// Column positions if `record` is a header row naming at least the username column.
 fn header_columns(record: &csv::StringRecord) -> Option<Columns> {
     let find = |names: &[&str]| {
-        record.iter().position(|h| names.contains(&h.to_lowercase().replace([' ', '-'], "_").as_str()))
+        record
+            .iter()
+            .position(|h| names.contains(&h.to_lowercase().replace([' ', '-'], "_").as_str()))
     };
     let username = find(&["username", "user", "login"])?;
     Some(Columns {

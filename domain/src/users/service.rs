@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::fields::{DisplayName, NewPassword, Username};
@@ -22,13 +22,27 @@ pub struct NewUser {
 
 impl NewUser {
     /// Validates every field at once, so a form can show all its problems together.
-    pub fn parse(username: &str, display_name: &str, role: Role, password: &str) -> Result<Self, DomainError> {
+    pub fn parse(
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
         let username = Username::parse(username).map_err(|e| errors.push(e)).ok();
-        let display_name = DisplayName::parse(display_name).map_err(|e| errors.push(e)).ok();
-        let password = NewPassword::parse(password).map_err(|e| errors.push(e)).ok();
+        let display_name = DisplayName::parse(display_name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let password = NewPassword::parse(password)
+            .map_err(|e| errors.push(e))
+            .ok();
         match (username, display_name, password) {
-            (Some(username), Some(display_name), Some(password)) => Ok(Self { username, display_name, role, password }),
+            (Some(username), Some(display_name), Some(password)) => Ok(Self {
+                username,
+                display_name,
+                role,
+                password,
+            }),
             _ => Err(DomainError::Invalid(errors)),
         }
     }
@@ -47,11 +61,20 @@ pub const LIST_LIMIT: u64 = 500;
 pub struct UserService;
 
 impl UserService {
-    pub async fn find_by_username(db: &impl ConnectionTrait, name: &Username) -> Result<Option<user::Model>, DomainError> {
-        Ok(User::find().filter(user::Column::UsernameKey.eq(name.key())).one(db).await?)
+    pub async fn find_by_username(
+        db: &impl ConnectionTrait,
+        name: &Username,
+    ) -> Result<Option<user::Model>, DomainError> {
+        Ok(User::find()
+            .filter(user::Column::UsernameKey.eq(name.key()))
+            .one(db)
+            .await?)
     }
 
-    pub async fn find_by_id(db: &DatabaseConnection, id: i32) -> Result<Option<user::Model>, DomainError> {
+    pub async fn find_by_id(
+        db: &DatabaseConnection,
+        id: i32,
+    ) -> Result<Option<user::Model>, DomainError> {
         Ok(User::find_by_id(id).one(db).await?)
     }
 
@@ -59,12 +82,22 @@ impl UserService {
         Ok(User::find().count(db).await?)
     }
 
-    pub async fn list(db: &DatabaseConnection, filter: &UserFilter) -> Result<Vec<user::Model>, DomainError> {
-        let mut query = User::find().order_by_asc(user::Column::UsernameKey).limit(LIST_LIMIT);
+    pub async fn list(
+        db: &DatabaseConnection,
+        filter: &UserFilter,
+    ) -> Result<Vec<user::Model>, DomainError> {
+        let mut query = User::find()
+            .order_by_asc(user::Column::UsernameKey)
+            .limit(LIST_LIMIT);
         if let Some(role) = filter.role {
             query = query.filter(user::Column::Role.eq(role));
         }
-        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             let pattern = format!("%{}%", search.to_lowercase());
             query = query.filter(
                 Condition::any()
@@ -80,7 +113,14 @@ impl UserService {
             return Err(taken(&new.username));
         }
         let hash = hash_password(new.password.expose().to_owned()).await?;
-        let model = insert(db, &new.username, &new.display_name, new.role, hash.as_str()).await;
+        let model = insert(
+            db,
+            &new.username,
+            &new.display_name,
+            new.role,
+            hash.as_str(),
+        )
+        .await;
         // A concurrent create of the same name loses on the unique index.
         model.map_err(|e| match Self::is_unique_violation(&e) {
             true => taken(&new.username),
@@ -88,7 +128,11 @@ impl UserService {
         })
     }
 
-    pub async fn set_role(db: &DatabaseConnection, id: i32, role: Role) -> Result<user::Model, DomainError> {
+    pub async fn set_role(
+        db: &DatabaseConnection,
+        id: i32,
+        role: Role,
+    ) -> Result<user::Model, DomainError> {
         let user = Self::get(db, id).await?;
         if user.role == Role::Admin && role != Role::Admin {
             Self::ensure_another_active_admin(db, id).await?;
@@ -96,7 +140,11 @@ impl UserService {
         Self::update(user, |u| u.role = Set(role), db).await
     }
 
-    pub async fn set_disabled(db: &DatabaseConnection, id: i32, disabled: bool) -> Result<user::Model, DomainError> {
+    pub async fn set_disabled(
+        db: &DatabaseConnection,
+        id: i32,
+        disabled: bool,
+    ) -> Result<user::Model, DomainError> {
         let user = Self::get(db, id).await?;
         if disabled && user.role == Role::Admin {
             Self::ensure_another_active_admin(db, id).await?;
@@ -104,15 +152,27 @@ impl UserService {
         Self::update(user, |u| u.disabled = Set(disabled), db).await
     }
 
-    pub async fn set_password(db: &DatabaseConnection, id: i32, password: NewPassword) -> Result<user::Model, DomainError> {
+    pub async fn set_password(
+        db: &DatabaseConnection,
+        id: i32,
+        password: NewPassword,
+    ) -> Result<user::Model, DomainError> {
         let user = Self::get(db, id).await?;
         let hash = hash_password(password.expose().to_owned()).await?;
-        Self::update(user, |u| u.password_hash = Set(hash.as_str().to_owned()), db).await
+        Self::update(
+            user,
+            |u| u.password_hash = Set(hash.as_str().to_owned()),
+            db,
+        )
+        .await
     }
 
     /// Creates every account of the list in one transaction: all of them or none.
     /// Rows without a password get a generated one, returned once and never stored in clear.
-    pub async fn import(db: &DatabaseConnection, list: ClassList) -> Result<Vec<ImportedUser>, DomainError> {
+    pub async fn import(
+        db: &DatabaseConnection,
+        list: ClassList,
+    ) -> Result<Vec<ImportedUser>, DomainError> {
         let mut errors = Vec::new();
         for row in &list.rows {
             if Self::find_by_username(db, &row.username).await?.is_some() {
@@ -146,7 +206,14 @@ impl UserService {
         let txn = db.begin().await?;
         let mut imported = Vec::with_capacity(hashes.len());
         for ((row, hash), generated_password) in list.rows.into_iter().zip(hashes).zip(generated) {
-            insert(&txn, &row.username, &row.display_name, row.role, hash.as_str()).await?;
+            insert(
+                &txn,
+                &row.username,
+                &row.display_name,
+                row.role,
+                hash.as_str(),
+            )
+            .await?;
             imported.push(ImportedUser {
                 username: row.username.as_str().to_owned(),
                 display_name: row.display_name.as_str().to_owned(),
@@ -173,7 +240,10 @@ impl UserService {
         Ok(active.update(db).await?)
     }
 
-    async fn ensure_another_active_admin(db: &DatabaseConnection, except: i32) -> Result<(), DomainError> {
+    async fn ensure_another_active_admin(
+        db: &DatabaseConnection,
+        except: i32,
+    ) -> Result<(), DomainError> {
         let others = User::find()
             .filter(user::Column::Role.eq(Role::Admin))
             .filter(user::Column::Disabled.eq(false))
@@ -181,7 +251,10 @@ impl UserService {
             .count(db)
             .await?;
         if others == 0 {
-            return Err(DomainError::invalid("role", "This is the last active admin; make another admin first."));
+            return Err(DomainError::invalid(
+                "role",
+                "This is the last active admin; make another admin first.",
+            ));
         }
         Ok(())
     }
@@ -214,5 +287,8 @@ async fn insert(
 }
 
 fn taken(name: &Username) -> DomainError {
-    DomainError::invalid("username", format!("The username {:?} is already taken.", name.as_str()))
+    DomainError::invalid(
+        "username",
+        format!("The username {:?} is already taken.", name.as_str()),
+    )
 }

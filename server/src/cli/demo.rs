@@ -28,10 +28,24 @@ fn demo_users() -> Vec<DemoUser> {
     };
     let mut users = vec![
         user("admin".into(), "Demo Admin".into(), Role::Admin),
-        user("instructor1".into(), "Ada Instructor".into(), Role::Instructor),
-        user("instructor2".into(), "Alan Instructor".into(), Role::Instructor),
+        user(
+            "instructor1".into(),
+            "Ada Instructor".into(),
+            Role::Instructor,
+        ),
+        user(
+            "instructor2".into(),
+            "Alan Instructor".into(),
+            Role::Instructor,
+        ),
     ];
-    users.extend((1..=30).map(|i| user(format!("student{i:02}"), format!("Student {i:02}"), Role::Student)));
+    users.extend((1..=30).map(|i| {
+        user(
+            format!("student{i:02}"),
+            format!("Student {i:02}"),
+            Role::Student,
+        )
+    }));
     users
 }
 
@@ -58,11 +72,19 @@ pub async fn seed(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<()
 
 fn print(users: &[DemoUser], file: &Path) {
     println!("\nDemo accounts (also in {}):\n", file.display());
-    println!("  {:<12} {:<11} {}", "username", "role", "password");
+    println!("  username     role        password");
     for u in users.iter().take(6) {
-        println!("  {:<12} {:<11} {}", u.username, u.role.as_str(), u.password);
+        println!(
+            "  {:<12} {:<11} {}",
+            u.username,
+            u.role.as_str(),
+            u.password
+        );
     }
-    println!("  … and {} more students in the file.\n", users.len().saturating_sub(6));
+    println!(
+        "  … and {} more students in the file.\n",
+        users.len().saturating_sub(6)
+    );
 }
 
 fn read(file: &Path) -> Option<Vec<DemoUser>> {

@@ -13,7 +13,11 @@ use crate::startup::{Application, open_database, shutdown_signal};
 use crate::{Config, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "viva", version, about = "Viva: video explanations of lab work, transcribed and graded on the lab's GPU")]
+#[command(
+    name = "viva",
+    version,
+    about = "Viva: video explanations of lab work, transcribed and graded on the lab's GPU"
+)]
 pub struct Cli {
     /// Configuration file (default: ./viva.toml if it exists). VIVA_* environment variables override it.
     #[arg(long, global = true)]
@@ -48,7 +52,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user::run(&open_database(&config).await?, command).await,
         Command::Demo => {
             let db = open_database(&config).await?;
-            demo::seed(&db, &config.data_dir).await.context("cannot seed the demo accounts")?;
+            demo::seed(&db, &config.data_dir)
+                .await
+                .context("cannot seed the demo accounts")?;
             drop(db);
             serve(config).await
         }

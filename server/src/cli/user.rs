@@ -51,24 +51,46 @@ impl From<RoleArg> for Role {
 
 pub async fn run(db: &DatabaseConnection, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { role, display_name, username } => {
+        UserCommand::Add {
+            role,
+            display_name,
+            username,
+        } => {
             let password = read_new_password()?;
             let display_name = display_name.unwrap_or_else(|| username.clone());
-            let new = NewUser::parse(&username, &display_name, role.into(), &password).map_err(explain)?;
+            let new = NewUser::parse(&username, &display_name, role.into(), &password)
+                .map_err(explain)?;
             let user = UserService::create(db, new).await.map_err(explain)?;
-            println!("Created {} {:?} ({}).", user.role.as_str(), user.username, user.display_name);
+            println!(
+                "Created {} {:?} ({}).",
+                user.role.as_str(),
+                user.username,
+                user.display_name
+            );
         }
         UserCommand::Passwd { username } => {
             let user = find(db, &username).await?;
-            let password = NewPassword::parse(&read_new_password()?).map_err(|e| anyhow!(e.message))?;
-            UserService::set_password(db, user.id, password).await.map_err(explain)?;
+            let password =
+                NewPassword::parse(&read_new_password()?).map_err(|e| anyhow!(e.message))?;
+            UserService::set_password(db, user.id, password)
+                .await
+                .map_err(explain)?;
             println!("Password of {:?} changed.", user.username);
         }
         UserCommand::List { role } => {
-            let filter = UserFilter { search: None, role: role.map(Into::into) };
+            let filter = UserFilter {
+                search: None,
+                role: role.map(Into::into),
+            };
             for user in UserService::list(db, &filter).await.map_err(explain)? {
                 let state = if user.disabled { "disabled" } else { "active" };
-                println!("{:<24} {:<11} {:<9} {}", user.username, user.role.as_str(), state, user.display_name);
+                println!(
+                    "{:<24} {:<11} {:<9} {}",
+                    user.username,
+                    user.role.as_str(),
+                    state,
+                    user.display_name
+                );
             }
         }
         UserCommand::Disable { username } => set_disabled(db, &username, true).await?,
@@ -77,14 +99,27 @@ pub async fn run(db: &DatabaseConnection, command: UserCommand) -> anyhow::Resul
     Ok(())
 }
 
-async fn set_disabled(db: &DatabaseConnection, username: &str, disabled: bool) -> anyhow::Result<()> {
+async fn set_disabled(
+    db: &DatabaseConnection,
+    username: &str,
+    disabled: bool,
+) -> anyhow::Result<()> {
     let user = find(db, username).await?;
-    UserService::set_disabled(db, user.id, disabled).await.map_err(explain)?;
-    println!("{:?} is now {}.", user.username, if disabled { "disabled" } else { "enabled" });
+    UserService::set_disabled(db, user.id, disabled)
+        .await
+        .map_err(explain)?;
+    println!(
+        "{:?} is now {}.",
+        user.username,
+        if disabled { "disabled" } else { "enabled" }
+    );
     Ok(())
 }
 
-async fn find(db: &DatabaseConnection, username: &str) -> anyhow::Result<domain::entities::user::Model> {
+async fn find(
+    db: &DatabaseConnection,
+    username: &str,
+) -> anyhow::Result<domain::entities::user::Model> {
     let name = Username::parse(username).map_err(|e| anyhow!(e.message))?;
     UserService::find_by_username(db, &name)
         .await
@@ -96,7 +131,13 @@ async fn find(db: &DatabaseConnection, username: &str) -> anyhow::Result<domain:
 fn explain(e: DomainError) -> anyhow::Error {
     match e {
         DomainError::Invalid(errors) => {
-            anyhow!(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" "))
+            anyhow!(
+                errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
         }
         other => anyhow!(other),
     }

@@ -32,9 +32,14 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let data = encode(record)?;
         // Ids are 128 random bits; a collision is next to impossible, but never overwrite one.
-        while !SessionService::create(&self.db, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
-            .await
-            .map_err(backend)?
+        while !SessionService::create(
+            &self.db,
+            &record.id.to_string(),
+            &data,
+            record.expiry_date.unix_timestamp(),
+        )
+        .await
+        .map_err(backend)?
         {
             record.id = Id::default();
         }
@@ -43,23 +48,39 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
-        SessionService::save(&self.db, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
-            .await
-            .map_err(backend)
+        SessionService::save(
+            &self.db,
+            &record.id.to_string(),
+            &data,
+            record.expiry_date.unix_timestamp(),
+        )
+        .await
+        .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let Some(stored) = SessionService::load(&self.db, &id.to_string(), now).await.map_err(backend)? else {
+        let Some(stored) = SessionService::load(&self.db, &id.to_string(), now)
+            .await
+            .map_err(backend)?
+        else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&stored.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = OffsetDateTime::from_unix_timestamp(stored.expires_at).map_err(backend)?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        let data = serde_json::from_str(&stored.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date =
+            OffsetDateTime::from_unix_timestamp(stored.expires_at).map_err(backend)?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        SessionService::delete(&self.db, &id.to_string()).await.map_err(backend)
+        SessionService::delete(&self.db, &id.to_string())
+            .await
+            .map_err(backend)
     }
 }
 
@@ -67,7 +88,9 @@ impl SessionStore for DbSessionStore {
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let purged = SessionService::purge_expired(&self.db, now).await.map_err(backend)?;
+        let purged = SessionService::purge_expired(&self.db, now)
+            .await
+            .map_err(backend)?;
         if purged > 0 {
             tracing::debug!(purged, "purged expired sessions");
         }

@@ -14,33 +14,71 @@ enum Access {
     AtLeast(Role),
 }
 
-/// (path, who may call it, valid arguments so the guard, not argument parsing, decides).
-const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
-    ("/api/login", Access::Anyone, &[("username", "x"), ("password", "y")]),
+/// Form arguments that parse, so the guard (not argument parsing) decides the answer.
+type Args = &'static [(&'static str, &'static str)];
+
+/// (path, who may call it, valid arguments).
+const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
+    (
+        "/api/login",
+        Access::Anyone,
+        &[("username", "x"), ("password", "y")],
+    ),
     ("/api/logout", Access::Anyone, &[]),
     ("/api/whoami", Access::Anyone, &[]),
-    ("/api/admin/users", Access::AtLeast(Role::Admin), &[("search", ""), ("role", "")]),
+    (
+        "/api/admin/users",
+        Access::AtLeast(Role::Admin),
+        &[("search", ""), ("role", "")],
+    ),
     (
         "/api/admin/users/create",
         Access::AtLeast(Role::Admin),
-        &[("username", "newbie"), ("display_name", "New"), ("role", "student"), ("password", "")],
+        &[
+            ("username", "newbie"),
+            ("display_name", "New"),
+            ("role", "student"),
+            ("password", ""),
+        ],
     ),
-    ("/api/admin/users/role", Access::AtLeast(Role::Admin), &[("id", "1"), ("role", "admin")]),
-    ("/api/admin/users/disabled", Access::AtLeast(Role::Admin), &[("id", "1"), ("disabled", "true")]),
-    ("/api/admin/users/password", Access::AtLeast(Role::Admin), &[("id", "1"), ("password", "")]),
-    ("/api/admin/users/import", Access::AtLeast(Role::Admin), &[("csv", "mallory,Mallory,,admin\n")]),
+    (
+        "/api/admin/users/role",
+        Access::AtLeast(Role::Admin),
+        &[("id", "1"), ("role", "admin")],
+    ),
+    (
+        "/api/admin/users/disabled",
+        Access::AtLeast(Role::Admin),
+        &[("id", "1"), ("disabled", "true")],
+    ),
+    (
+        "/api/admin/users/password",
+        Access::AtLeast(Role::Admin),
+        &[("id", "1"), ("password", "")],
+    ),
+    (
+        "/api/admin/users/import",
+        Access::AtLeast(Role::Admin),
+        &[("csv", "mallory,Mallory,,admin\n")],
+    ),
 ];
 
 #[tokio::test]
 async fn every_server_function_is_in_the_access_table() {
     let _app = TestApp::spawn().await;
-    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
+    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
     let listed: BTreeSet<&str> = SERVER_FUNCTIONS.iter().map(|(path, _, _)| *path).collect();
-    assert_eq!(registered, listed, "add new server functions to SERVER_FUNCTIONS with their access rule");
+    assert_eq!(
+        registered, listed,
+        "add new server functions to SERVER_FUNCTIONS with their access rule"
+    );
 }
 
 #[tokio::test]
-async fn restricted_server_functions_answer_unauthorized_to_anonymous_and_forbidden_to_lesser_roles() {
+async fn restricted_server_functions_answer_unauthorized_to_anonymous_and_forbidden_to_lesser_roles()
+ {
     let app = TestApp::spawn().await;
     let anonymous = TestApp::client();
     let student = app.logged_in("stu", Role::Student).await;
@@ -49,33 +87,58 @@ async fn restricted_server_functions_answer_unauthorized_to_anonymous_and_forbid
 
     let mut checked = 0;
     for (path, access, args) in SERVER_FUNCTIONS {
-        let Access::AtLeast(min) = *access else { continue };
+        let Access::AtLeast(min) = *access else {
+            continue;
+        };
         let (status, body) = error_of(app.call(&anonymous, path, args).await).await;
-        assert_eq!((status, body.as_str()), (StatusCode::UNAUTHORIZED, Some("Unauthorized")), "anonymous → {path}");
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::UNAUTHORIZED, Some("Unauthorized")),
+            "anonymous → {path}"
+        );
         for (role, client) in callers.iter().filter(|(role, _)| *role < min) {
             let (status, body) = error_of(app.call(client, path, args).await).await;
-            assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, Some("Forbidden")), "{role:?} → {path}");
+            assert_eq!(
+                (status, body.as_str()),
+                (StatusCode::FORBIDDEN, Some("Forbidden")),
+                "{role:?} → {path}"
+            );
         }
         checked += 1;
     }
     assert!(checked >= 6);
     // None of the refused calls changed anything.
-    let users = domain::users::UserService::list(&app.db, &Default::default()).await.unwrap();
-    let names: Vec<_> = users.iter().map(|u| (u.username.as_str(), u.role, u.disabled)).collect();
-    assert_eq!(names, [("ins", Role::Instructor, false), ("stu", Role::Student, false)]);
+    let users = domain::users::UserService::list(&app.db, &Default::default())
+        .await
+        .unwrap();
+    let names: Vec<_> = users
+        .iter()
+        .map(|u| (u.username.as_str(), u.role, u.disabled))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ins", Role::Instructor, false),
+            ("stu", Role::Student, false)
+        ]
+    );
 }
 
 #[tokio::test]
 async fn an_admin_passes_the_guard_of_every_admin_function() {
     let app = TestApp::spawn().await;
     let admin = app.logged_in("root", Role::Admin).await;
-    app.add_user("target", Role::Student, "correct-horse-battery").await;
+    app.add_user("target", Role::Student, "correct-horse-battery")
+        .await;
     for (path, access, args) in SERVER_FUNCTIONS {
         if *access != Access::AtLeast(Role::Admin) {
             continue;
         }
         // id 1 is the admin; aim changes at the student (id 2) instead.
-        let args: Vec<_> = args.iter().map(|&(k, v)| if k == "id" { (k, "2") } else { (k, v) }).collect();
+        let args: Vec<_> = args
+            .iter()
+            .map(|&(k, v)| if k == "id" { (k, "2") } else { (k, v) })
+            .collect();
         let status = app.call(&admin, path, &args).await.status();
         assert!(status.is_success(), "admin → {path}: {status}");
     }

@@ -10,20 +10,30 @@ async fn admin(app: &TestApp) -> Client {
 }
 
 async fn user_count(app: &TestApp) -> usize {
-    UserService::list(&app.db, &UserFilter::default()).await.unwrap().len()
+    UserService::list(&app.db, &UserFilter::default())
+        .await
+        .unwrap()
+        .len()
 }
 
 #[tokio::test]
 async fn admin_creates_a_user_who_can_then_log_in() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    let form = [("username", "Zoë"), ("display_name", "Zoë Ünal 李"), ("role", "instructor"), ("password", "")];
+    let form = [
+        ("username", "Zoë"),
+        ("display_name", "Zoë Ünal 李"),
+        ("role", "instructor"),
+        ("password", ""),
+    ];
     let response = app.call(&admin, "/api/admin/users/create", &form).await;
     assert_eq!(response.status(), StatusCode::OK);
     let issued: Value = response.json().await.unwrap();
     assert_eq!(issued["role"], "instructor");
     assert_eq!(issued["display_name"], "Zoë Ünal 李");
-    let password = issued["password"].as_str().expect("a generated password, shown once");
+    let password = issued["password"]
+        .as_str()
+        .expect("a generated password, shown once");
 
     let zoe = TestApp::client();
     assert!(app.login(&zoe, "zoë", password).await.status().is_success());
@@ -34,7 +44,12 @@ async fn admin_creates_a_user_who_can_then_log_in() {
 async fn a_username_differing_only_in_case_is_refused() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    let form = [("username", "ROOT"), ("display_name", "Again"), ("role", "student"), ("password", "another-password")];
+    let form = [
+        ("username", "ROOT"),
+        ("display_name", "Again"),
+        ("role", "student"),
+        ("password", "another-password"),
+    ];
     let (status, body) = error_of(app.call(&admin, "/api/admin/users/create", &form).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.to_string().contains("already taken"), "{body}");
@@ -46,13 +61,28 @@ async fn bad_new_user_fields_are_all_reported_at_once() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
     let long = "n".repeat(10_000);
-    let form = [("username", long.as_str()), ("display_name", ""), ("role", "student"), ("password", "short")];
+    let form = [
+        ("username", long.as_str()),
+        ("display_name", ""),
+        ("role", "student"),
+        ("password", "short"),
+    ];
     let (status, body) = error_of(app.call(&admin, "/api/admin/users/create", &form).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<_> = body["Invalid"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<_> = body["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["username", "display_name", "password"]);
 
-    let bad_role = [("username", "x"), ("display_name", "X"), ("role", "wizard"), ("password", "")];
+    let bad_role = [
+        ("username", "x"),
+        ("display_name", "X"),
+        ("role", "wizard"),
+        ("password", ""),
+    ];
     let (status, _) = error_of(app.call(&admin, "/api/admin/users/create", &bad_role).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(user_count(&app).await, 1);
@@ -62,36 +92,94 @@ async fn bad_new_user_fields_are_all_reported_at_once() {
 async fn admin_disables_a_user_who_then_cannot_log_in() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    let id = app.add_user("ada", Role::Student, "correct-horse-battery").await.to_string();
-    let response = app.call(&admin, "/api/admin/users/disabled", &[("id", &id), ("disabled", "true")]).await;
+    let id = app
+        .add_user("ada", Role::Student, "correct-horse-battery")
+        .await
+        .to_string();
+    let response = app
+        .call(
+            &admin,
+            "/api/admin/users/disabled",
+            &[("id", &id), ("disabled", "true")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let (status, _) = error_of(app.login(&TestApp::client(), "ada", "correct-horse-battery").await).await;
+    let (status, _) = error_of(
+        app.login(&TestApp::client(), "ada", "correct-horse-battery")
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    app.call(&admin, "/api/admin/users/disabled", &[("id", &id), ("disabled", "false")]).await;
-    assert!(app.login(&TestApp::client(), "ada", "correct-horse-battery").await.status().is_success());
+    app.call(
+        &admin,
+        "/api/admin/users/disabled",
+        &[("id", &id), ("disabled", "false")],
+    )
+    .await;
+    assert!(
+        app.login(&TestApp::client(), "ada", "correct-horse-battery")
+            .await
+            .status()
+            .is_success()
+    );
 }
 
 #[tokio::test]
 async fn admin_changes_a_role_and_resets_a_password() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    let id = app.add_user("ada", Role::Student, "correct-horse-battery").await.to_string();
-    let row: Value = app.call(&admin, "/api/admin/users/role", &[("id", &id), ("role", "instructor")]).await.json().await.unwrap();
+    let id = app
+        .add_user("ada", Role::Student, "correct-horse-battery")
+        .await
+        .to_string();
+    let row: Value = app
+        .call(
+            &admin,
+            "/api/admin/users/role",
+            &[("id", &id), ("role", "instructor")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(row["role"], "instructor");
 
-    let issued: Value = app.call(&admin, "/api/admin/users/password", &[("id", &id), ("password", "")]).await.json().await.unwrap();
+    let issued: Value = app
+        .call(
+            &admin,
+            "/api/admin/users/password",
+            &[("id", &id), ("password", "")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let password = issued["password"].as_str().unwrap();
-    assert_eq!(app.login(&TestApp::client(), "ada", "correct-horse-battery").await.status(), StatusCode::UNAUTHORIZED);
-    assert!(app.login(&TestApp::client(), "ada", password).await.status().is_success());
+    assert_eq!(
+        app.login(&TestApp::client(), "ada", "correct-horse-battery")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        app.login(&TestApp::client(), "ada", password)
+            .await
+            .status()
+            .is_success()
+    );
 }
 
 #[tokio::test]
 async fn the_last_active_admin_cannot_be_demoted_or_disabled() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    for (path, key, value) in [("/api/admin/users/role", "role", "student"), ("/api/admin/users/disabled", "disabled", "true")] {
-        let (status, body) = error_of(app.call(&admin, path, &[("id", "1"), (key, value)]).await).await;
+    for (path, key, value) in [
+        ("/api/admin/users/role", "role", "student"),
+        ("/api/admin/users/disabled", "disabled", "true"),
+    ] {
+        let (status, body) =
+            error_of(app.call(&admin, path, &[("id", "1"), (key, value)]).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert!(body.to_string().contains("last active admin"), "{body}");
     }
@@ -102,14 +190,28 @@ async fn the_last_active_admin_cannot_be_demoted_or_disabled() {
 async fn admin_lists_users_by_search_and_role() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    app.add_user("ada", Role::Student, "correct-horse-battery").await;
-    app.add_user("adele", Role::Instructor, "correct-horse-battery").await;
-    app.add_user("bob", Role::Student, "correct-horse-battery").await;
+    app.add_user("ada", Role::Student, "correct-horse-battery")
+        .await;
+    app.add_user("adele", Role::Instructor, "correct-horse-battery")
+        .await;
+    app.add_user("bob", Role::Student, "correct-horse-battery")
+        .await;
     let list = |search: &'static str, role: &'static str| {
         let (app, admin) = (&app, &admin);
         async move {
-            let rows: Vec<Value> = app.call(admin, "/api/admin/users", &[("search", search), ("role", role)]).await.json().await.unwrap();
-            rows.iter().map(|r| r["username"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            let rows: Vec<Value> = app
+                .call(
+                    admin,
+                    "/api/admin/users",
+                    &[("search", search), ("role", role)],
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|r| r["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(list("", "").await, ["ada", "adele", "bob", "root"]);
@@ -123,17 +225,33 @@ async fn a_good_class_list_is_imported_with_generated_passwords() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
     let csv = "username,display_name,password,role\nada,Ada Lovelace,,\nzoë,\"Ünal, Zoë\",given-password,\nmrs.t,Mrs T,,instructor\n";
-    let response = app.call(&admin, "/api/admin/users/import", &[("csv", csv)]).await;
+    let response = app
+        .call(&admin, "/api/admin/users/import", &[("csv", csv)])
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let issued: Vec<Value> = response.json().await.unwrap();
     assert_eq!(issued.len(), 3);
     assert_eq!(issued[1]["display_name"], "Ünal, Zoë");
-    assert_eq!(issued[1]["password"], Value::Null, "a given password is not echoed");
+    assert_eq!(
+        issued[1]["password"],
+        Value::Null,
+        "a given password is not echoed"
+    );
     assert_eq!(issued[2]["role"], "instructor");
 
     let ada_password = issued[0]["password"].as_str().unwrap();
-    assert!(app.login(&TestApp::client(), "ada", ada_password).await.status().is_success());
-    assert!(app.login(&TestApp::client(), "ZOË", "given-password").await.status().is_success());
+    assert!(
+        app.login(&TestApp::client(), "ada", ada_password)
+            .await
+            .status()
+            .is_success()
+    );
+    assert!(
+        app.login(&TestApp::client(), "ZOË", "given-password")
+            .await
+            .status()
+            .is_success()
+    );
     assert_eq!(user_count(&app).await, 4);
 }
 
@@ -141,22 +259,42 @@ async fn a_good_class_list_is_imported_with_generated_passwords() {
 async fn a_class_list_with_one_bad_row_imports_nothing_and_names_the_row() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    app.add_user("taken", Role::Student, "correct-horse-battery").await;
+    app.add_user("taken", Role::Student, "correct-horse-battery")
+        .await;
     let cases = [
         ("ada,Ada\nbob,Bob,,wizard\n", "line 2", "Unknown role"),
         ("ada,Ada\n,Nameless\n", "line 2", "Enter a username."),
-        ("ada,Ada\nADA,Ada again\n", "line 2", "already appears on line 1"),
+        (
+            "ada,Ada\nADA,Ada again\n",
+            "line 2",
+            "already appears on line 1",
+        ),
         ("ada,Ada\nTaken,Someone\n", "line 2", "already taken"),
-        ("ada,Ada\nbob,Bob,short\n", "line 2", "at least 8 characters"),
-        ("username,display_name\nada,Ada\nbob,\n", "line 3", "Enter a display name."),
+        (
+            "ada,Ada\nbob,Bob,short\n",
+            "line 2",
+            "at least 8 characters",
+        ),
+        (
+            "username,display_name\nada,Ada\nbob,\n",
+            "line 3",
+            "Enter a display name.",
+        ),
     ];
     for (csv, line, message) in cases {
-        let (status, body) = error_of(app.call(&admin, "/api/admin/users/import", &[("csv", csv)]).await).await;
+        let (status, body) = error_of(
+            app.call(&admin, "/api/admin/users/import", &[("csv", csv)])
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{csv}");
         let errors = body["Invalid"].as_array().unwrap();
         assert_eq!(errors.len(), 1, "{body}");
         assert_eq!(errors[0]["field"], line, "{csv}");
-        assert!(errors[0]["message"].as_str().unwrap().contains(message), "{body}");
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains(message),
+            "{body}"
+        );
     }
     assert_eq!(user_count(&app).await, 2, "nothing was imported");
 }
@@ -165,13 +303,27 @@ async fn a_class_list_with_one_bad_row_imports_nothing_and_names_the_row() {
 async fn oversized_empty_or_malformed_class_lists_get_a_clear_message() {
     let app = TestApp::spawn().await;
     let admin = admin(&app).await;
-    let huge: String = (0..10_000).map(|i| format!("student{i},Student {i}\n")).collect();
+    let huge: String = (0..10_000)
+        .map(|i| format!("student{i},Student {i}\n"))
+        .collect();
     let binary = String::from_utf8_lossy(&[0xff, 0x00, 0x10, b',', 0x9f]).into_owned();
-    let cases = [(huge.as_str(), "at most 1000 rows"), ("", "no rows"), ("\"a,b\n\"c", "username"), (binary.as_str(), "username")];
+    let cases = [
+        (huge.as_str(), "at most 1000 rows"),
+        ("", "no rows"),
+        ("\"a,b\n\"c", "username"),
+        (binary.as_str(), "username"),
+    ];
     for (csv, expected) in cases {
-        let (status, body) = error_of(app.call(&admin, "/api/admin/users/import", &[("csv", csv)]).await).await;
+        let (status, body) = error_of(
+            app.call(&admin, "/api/admin/users/import", &[("csv", csv)])
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
-        assert!(body.to_string().contains(expected), "{body} lacks {expected}");
+        assert!(
+            body.to_string().contains(expected),
+            "{body} lacks {expected}"
+        );
     }
     assert_eq!(user_count(&app).await, 1);
 }

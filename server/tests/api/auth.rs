@@ -8,7 +8,8 @@ use crate::helpers::{TestApp, error_of};
 #[tokio::test]
 async fn login_succeeds_and_the_session_knows_the_user() {
     let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery").await;
+    app.add_user("ada", Role::Student, "correct-horse-battery")
+        .await;
     let client = TestApp::client();
     assert_eq!(app.whoami(&client).await, None);
 
@@ -21,7 +22,8 @@ async fn login_succeeds_and_the_session_knows_the_user() {
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery").await;
+    app.add_user("ada", Role::Student, "correct-horse-battery")
+        .await;
     let client = TestApp::client();
 
     let wrong_password = error_of(app.login(&client, "ada", "wrong-horse-battery").await).await;
@@ -34,19 +36,29 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 #[tokio::test]
 async fn usernames_are_case_insensitive_and_may_be_unicode() {
     let app = TestApp::spawn().await;
-    app.add_user("Zoë.Ünal", Role::Student, "correct-horse-battery").await;
+    app.add_user("Zoë.Ünal", Role::Student, "correct-horse-battery")
+        .await;
     let client = TestApp::client();
-    assert!(app.login(&client, "zoË.üNAL", "correct-horse-battery").await.status().is_success());
+    assert!(
+        app.login(&client, "zoË.üNAL", "correct-horse-battery")
+            .await
+            .status()
+            .is_success()
+    );
     assert_eq!(app.whoami(&client).await.as_deref(), Some("Zoë.Ünal"));
 }
 
 #[tokio::test]
 async fn throttling_starts_after_five_failures_and_lifts() {
     let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery").await;
+    app.add_user("ada", Role::Student, "correct-horse-battery")
+        .await;
     let client = TestApp::client();
     for _ in 0..5 {
-        assert_eq!(app.login(&client, "ada", "guess").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login(&client, "ada", "guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
 
     // Even the right password is refused while the wait lasts, with a clear retry time.
@@ -55,7 +67,12 @@ async fn throttling_starts_after_five_failures_and_lifts() {
     assert_eq!(body["TooManyAttempts"]["retry_after_secs"], 2);
 
     app.clock.advance(Duration::from_secs(2));
-    assert!(app.login(&client, "ada", "correct-horse-battery").await.status().is_success());
+    assert!(
+        app.login(&client, "ada", "correct-horse-battery")
+            .await
+            .status()
+            .is_success()
+    );
 }
 
 #[tokio::test]
@@ -67,7 +84,9 @@ async fn the_wait_doubles_with_each_failure_after_the_fifth() {
         let response = app.login(&client, "ada", "guess").await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             let (_, body) = error_of(response).await;
-            let wait = body["TooManyAttempts"]["retry_after_secs"].as_u64().unwrap();
+            let wait = body["TooManyAttempts"]["retry_after_secs"]
+                .as_u64()
+                .unwrap();
             waits.push(wait);
             app.clock.advance(Duration::from_secs(wait));
         }
@@ -82,10 +101,16 @@ async fn one_client_address_guessing_many_usernames_is_throttled_too() {
     let app = TestApp::spawn().await;
     let client = TestApp::client();
     for i in 0..5 {
-        let status = app.login(&client, &format!("user{i}"), "guess").await.status();
+        let status = app
+            .login(&client, &format!("user{i}"), "guess")
+            .await
+            .status();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(app.login(&client, "user9", "guess").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        app.login(&client, "user9", "guess").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 #[tokio::test]
@@ -98,12 +123,23 @@ async fn bad_login_input_gets_a_clear_message_and_nothing_panics() {
         ("ada", "", "Enter your password."),
         (&long, "some-password", "at most 64 characters"),
         ("ada", &long, "at most 128 characters"),
-        ("ada lovelace", "some-password", "letters, digits and . _ - @ only"),
+        (
+            "ada lovelace",
+            "some-password",
+            "letters, digits and . _ - @ only",
+        ),
     ];
     for (username, password, expected) in cases {
         let (status, body) = error_of(app.login(&client, username, password).await).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{username:.10}/{password:.10}");
-        assert!(body.to_string().contains(expected), "{body} lacks {expected:?}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{username:.10}/{password:.10}"
+        );
+        assert!(
+            body.to_string().contains(expected),
+            "{body} lacks {expected:?}"
+        );
     }
     // The server is still fine.
     assert_eq!(app.whoami(&client).await, None);
@@ -112,11 +148,20 @@ async fn bad_login_input_gets_a_clear_message_and_nothing_panics() {
 #[tokio::test]
 async fn a_disabled_account_cannot_log_in_and_its_session_ends() {
     let app = TestApp::spawn().await;
-    let id = app.add_user("ada", Role::Student, "correct-horse-battery").await;
+    let id = app
+        .add_user("ada", Role::Student, "correct-horse-battery")
+        .await;
     let client = TestApp::client();
-    assert!(app.login(&client, "ada", "correct-horse-battery").await.status().is_success());
+    assert!(
+        app.login(&client, "ada", "correct-horse-battery")
+            .await
+            .status()
+            .is_success()
+    );
 
-    domain::users::UserService::set_disabled(&app.db, id, true).await.unwrap();
+    domain::users::UserService::set_disabled(&app.db, id, true)
+        .await
+        .unwrap();
     assert_eq!(app.whoami(&client).await, None);
     let (status, body) = error_of(app.login(&client, "ada", "correct-horse-battery").await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

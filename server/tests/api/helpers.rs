@@ -41,7 +41,9 @@ impl TestApp {
     }
 
     async fn start(mut config: Config, data: Arc<TempDir>, clock: Arc<ManualClock>) -> Self {
-        let app = Application::build_with_clock(config.clone(), clock.clone()).await.unwrap();
+        let app = Application::build_with_clock(config.clone(), clock.clone())
+            .await
+            .unwrap();
         let addr = app.local_addr().unwrap();
         config.listen = addr;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -49,7 +51,15 @@ impl TestApp {
             let _ = stopped.await;
         }));
         let db = domain::db::connect(&config.database_url()).await.unwrap();
-        Self { addr, config, clock, db, stop: Some(stop), server: Some(server), _data: data }
+        Self {
+            addr,
+            config,
+            clock,
+            db,
+            stop: Some(stop),
+            server: Some(server),
+            _data: data,
+        }
     }
 
     /// Stops the server gracefully and starts a new one on the same address and database.
@@ -74,7 +84,11 @@ impl TestApp {
 
     /// A browser-like client with its own cookie jar.
     pub fn client() -> Client {
-        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// Calls a server function the way the browser does (form-encoded POST).
@@ -88,7 +102,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, client: &Client, username: &str, password: &str) -> Response {
-        self.call(client, "/api/login", &[("username", username), ("password", password)]).await
+        self.call(
+            client,
+            "/api/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     /// A client logged in as a new user of `role`.
@@ -96,7 +115,11 @@ impl TestApp {
         let client = Self::client();
         self.add_user(username, role, "correct-horse-battery").await;
         let response = self.login(&client, username, "correct-horse-battery").await;
-        assert!(response.status().is_success(), "login of {username} failed: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "login of {username} failed: {}",
+            response.status()
+        );
         client
     }
 

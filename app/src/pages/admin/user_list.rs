@@ -68,7 +68,13 @@ fn UserTable(rows: Vec<UserRow>, actions: UserActions) -> impl IntoView {
 
 #[component]
 fn UserRowView(row: UserRow, actions: UserActions) -> impl IntoView {
-    let UserRow { id, username, display_name, role, disabled } = row;
+    let UserRow {
+        id,
+        username,
+        display_name,
+        role,
+        disabled,
+    } = row;
     let row_key = username.clone();
     let change_role = move |ev: leptos::ev::Event| {
         if let Some(role) = Role::parse(&event_target_value(&ev)) {
