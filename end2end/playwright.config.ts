@@ -6,7 +6,7 @@ const port = process.env.E2E_PORT ?? "3100";
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 60_000,
+  timeout: 30_000,
   workers: 1,
   forbidOnly: !!process.env.CI,
   reporter: [["list"]],

@@ -19,7 +19,7 @@ function collectBrowserErrors(page: Page): string[] {
 async function logIn(page: Page, username: string, password: string) {
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
-  await page.locator("body[data-hydrated]").waitFor();
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
@@ -32,7 +32,7 @@ for (const { role, heading, name } of accounts) {
 
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
-    await page.locator("body[data-hydrated]").waitFor();
+    await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
 
     // The user menu opens only if WASM attached its click handler: proof of hydration.
     await page.getByRole("button", { name: new RegExp(name) }).click();
@@ -58,7 +58,7 @@ test("a wrong password shows the same clear message as an unknown user", async (
 
 test("the admin's role filter narrows the user list without a reload", async ({ page }) => {
   await logIn(page, "e2e-admin", "e2e-admin-password");
-  await page.locator("body[data-hydrated]").waitFor();
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
   const rows = page.locator("table.users tbody tr");
   await expect(rows).toHaveCount(3);
   await page.getByLabel("Filter by role").selectOption("student");

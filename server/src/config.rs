@@ -159,7 +159,10 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("VIVA_LISTEN", "not-an-address");
             let message = Config::load(None).unwrap_err().to_string();
-            assert!(message.contains("listen"), "{message}");
+            assert!(
+                message.contains("\"LISTEN\"") && message.contains("VIVA_"),
+                "{message}"
+            );
             Ok(())
         });
     }
