@@ -5,5 +5,6 @@
 mod access;
 mod admin;
 mod auth;
+mod cli;
 mod helpers;
 mod sessions;

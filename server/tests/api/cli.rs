@@ -1,0 +1,240 @@
+//! The `viva` binary itself: user administration, configuration errors, the demo, and a
+//! graceful stop on SIGTERM.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+fn viva(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_viva"));
+    command
+        .env("VIVA_DATA_DIR", data)
+        .env("VIVA_LISTEN", "127.0.0.1:0")
+        .env_remove("RUST_LOG")
+        .current_dir(data);
+    command
+}
+
+/// Runs `viva args…` with `stdin` as its standard input.
+fn run(data: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = viva(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Starts a long-running `viva` command and returns it with the address it serves on.
+fn start_serving(data: &Path, args: &[&str]) -> (Child, String, Vec<String>) {
+    let mut child = viva(data)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    loop {
+        let line = lines.next().expect("viva exited before serving").unwrap();
+        if let Some(rest) = line.strip_prefix("Viva is running at ") {
+            let url = rest.split(' ').next().unwrap().to_owned();
+            return (child, url, seen);
+        }
+        seen.push(line);
+    }
+}
+
+fn stop_with_sigterm(mut child: Child) {
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "viva should exit cleanly on SIGTERM, got {status}"
+    );
+}
+
+#[test]
+fn user_commands_read_passwords_from_stdin_and_manage_accounts() {
+    let data = tempfile::tempdir().unwrap();
+    let added = run(
+        data.path(),
+        &[
+            "user",
+            "add",
+            "--role",
+            "admin",
+            "--display-name",
+            "Ada L",
+            "ada",
+        ],
+        "first-password\n",
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(text(&added.stdout).contains("Created admin \"ada\""));
+
+    let duplicate = run(
+        data.path(),
+        &["user", "add", "--role", "student", "ADA"],
+        "other-password\n",
+    );
+    assert!(!duplicate.status.success());
+    assert!(text(&duplicate.stderr).contains("already taken"));
+
+    let short = run(
+        data.path(),
+        &["user", "add", "--role", "student", "bob"],
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("at least 8 characters"));
+
+    let no_password = run(
+        data.path(),
+        &["user", "add", "--role", "student", "bob"],
+        "",
+    );
+    assert!(!no_password.status.success());
+    assert!(text(&no_password.stderr).contains("no password on stdin"));
+
+    assert!(
+        run(
+            data.path(),
+            &["user", "add", "--role", "student", "bob"],
+            "bob-password\n"
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(
+            data.path(),
+            &["user", "passwd", "bob"],
+            "new-bob-password\n"
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(data.path(), &["user", "disable", "bob"], "")
+            .status
+            .success()
+    );
+
+    let list = text(&run(data.path(), &["user", "list"], "").stdout);
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .map(|l| l.split_whitespace().take(3).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [["ada", "admin", "active"], ["bob", "student", "disabled"]]
+    );
+
+    let missing = run(data.path(), &["user", "disable", "nobody"], "");
+    assert!(text(&missing.stderr).contains("no user named \"nobody\""));
+    let last_admin = run(data.path(), &["user", "disable", "ada"], "");
+    assert!(text(&last_admin.stderr).contains("last active admin"));
+}
+
+#[test]
+fn an_invalid_setting_stops_start_up_with_a_message_naming_the_key() {
+    let data = tempfile::tempdir().unwrap();
+    let migrated = run(data.path(), &["migrate"], "");
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+
+    let mut command = viva(data.path());
+    let output = command
+        .env("VIVA_SESSION_IDLE_DAYS", "forever")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("SESSION_IDLE_DAYS"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    std::fs::write(
+        data.path().join("viva.toml"),
+        "[login]\nbase_delay_secs = 0\n",
+    )
+    .unwrap();
+    let output = viva(data.path()).arg("serve").output().unwrap();
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("`login.base_delay_secs`"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn serve_stops_gracefully_on_sigterm() {
+    let data = tempfile::tempdir().unwrap();
+    let (child, url, _) = start_serving(data.path(), &["serve"]);
+    let response = reqwest::get(format!("{url}/favicon.svg")).await.unwrap();
+    assert_ne!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    stop_with_sigterm(child);
+}
+
+#[tokio::test]
+async fn demo_seeds_an_admin_two_instructors_and_thirty_students_with_working_passwords() {
+    let data = tempfile::tempdir().unwrap();
+    let (child, url, printed) = start_serving(data.path(), &["demo"]);
+    let admin_line = printed
+        .iter()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .expect("the admin's password");
+    let admin_password = admin_line.split_whitespace().last().unwrap();
+
+    let client = TestApp::client();
+    let login = client
+        .post(format!("{url}/api/login"))
+        .form(&[("username", "admin"), ("password", admin_password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success());
+    let users: Vec<serde_json::Value> = client
+        .post(format!("{url}/api/admin/users"))
+        .form(&[("search", ""), ("role", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = |role: &str| users.iter().filter(|u| u["role"] == role).count();
+    assert_eq!(
+        (count("admin"), count("instructor"), count("student")),
+        (1, 2, 30)
+    );
+    stop_with_sigterm(child);
+
+    // A second run reuses the accounts and prints the same passwords.
+    let (child, _, printed_again) = start_serving(data.path(), &["demo"]);
+    assert_eq!(printed, printed_again);
+    stop_with_sigterm(child);
+}
