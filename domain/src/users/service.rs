@@ -1,10 +1,12 @@
 //! Queries and changes on accounts. Every write that could lock the lab out of its own
 //! server (demoting or disabling the last active admin) is refused here, not in the UI.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 
 use super::fields::{DisplayName, NewPassword, Username};
@@ -173,15 +175,19 @@ impl UserService {
         db: &DatabaseConnection,
         list: ClassList,
     ) -> Result<Vec<ImportedUser>, DomainError> {
-        let mut errors = Vec::new();
-        for row in &list.rows {
-            if Self::find_by_username(db, &row.username).await?.is_some() {
-                errors.push(FieldError::new(
+        let keys = list.rows.iter().map(|r| r.username.key()).collect();
+        let existing = Self::existing_keys(db, keys).await?;
+        let errors: Vec<_> = list
+            .rows
+            .iter()
+            .filter(|row| existing.contains(&row.username.key()))
+            .map(|row| {
+                FieldError::new(
                     format!("line {}", row.line),
                     format!("The username {:?} is already taken.", row.username.as_str()),
-                ));
-            }
-        }
+                )
+            })
+            .collect();
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
@@ -260,7 +266,27 @@ impl UserService {
     }
 
     fn is_unique_violation(e: &DomainError) -> bool {
-        matches!(e, DomainError::Database(db) if db.to_string().contains("UNIQUE"))
+        matches!(e, DomainError::Database(db) if matches!(db.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
+    }
+
+    /// Which of `keys` (lower-cased usernames) already exist.
+    async fn existing_keys(
+        db: &DatabaseConnection,
+        keys: Vec<String>,
+    ) -> Result<HashSet<String>, DomainError> {
+        let mut existing = HashSet::new();
+        // Chunked to stay far below SQLite's limit on bound parameters.
+        for chunk in keys.chunks(500) {
+            let found = User::find()
+                .select_only()
+                .column(user::Column::UsernameKey)
+                .filter(user::Column::UsernameKey.is_in(chunk.iter().cloned()))
+                .into_tuple::<String>()
+                .all(db)
+                .await?;
+            existing.extend(found);
+        }
+        Ok(existing)
     }
 }
 

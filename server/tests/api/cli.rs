@@ -41,37 +41,60 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Starts a long-running `viva` command and returns it with the address it serves on.
-fn start_serving(data: &Path, args: &[&str]) -> (Child, String, Vec<String>) {
-    let mut child = viva(data)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    loop {
-        let line = lines.next().expect("viva exited before serving").unwrap();
-        if let Some(rest) = line.strip_prefix("Viva is running at ") {
-            let url = rest.split(' ').next().unwrap().to_owned();
-            return (child, url, seen);
+/// A long-running `viva` command; killed if a test fails before stopping it.
+struct Serving {
+    child: Child,
+    url: String,
+    printed: Vec<String>,
+}
+
+impl Serving {
+    /// Starts `viva args…` and waits until it says where it serves.
+    fn start(data: &Path, args: &[&str]) -> Self {
+        let child = viva(data)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut serving = Serving {
+            child,
+            url: String::new(),
+            printed: Vec::new(),
+        };
+        let stdout = serving.child.stdout.take().unwrap();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("Viva is running at ") {
+                serving.url = rest.split(' ').next().unwrap().to_owned();
+                return serving;
+            }
+            serving.printed.push(line);
         }
-        seen.push(line);
+        panic!("viva exited before serving: {:?}", serving.printed);
+    }
+
+    fn stop_with_sigterm(mut self) {
+        let kill = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = self.child.wait().unwrap();
+        assert!(
+            status.success(),
+            "viva should exit cleanly on SIGTERM, got {status}"
+        );
     }
 }
 
-fn stop_with_sigterm(mut child: Child) {
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    assert!(
-        status.success(),
-        "viva should exit cleanly on SIGTERM, got {status}"
-    );
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 #[test]
@@ -193,16 +216,20 @@ fn an_invalid_setting_stops_start_up_with_a_message_naming_the_key() {
 #[tokio::test]
 async fn serve_stops_gracefully_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
-    let (child, url, _) = start_serving(data.path(), &["serve"]);
-    let response = reqwest::get(format!("{url}/favicon.svg")).await.unwrap();
+    let viva = Serving::start(data.path(), &["serve"]);
+    let response = reqwest::get(format!("{}/favicon.svg", viva.url))
+        .await
+        .unwrap();
     assert_ne!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    stop_with_sigterm(child);
+    viva.stop_with_sigterm();
 }
 
 #[tokio::test]
 async fn demo_seeds_an_admin_two_instructors_and_thirty_students_with_working_passwords() {
     let data = tempfile::tempdir().unwrap();
-    let (child, url, printed) = start_serving(data.path(), &["demo"]);
+    let viva = Serving::start(data.path(), &["demo"]);
+    let url = viva.url.clone();
+    let printed = viva.printed.clone();
     let admin_line = printed
         .iter()
         .find(|l| l.trim_start().starts_with("admin "))
@@ -231,10 +258,10 @@ async fn demo_seeds_an_admin_two_instructors_and_thirty_students_with_working_pa
         (count("admin"), count("instructor"), count("student")),
         (1, 2, 30)
     );
-    stop_with_sigterm(child);
+    viva.stop_with_sigterm();
 
     // A second run reuses the accounts and prints the same passwords.
-    let (child, _, printed_again) = start_serving(data.path(), &["demo"]);
-    assert_eq!(printed, printed_again);
-    stop_with_sigterm(child);
+    let again = Serving::start(data.path(), &["demo"]);
+    assert_eq!(printed, again.printed);
+    again.stop_with_sigterm();
 }
