@@ -114,6 +114,17 @@ mod from_domain {
         }
     }
 
+    impl IssuedCredentials {
+        pub fn new(user: user::Model, generated_password: Option<String>) -> Self {
+            Self {
+                username: user.username,
+                display_name: user.display_name,
+                role: user.role.into(),
+                password: generated_password,
+            }
+        }
+    }
+
     impl From<domain::users::ImportedUser> for IssuedCredentials {
         fn from(u: domain::users::ImportedUser) -> Self {
             Self {

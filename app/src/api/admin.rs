@@ -37,12 +37,7 @@ pub async fn create_user(
     let (password, generated) = password_or_generated(password);
     let new = NewUser::parse(&username, &display_name, role.into(), &password)?;
     let user = UserService::create(&ctx.db, new).await?;
-    Ok(IssuedCredentials {
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role.into(),
-        password: generated,
-    })
+    Ok(IssuedCredentials::new(user, generated))
 }
 
 #[server(prefix = "/api", endpoint = "admin/users/role")]
@@ -71,12 +66,7 @@ pub async fn reset_user_password(id: i32, password: String) -> Result<IssuedCred
     let (password, generated) = password_or_generated(password);
     let password = NewPassword::parse(&password).map_err(invalid)?;
     let user = UserService::set_password(&ctx.db, id, password).await?;
-    Ok(IssuedCredentials {
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role.into(),
-        password: generated,
-    })
+    Ok(IssuedCredentials::new(user, generated))
 }
 
 /// Imports a class list (CSV text): every row or none.

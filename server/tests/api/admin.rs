@@ -118,9 +118,8 @@ async fn admin_disables_a_user_who_then_cannot_log_in() {
     )
     .await;
     assert!(
-        app.login(&TestApp::client(), "ada", "correct-horse-battery")
+        app.login_status("ada", "correct-horse-battery")
             .await
-            .status()
             .is_success()
     );
 }
@@ -157,17 +156,10 @@ async fn admin_changes_a_role_and_resets_a_password() {
         .unwrap();
     let password = issued["password"].as_str().unwrap();
     assert_eq!(
-        app.login(&TestApp::client(), "ada", "correct-horse-battery")
-            .await
-            .status(),
+        app.login_status("ada", "correct-horse-battery").await,
         StatusCode::UNAUTHORIZED
     );
-    assert!(
-        app.login(&TestApp::client(), "ada", password)
-            .await
-            .status()
-            .is_success()
-    );
+    assert!(app.login_status("ada", password).await.is_success());
 }
 
 #[tokio::test]
@@ -240,18 +232,8 @@ async fn a_good_class_list_is_imported_with_generated_passwords() {
     assert_eq!(issued[2]["role"], "instructor");
 
     let ada_password = issued[0]["password"].as_str().unwrap();
-    assert!(
-        app.login(&TestApp::client(), "ada", ada_password)
-            .await
-            .status()
-            .is_success()
-    );
-    assert!(
-        app.login(&TestApp::client(), "ZOË", "given-password")
-            .await
-            .status()
-            .is_success()
-    );
+    assert!(app.login_status("ada", ada_password).await.is_success());
+    assert!(app.login_status("ZOË", "given-password").await.is_success());
     assert_eq!(user_count(&app).await, 4);
 }
 

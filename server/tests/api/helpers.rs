@@ -110,6 +110,13 @@ impl TestApp {
         .await
     }
 
+    /// The status of a fresh client's login attempt.
+    pub async fn login_status(&self, username: &str, password: &str) -> StatusCode {
+        self.login(&Self::client(), username, password)
+            .await
+            .status()
+    }
+
     /// A client logged in as a new user of `role`.
     pub async fn logged_in(&self, username: &str, role: Role) -> Client {
         let client = Self::client();
