@@ -1,0 +1,106 @@
+//! The request an engine reads, and the per-item results it reports.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// One batch for one engine process. `S` is the engine's settings, `I` its item type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request<S, I> {
+    pub version: u32,
+    /// The model file to load, once, for the whole batch.
+    pub model: PathBuf,
+    /// Taken exclusively (flock) before the model is loaded; see [`crate::GpuLock`].
+    pub gpu_lock: PathBuf,
+    /// CPU threads for the model library. ggml threads busy-wait, so more threads than free
+    /// cores makes things slower, not faster.
+    pub threads: u32,
+    /// Offload to the GPU when the engine was built with GPU support.
+    pub use_gpu: bool,
+    pub settings: S,
+    pub items: Vec<I>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SttSettings {}
+
+/// Audio to transcribe: 16 kHz mono WAV, as prepared at upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SttItem {
+    pub id: i64,
+    pub audio: PathBuf,
+    /// ISO 639-1 code; `en` when absent.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub text: String,
+    pub segments: Vec<Segment>,
+    pub language: String,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalSettings {
+    /// Greedy decoding is deterministic; the seed is recorded with each result anyway.
+    pub seed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub name: String,
+    pub description: String,
+    pub max_points: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    pub criteria: Vec<Criterion>,
+}
+
+/// A transcript to grade against its lab session's instructions and rubric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalItem {
+    pub id: i64,
+    pub transcript: String,
+    pub instructions: String,
+    pub rubric: Rubric,
+}
+
+/// The grade of one criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    pub criterion: String,
+    pub points: u32,
+    pub evidence: String,
+    /// False when the evidence quote was not found in the transcript.
+    pub evidence_verified: bool,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub criteria: Vec<Scored>,
+    pub feedback: String,
+    pub total: u32,
+    pub model: String,
+    pub prompt_version: String,
+    pub seed: u32,
+    /// How many sequences were decoded together: results can depend on batch shape.
+    pub parallel_sequences: u32,
+}
