@@ -12,8 +12,6 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use reader::{Ct2Model, DType, Tensor};
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
     #[error("cannot read {path}: {source}")]
