@@ -56,6 +56,14 @@ pub struct Transcript {
 pub struct EvalSettings {
     /// Greedy decoding is deterministic; the seed is recorded with each result anyway.
     pub seed: u32,
+    /// Decode the batch as parallel sequences in one context (the default), or one item
+    /// after another (for comparison).
+    #[serde(default = "parallel_by_default")]
+    pub parallel: bool,
+}
+
+fn parallel_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,38 @@
+//! `viva-eval`: the evaluation phase of a batch, in its own process. It loads the LLM once,
+//! grades every transcript of the request against its rubric, reports JSON events on stdout
+//! and exits, which returns every byte of GPU memory. It links llama.cpp and nothing of
+//! whisper.cpp (the two cannot share one binary: each carries its own ggml).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod answer;
+mod decode;
+mod evidence;
+mod grammar;
+mod prompt;
+mod run;
+
+#[derive(Parser)]
+#[command(
+    name = "viva-eval",
+    version,
+    about = "Viva's grading worker (llama.cpp)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Grade a batch: one JSON request on stdin, JSON-lines events on stdout.
+    Run,
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Run => run::run(),
+    }
+}
