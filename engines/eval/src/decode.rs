@@ -35,6 +35,9 @@ pub type Answer = (usize, Result<String, String>, u64);
 
 pub struct Settings {
     pub threads: i32,
+    /// Check the grammar against the whole vocabulary at every step instead of the best token
+    /// first (only to measure the difference; see `pick`).
+    pub full_vocab_grammar: bool,
 }
 
 /// Decodes every job together; calls `done` as each answer completes.
@@ -81,7 +84,15 @@ pub fn grade(
     }
 
     read_prompts(&mut ctx, jobs, &mut sequences)?;
-    generate(&mut ctx, model, jobs, &mut sequences, started, &mut done)
+    generate(
+        &mut ctx,
+        model,
+        jobs,
+        &mut sequences,
+        settings,
+        started,
+        &mut done,
+    )
 }
 
 struct Sequence {
@@ -160,6 +171,7 @@ fn generate(
     model: &LlamaModel,
     jobs: &[Job],
     seqs: &mut [Sequence],
+    settings: &Settings,
     started: Instant,
     done: &mut impl FnMut(Answer),
 ) -> Result<(), String> {
@@ -180,7 +192,12 @@ fn generate(
             .map_err(|e| format!("decoding failed: {e}"))?;
         for (row, &i) in active.iter().enumerate() {
             let seq = &mut seqs[i];
-            let token = pick(ctx, &mut seq.sampler, row as i32);
+            let token = pick(
+                ctx,
+                &mut seq.sampler,
+                row as i32,
+                settings.full_vocab_grammar,
+            );
             seq.sampler.accept(token);
             seq.pos += 1;
             if vocab.is_eog(token) {
@@ -208,18 +225,19 @@ fn generate(
 /// Greedy choice under the grammar. Checking the single best token first and falling back
 /// to the whole vocabulary only when the grammar rejects it gives the same token (greedy
 /// picks the best allowed one either way) at a fraction of the grammar's cost.
-fn pick(ctx: &LlamaContext, grammar: &mut LlamaSampler, row: i32) -> LlamaToken {
+fn pick(ctx: &LlamaContext, grammar: &mut LlamaSampler, row: i32, full_vocab: bool) -> LlamaToken {
     let logits = ctx.get_logits_ith(row);
-    let (best, logit) = logits
-        .iter()
-        .enumerate()
-        .fold((0usize, f32::NEG_INFINITY), |acc, (t, &l)| {
-            if l > acc.1 { (t, l) } else { acc }
-        });
+    let (best, logit) =
+        logits
+            .iter()
+            .enumerate()
+            .fold((0usize, f32::NEG_INFINITY), |acc, (t, &l)| {
+                if l > acc.1 { (t, l) } else { acc }
+            });
     let token = LlamaToken::new(best as i32);
     let mut single = LlamaTokenDataArray::new(vec![LlamaTokenData::new(token, logit, 0.0)], true);
     single.apply_sampler(grammar);
-    if single.data[0].logit().is_finite() {
+    if !full_vocab && single.data[0].logit().is_finite() {
         return token;
     }
     let mut all = ctx.token_data_array_ith(row);

@@ -98,7 +98,12 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
         },
     };
     let threads = i32::try_from(request.threads.max(1)).unwrap_or(1);
-    let settings = decode::Settings { threads };
+    // A measuring knob for scripts/bench, not a setting: outputs are the same either way.
+    let full_vocab_grammar = std::env::var_os("ENGINE_GRAMMAR_FULL_VOCAB").is_some();
+    let settings = decode::Settings {
+        threads,
+        full_vocab_grammar,
+    };
     let mut report = |(index, answer, ms): decode::Answer| {
         let item = &request.items[index];
         let event = match answer.and_then(|text| validate(item, &text, &provenance)) {

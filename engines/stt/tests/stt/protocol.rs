@@ -46,6 +46,25 @@ fn a_missing_model_fails_the_run_naming_the_path() {
 }
 
 #[test]
+fn a_file_that_is_not_a_whisper_model_fails_the_run_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("bogus-model.bin");
+    std::fs::write(&bogus, b"definitely not ggml").unwrap();
+    let done = run(&request(
+        &bogus,
+        &dir.path().join("gpu.lock"),
+        json!([{"id": 1, "audio": "/x.wav"}]),
+    ));
+    assert!(!done.status.success());
+    assert_eq!(done.kinds(), ["error"]);
+    let message = done.events[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot load the Whisper model") && message.contains("bogus-model.bin"),
+        "{message}"
+    );
+}
+
+#[test]
 fn an_empty_batch_finishes_without_loading_a_model() {
     let dir = tempfile::tempdir().unwrap();
     let done = run(&request(
