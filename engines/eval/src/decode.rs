@@ -8,6 +8,7 @@
 use std::num::NonZeroU32;
 use std::time::Instant;
 
+use engine_protocol::elapsed_ms;
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
@@ -250,8 +251,4 @@ fn pick(ctx: &LlamaContext, grammar: &mut LlamaSampler, row: i32, full_vocab: bo
             _ => Some(d),
         })
         .map_or(token, LlamaTokenData::id)
-}
-
-fn elapsed_ms(since: Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -2,12 +2,12 @@
 //! prompt and grammar, decode the batch, validate and report each answer.
 
 use std::io::Stdout;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use engine_protocol::{
-    EvalItem, EvalSettings, Evaluation, Event, EventWriter, GpuLock, read_request, unix_ms,
+    EvalItem, EvalSettings, Evaluation, Event, EventWriter, GpuLock, elapsed_ms, model_name,
+    read_request, serve, unix_ms,
 };
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::model::params::LlamaModelParams;
@@ -20,15 +20,7 @@ use crate::{grammar, prompt};
 type Events = EventWriter<Stdout>;
 
 pub fn run() -> ExitCode {
-    let started = Instant::now();
-    let mut events = EventWriter::new(std::io::stdout());
-    match run_batch(&mut events, started) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            let _ = events.send::<Evaluation>(&Event::Error { message });
-            ExitCode::FAILURE
-        }
-    }
+    serve(run_batch)
 }
 
 fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
@@ -66,7 +58,7 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
     let params = LlamaModelParams::default().with_n_gpu_layers(layers);
     let model = LlamaModel::load_from_file(&backend, &request.model, &params)
         .map_err(|e| format!("cannot load the model {}: {e}", request.model.display()))?;
-    let model_name = file_name(&request.model);
+    let model_name = model_name(&request.model);
     let device = if request.use_gpu && cfg!(feature = "cuda") {
         "cuda"
     } else {
@@ -180,15 +172,4 @@ fn send(events: &mut Events, event: Event<Evaluation>) -> Result<(), String> {
     events
         .send(&event)
         .map_err(|e| format!("cannot write events: {e}"))
-}
-
-fn elapsed_ms(since: Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }

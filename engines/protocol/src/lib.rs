@@ -5,11 +5,13 @@
 //! is serde types and small helpers only: it must never depend on a model library or the web
 //! stack, so both sides can link it.
 
+mod engine;
 mod event;
 mod lock;
 mod request;
 mod wire;
 
+pub use engine::{elapsed_ms, model_name, serve};
 pub use event::{Event, EventWriter, unix_ms};
 pub use lock::GpuLock;
 pub use request::{

@@ -7,23 +7,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use engine_protocol::{
-    Event, EventWriter, GpuLock, Segment, SttItem, SttSettings, Transcript, read_request, unix_ms,
+    Event, EventWriter, GpuLock, Segment, SttItem, SttSettings, Transcript, elapsed_ms, model_name,
+    read_request, serve, unix_ms,
 };
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
 type Events = EventWriter<Stdout>;
 
 pub fn run() -> ExitCode {
-    let started = Instant::now();
-    let mut events = EventWriter::new(std::io::stdout());
-    match run_batch(&mut events, started) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            // If stdout itself is gone there is nobody left to tell.
-            let _ = events.send::<Transcript>(&Event::Error { message });
-            ExitCode::FAILURE
-        }
-    }
+    serve(run_batch)
 }
 
 fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
@@ -196,15 +188,4 @@ fn send(events: &mut Events, event: Event<Transcript>) -> Result<(), String> {
     events
         .send(&event)
         .map_err(|e| format!("cannot write events: {e}"))
-}
-
-fn elapsed_ms(since: Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-fn model_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
