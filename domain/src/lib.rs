@@ -7,7 +7,10 @@ pub mod auth;
 pub mod db;
 pub mod entities;
 mod error;
+pub mod labs;
 pub mod sessions;
+pub mod status;
+pub mod submissions;
 pub mod users;
 
 pub use entities::user::Role;

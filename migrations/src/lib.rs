@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_users;
 mod m20261127_000002_sessions;
+mod m20261127_000003_lab_work;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_users::Migration),
             Box::new(m20261127_000002_sessions::Migration),
+            Box::new(m20261127_000003_lab_work::Migration),
         ]
     }
 }

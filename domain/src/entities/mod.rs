@@ -1,4 +1,10 @@
 //! SeaORM entities: one file per table. The schema itself lives in the `migrations` crate.
 
+pub mod batch;
+pub mod engine_run;
+pub mod evaluation;
+pub mod lab_session;
 pub mod session;
+pub mod submission;
+pub mod transcript;
 pub mod user;

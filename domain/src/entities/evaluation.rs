@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+/// One grading of a submission. Re-runs add rows; the newest is the current one.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "evaluations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub submission_id: i32,
+    /// `engine_protocol::Evaluation` as JSON.
+    pub result: String,
+    pub total: i32,
+    pub model: String,
+    pub prompt_version: String,
+    pub seed: i64,
+    pub parallel_sequences: i32,
+    /// Engine time for this item, which the evaluation estimate learns from.
+    pub ms: i64,
+    /// The admin who asked for a re-run; none for the first evaluation.
+    pub requested_by: Option<i32>,
+    pub reason: Option<String>,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

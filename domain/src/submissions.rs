@@ -1,0 +1,95 @@
+//! Putting work on the GPU queue. The queue is the `submissions` table ordered by
+//! `queued_at`; the scheduler takes it from there.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use crate::DomainError;
+use crate::entities::submission::{self, SubmissionState};
+use crate::entities::transcript;
+
+/// A prepared upload: the audio is already extracted and its duration known.
+pub struct NewSubmission {
+    pub student_id: i32,
+    pub lab_session_id: i32,
+    pub original_name: String,
+    pub media_path: Option<String>,
+    pub audio_path: String,
+    pub duration_ms: i64,
+}
+
+pub struct SubmissionService;
+
+impl SubmissionService {
+    /// Queues a submission at the tail of the FIFO. Call
+    /// [`crate::status::SchedulerHandle::notify_queued`] after it.
+    pub async fn enqueue(
+        db: &DatabaseConnection,
+        new: NewSubmission,
+    ) -> Result<submission::Model, DomainError> {
+        let now = Utc::now();
+        Ok(submission::ActiveModel {
+            student_id: Set(new.student_id),
+            lab_session_id: Set(new.lab_session_id),
+            original_name: Set(new.original_name),
+            media_path: Set(new.media_path),
+            audio_path: Set(new.audio_path),
+            duration_ms: Set(new.duration_ms),
+            state: Set(SubmissionState::Queued),
+            batch_id: Set(None),
+            stt_crashes: Set(0),
+            eval_crashes: Set(0),
+            failure_reason: Set(None),
+            rerun_by: Set(None),
+            rerun_reason: Set(None),
+            queued_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?)
+    }
+
+    /// Queues a finished submission again for a new evaluation only: its transcript is kept
+    /// and its batch skips the STT phase for it. The old evaluations stay.
+    pub async fn requeue_evaluation(
+        db: &DatabaseConnection,
+        id: i32,
+        requested_by: i32,
+        reason: Option<String>,
+    ) -> Result<submission::Model, DomainError> {
+        let found = submission::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if !found.state.is_final() {
+            return Err(DomainError::invalid(
+                "submission",
+                "this submission is still in the queue",
+            ));
+        }
+        let has_transcript = transcript::Entity::find()
+            .filter(transcript::Column::SubmissionId.eq(id))
+            .one(db)
+            .await?
+            .is_some();
+        if !has_transcript {
+            return Err(DomainError::invalid(
+                "submission",
+                "this submission has no transcript to evaluate",
+            ));
+        }
+        let now = Utc::now();
+        let mut row: submission::ActiveModel = found.into();
+        row.state = Set(SubmissionState::Queued);
+        row.batch_id = Set(None);
+        row.eval_crashes = Set(0);
+        row.failure_reason = Set(None);
+        row.rerun_by = Set(Some(requested_by));
+        row.rerun_reason = Set(reason);
+        row.queued_at = Set(now);
+        row.updated_at = Set(now);
+        Ok(row.update(db).await?)
+    }
+}

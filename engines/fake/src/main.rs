@@ -1,0 +1,178 @@
+//! `viva-fake-engine stt|eval [SCRIPT]`: reads a real request, takes the real GPU lock, and
+//! answers with the real events, but its timings and faults come from a script (JSON):
+//! `{"load_ms": 50, "item_ms": 100, "crash": [ids], "hang": [ids], "fail": {"id": "why"}}`.
+//! A transcript is the text of `<audio>.txt` when that file exists; a grade gives every
+//! criterion half its points. Only for tests and benchmarks of the scheduler.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use engine_protocol::{
+    EvalItem, Evaluation, Event, EventWriter, GpuLock, Request, Scored, Segment, SttItem,
+    Transcript, elapsed_ms, read_request, serve, unix_ms,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Script {
+    load_ms: u64,
+    item_ms: u64,
+    /// Milliseconds of engine time per second of audio, added to `item_ms` (STT only).
+    ms_per_audio_second: u64,
+    crash: Vec<i64>,
+    hang: Vec<i64>,
+    fail: HashMap<String, String>,
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let phase = args.next().unwrap_or_default();
+    let script = match args.next().map(PathBuf::from) {
+        Some(path) => match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        {
+            Ok(script) => script,
+            Err(e) => {
+                eprintln!("viva-fake-engine: bad script {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Script::default(),
+    };
+    serve(|events, started| match phase.as_str() {
+        "stt" => run(events, started, &script, transcribe),
+        "eval" => run(events, started, &script, grade),
+        other => Err(format!("unknown phase {other:?}: use stt or eval")),
+    })
+}
+
+trait Identified {
+    fn id(&self) -> i64;
+}
+impl Identified for SttItem {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+impl Identified for EvalItem {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+fn run<I, R>(
+    events: &mut EventWriter<std::io::Stdout>,
+    started: Instant,
+    script: &Script,
+    answer: fn(&I, &Script) -> (R, u64),
+) -> Result<(), String>
+where
+    I: Identified + for<'de> Deserialize<'de>,
+    R: serde::Serialize,
+{
+    let request: Request<Value, I> =
+        read_request(std::io::stdin().lock()).map_err(|e| e.to_string())?;
+    let _gpu = GpuLock::acquire(&request.gpu_lock).map_err(|e| e.to_string())?;
+    sleep(Duration::from_millis(script.load_ms));
+    let send = |events: &mut EventWriter<std::io::Stdout>, e: &Event<R>| {
+        events.send(e).map_err(|e| e.to_string())
+    };
+    send(
+        events,
+        &Event::Loaded {
+            ms: script.load_ms,
+            model: "fake".into(),
+            device: "none".into(),
+            at_ms: unix_ms(),
+        },
+    )?;
+    for item in &request.items {
+        let id = item.id();
+        let item_started = Instant::now();
+        send(events, &Event::ItemStarted { id })?;
+        let (result, work_ms) = answer(item, script);
+        send(events, &Event::ItemProgress { id, percent: 50 })?;
+        sleep(Duration::from_millis(work_ms));
+        if script.hang.contains(&id) {
+            loop {
+                sleep(Duration::from_secs(3600));
+            }
+        }
+        if script.crash.contains(&id) {
+            std::process::abort();
+        }
+        if let Some(error) = script.fail.get(&id.to_string()) {
+            send(events, &Event::ItemFailed { id, error: error.clone() })?;
+            continue;
+        }
+        let ms = elapsed_ms(item_started);
+        send(events, &Event::ItemDone { id, result, ms })?;
+    }
+    send(
+        events,
+        &Event::Finished {
+            ms: elapsed_ms(started),
+            at_ms: unix_ms(),
+        },
+    )
+}
+
+fn transcribe(item: &SttItem, script: &Script) -> (Transcript, u64) {
+    let text = std::fs::read_to_string(sidecar(&item.audio))
+        .unwrap_or_else(|_| format!("fake transcript of item {}", item.id));
+    let audio_ms = wav_ms(&item.audio);
+    let transcript = Transcript {
+        segments: vec![Segment {
+            start_ms: 0,
+            end_ms: audio_ms,
+            text: text.clone(),
+        }],
+        text,
+        language: item.language.clone().unwrap_or_else(|| "en".into()),
+        model: "fake".into(),
+    };
+    (transcript, script.item_ms + audio_ms * script.ms_per_audio_second / 1000)
+}
+
+fn grade(item: &EvalItem, script: &Script) -> (Evaluation, u64) {
+    let criteria: Vec<Scored> = item
+        .rubric
+        .criteria
+        .iter()
+        .map(|c| Scored {
+            criterion: c.name.clone(),
+            points: c.max_points / 2,
+            evidence: String::new(),
+            evidence_verified: false,
+            comment: "fake grade".into(),
+        })
+        .collect();
+    let total = criteria.iter().map(|c| c.points).sum();
+    let evaluation = Evaluation {
+        criteria,
+        feedback: "fake feedback".into(),
+        total,
+        model: "fake".into(),
+        prompt_version: "fake".into(),
+        seed: 0,
+        parallel_sequences: 1,
+    };
+    (evaluation, script.item_ms)
+}
+
+fn sidecar(audio: &Path) -> PathBuf {
+    let mut name = audio.as_os_str().to_owned();
+    name.push(".txt");
+    PathBuf::from(name)
+}
+
+/// A 16 kHz mono 16-bit WAV's length from its size (the header is 44 bytes).
+fn wav_ms(audio: &Path) -> u64 {
+    std::fs::metadata(audio).map_or(0, |m| m.len().saturating_sub(44) / 32)
+}

@@ -1,0 +1,100 @@
+//! The scheduler's settings, as `[scheduler]` in `viva.toml`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerConfig {
+    /// Items per batch: one model load per phase is shared by this many submissions.
+    pub batch_size: u32,
+    /// How long the oldest waiting item may wait for the batch to fill (0 = start at once).
+    pub linger_secs: f64,
+    /// Seed recorded with every evaluation (decoding is greedy).
+    pub eval_seed: u32,
+    pub stt: EngineConfig,
+    pub eval: EngineConfig,
+}
+
+/// How to start one engine process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// The engine binary; a bare name is looked up next to the `viva` binary, then on PATH.
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub model: PathBuf,
+    pub threads: u32,
+    pub use_gpu: bool,
+    /// An item (or the model load) taking longer than this kills the engine.
+    pub item_timeout_secs: u64,
+    /// The whole phase taking longer than this kills the engine.
+    pub phase_timeout_secs: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+        Self {
+            batch_size: 10,
+            linger_secs: 15.0,
+            eval_seed: 42,
+            stt: EngineConfig {
+                program: PathBuf::from("viva-stt"),
+                args: vec!["run".into()],
+                model: PathBuf::from("models/ggml-tiny.en.bin"),
+                threads,
+                use_gpu: true,
+                item_timeout_secs: 10 * 60,
+                phase_timeout_secs: 2 * 60 * 60,
+            },
+            eval: EngineConfig {
+                program: PathBuf::from("viva-eval"),
+                args: vec!["run".into()],
+                model: PathBuf::from("models/SmolLM2-135M-Instruct.Q4_1.gguf"),
+                threads,
+                use_gpu: true,
+                item_timeout_secs: 10 * 60,
+                phase_timeout_secs: 2 * 60 * 60,
+            },
+        }
+    }
+}
+
+impl SchedulerConfig {
+    /// The first rule broken, as (key, problem), for the server's config error.
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        if !(1..=64).contains(&self.batch_size) {
+            return Some(("scheduler.batch_size", "must be from 1 to 64"));
+        }
+        if !(0.0..=3600.0).contains(&self.linger_secs) {
+            return Some(("scheduler.linger_secs", "must be from 0 to 3600"));
+        }
+        for engine in [&self.stt, &self.eval] {
+            if engine.threads == 0 || engine.item_timeout_secs == 0 || engine.phase_timeout_secs == 0
+            {
+                return Some((
+                    "scheduler.stt / scheduler.eval",
+                    "threads and timeouts must be at least 1",
+                ));
+            }
+        }
+        None
+    }
+
+    pub fn linger(&self) -> Duration {
+        Duration::from_secs_f64(self.linger_secs)
+    }
+}
+
+impl EngineConfig {
+    pub fn item_timeout(&self) -> Duration {
+        Duration::from_secs(self.item_timeout_secs)
+    }
+
+    pub fn phase_timeout(&self) -> Duration {
+        Duration::from_secs(self.phase_timeout_secs)
+    }
+}

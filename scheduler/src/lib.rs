@@ -1,0 +1,70 @@
+//! Viva's GPU cycle. One owned task takes submissions from the queue (the `submissions`
+//! table) in batches and runs each batch's STT phase, then its evaluation phase, each in one
+//! engine process, before the next batch starts: never two engines, never two models.
+//!
+//! It publishes a [`domain::status::Snapshot`] on every change. It must never load a model
+//! itself, and never hold a result only in memory: everything is committed as it happens,
+//! so a restart resumes where the last run stopped.
+
+mod config;
+mod cycle;
+mod engine;
+mod estimates;
+mod phase;
+mod snapshot;
+mod store;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use domain::status::{SchedulerHandle, Snapshot};
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use config::{EngineConfig, SchedulerConfig};
+pub use estimates::defaults as default_estimates;
+
+/// The running scheduler: a handle for the web layer, and the task, stopped in order.
+pub struct Scheduler {
+    handle: SchedulerHandle,
+    stop: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Scheduler {
+    /// Starts the cycle. The GPU lock file lives in `data_dir`.
+    pub fn start(db: DatabaseConnection, config: SchedulerConfig, data_dir: &Path) -> Self {
+        let (status, receiver) = watch::channel(Arc::new(Snapshot::default()));
+        let queued = Arc::new(Notify::new());
+        let stop = CancellationToken::new();
+        let cycle = cycle::Cycle::new(
+            db,
+            config,
+            data_dir.join("gpu.lock"),
+            status,
+            queued.clone(),
+            stop.clone(),
+        );
+        let task = tokio::spawn(cycle.run());
+        Self {
+            handle: SchedulerHandle::new(receiver, queued),
+            stop,
+            task,
+        }
+    }
+
+    pub fn handle(&self) -> SchedulerHandle {
+        self.handle.clone()
+    }
+
+    /// Stops the engine in flight (its item goes back to the queue state it came from) and
+    /// waits for the cycle to end.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the scheduler task failed");
+        }
+    }
+}
