@@ -17,6 +17,8 @@ use crate::dto::{CurrentUser, Role};
 pub struct ServerContext {
     pub db: DatabaseConnection,
     pub auth: Arc<Authenticator>,
+    /// The running GPU scheduler: its live status, and where to say "queued".
+    pub scheduler: domain::status::SchedulerHandle,
 }
 
 /// The session key holding the logged-in user's id.

@@ -13,6 +13,7 @@ mod error;
 pub mod guard;
 mod pages;
 mod root;
+pub mod status;
 
 pub use error::{AppError, FieldMessage};
 pub use root::{App, shell};

@@ -25,6 +25,8 @@ pub struct Config {
     /// A session ends after this many days without a request.
     pub session_idle_days: u32,
     pub login: LoginConfig,
+    /// The GPU cycle: batch size, linger, and how to start each engine.
+    pub scheduler: scheduler::SchedulerConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -55,6 +57,7 @@ impl Default for Config {
                 base_delay_secs: 2,
                 max_delay_secs: 15 * 60,
             },
+            scheduler: scheduler::SchedulerConfig::default(),
         }
     }
 }
@@ -103,6 +106,9 @@ impl Config {
                 "login.base_delay_secs",
                 "must be at least 1 and at most login.max_delay_secs",
             );
+        }
+        if let Some((key, problem)) = self.scheduler.problem() {
+            return invalid(key, problem);
         }
         Ok(())
     }

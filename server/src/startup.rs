@@ -15,6 +15,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower_sessions::session_store::ExpiredDeletion;
 
+use scheduler::Scheduler;
+
 use crate::Config;
 use crate::http::{self, AppState, DbSessionStore, RouterSettings};
 
@@ -25,6 +27,10 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     sessions: DbSessionStore,
+    scheduler: Scheduler,
+    /// Cancelled at shutdown, so that long-lived responses (status streams) end and the
+    /// graceful shutdown is not kept waiting by them.
+    shutdown: CancellationToken,
 }
 
 /// Opens (creating if needed) the database and brings its schema up to date.
@@ -58,12 +64,16 @@ impl Application {
         let listen = listener.local_addr()?;
 
         let auth = Arc::new(authenticator(&config, clock));
+        let scheduler = Scheduler::start(db.clone(), config.scheduler.clone(), &config.data_dir);
+        let shutdown = CancellationToken::new();
         let state = AppState {
             leptos_options: leptos_options(&config, listen),
             server: app::guard::ServerContext {
                 db: db.clone(),
                 auth,
+                scheduler: scheduler.handle(),
             },
+            shutdown: shutdown.clone(),
         };
         let sessions = DbSessionStore::new(db);
         let settings = RouterSettings {
@@ -75,6 +85,8 @@ impl Application {
             listener,
             router,
             sessions,
+            scheduler,
+            shutdown,
         })
     }
 
@@ -88,15 +100,21 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let stop = CancellationToken::new();
+        let stop = self.shutdown;
         let purge = spawn_session_purge(self.sessions, stop.clone());
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let signalled = stop.clone();
         let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                signalled.cancel();
+            })
             .await;
         stop.cancel();
+        // The engine in flight is stopped and its item goes back to the queue.
+        self.scheduler.stop().await;
         purge.await.context("session purge task failed")?;
         served.context("HTTP server failed")
     }

@@ -4,6 +4,7 @@
 
 mod server_fns;
 mod session_store;
+mod status_events;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -22,6 +23,8 @@ pub use session_store::DbSessionStore;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub server: ServerContext,
+    /// Cancelled when the server shuts down; ends the status streams.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 pub struct RouterSettings {
@@ -41,6 +44,10 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .with_expiry(Expiry::OnInactivity(idle));
 
     Router::new()
+        .route(
+            "/api/status/events",
+            axum::routing::get(status_events::status_events),
+        )
         .leptos_routes_with_context(&state, routes, move || provide_context(server.clone()), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

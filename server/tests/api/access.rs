@@ -26,6 +26,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
     ),
     ("/api/logout", Access::Anyone, &[]),
     ("/api/whoami", Access::Anyone, &[]),
+    ("/api/status", Access::AtLeast(Role::Student), &[]),
     (
         "/api/admin/users",
         Access::AtLeast(Role::Admin),

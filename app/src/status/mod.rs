@@ -1,0 +1,122 @@
+//! Live status as each user may see it. The server projects the scheduler's snapshot to one
+//! [`StatusView`] per connection (`projection`, server only) and streams it over SSE; the
+//! browser turns it into signals (`crate::components::status`). A student's view holds their
+//! own submissions and nothing of anyone else's.
+
+#[cfg(feature = "ssr")]
+pub mod projection;
+mod text;
+
+use serde::{Deserialize, Serialize};
+
+pub use text::{about, describe_gpu, describe_stage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseName {
+    Stt,
+    Evaluation,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusView {
+    /// Unix ms when the server made this view; waits count down from here.
+    pub at_ms: u64,
+    pub gpu: GpuNow,
+    /// The viewer's own submissions that are queued, running, or recently finished.
+    pub mine: Vec<MyItem>,
+    /// Instructor: the batches holding their lab sessions' submissions. Admin: all batches.
+    pub batches: Vec<BatchView>,
+    pub admin: Option<AdminDetail>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum GpuNow {
+    #[default]
+    Idle,
+    Busy {
+        batch: i32,
+        phase: PhaseName,
+        done: u32,
+        total: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyItem {
+    pub submission_id: i32,
+    pub lab_session_id: i32,
+    pub stage: Stage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    Waiting {
+        batch: i32,
+        slot: u32,
+        of: u32,
+        needs_stt: bool,
+        wait_secs: u64,
+        results_secs: u64,
+    },
+    Processing {
+        batch: i32,
+        phase: PhaseName,
+        done: u32,
+        total: u32,
+        results_secs: u64,
+    },
+    Evaluated,
+    Failed {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchView {
+    pub batch: i32,
+    /// The phase on the GPU now; `None` for a batch still waiting.
+    pub running: Option<PhaseName>,
+    pub results_secs: u64,
+    pub rows: Vec<BatchRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub submission_id: i32,
+    pub student: String,
+    pub lab_session_id: i32,
+    /// The submission state, as stored (`queued`, `transcribing`, …).
+    pub state: String,
+    pub percent: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminDetail {
+    pub engine: Option<EngineView>,
+    pub queued: u32,
+    pub stt_load_ms: u64,
+    /// Engine seconds per second of audio, in thousandths.
+    pub stt_rate_milli: u64,
+    pub eval_load_ms: u64,
+    pub eval_item_ms: u64,
+    pub recent_failures: Vec<FailureView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineView {
+    pub pid: Option<u32>,
+    pub model: String,
+    pub phase: PhaseName,
+    pub running_secs: u64,
+    pub load_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureView {
+    pub submission_id: i32,
+    pub student: String,
+    pub reason: String,
+}
