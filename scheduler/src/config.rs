@@ -73,7 +73,9 @@ impl SchedulerConfig {
             return Some(("scheduler.linger_secs", "must be from 0 to 3600"));
         }
         for engine in [&self.stt, &self.eval] {
-            if engine.threads == 0 || engine.item_timeout_secs == 0 || engine.phase_timeout_secs == 0
+            if engine.threads == 0
+                || engine.item_timeout_secs == 0
+                || engine.phase_timeout_secs == 0
             {
                 return Some((
                     "scheduler.stt / scheduler.eval",

@@ -228,7 +228,10 @@ fn kill_orphan(pid: i32, config: &SchedulerConfig) {
         .any(|name| cmdline.contains(&*name.to_string_lossy()));
     if ours {
         tracing::warn!(pid, "killing an engine left over from a previous run");
-        if let Err(e) = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status() {
+        if let Err(e) = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+        {
             tracing::warn!(pid, error = %e, "cannot kill the left-over engine");
         }
     }

@@ -76,7 +76,11 @@ pub async fn from_history(db: &Db) -> Result<Estimates, DbErr> {
         }
         if let (Phase::Evaluation, Some(ended)) = (run.phase, run.ended_at) {
             let work = span_ms(run.started_at, ended).saturating_sub(load.unwrap_or(0));
-            learn_eval_phase(&mut estimates, work, usize::try_from(run.items).unwrap_or(0));
+            learn_eval_phase(
+                &mut estimates,
+                work,
+                usize::try_from(run.items).unwrap_or(0),
+            );
         }
     }
     let mut done = transcript::Entity::find()
@@ -88,7 +92,11 @@ pub async fn from_history(db: &Db) -> Result<Estimates, DbErr> {
     let items = crate::store::by_ids(db, done.iter().map(|t| t.submission_id)).await?;
     for t in done {
         if let Some(item) = items.get(&t.submission_id) {
-            learn_stt(&mut estimates, u64::try_from(t.ms).unwrap_or(0), item.duration_ms);
+            learn_stt(
+                &mut estimates,
+                u64::try_from(t.ms).unwrap_or(0),
+                item.duration_ms,
+            );
         }
     }
     Ok(estimates)

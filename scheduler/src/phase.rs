@@ -72,8 +72,13 @@ pub async fn run(
             Ok(p) => p,
             Err(e) => {
                 let reason = format!("cannot start {}: {e}", engine.program.display());
-                store::end_run(&cycle.db, record.id, EngineOutcome::Failed, Some(reason.clone()))
-                    .await?;
+                store::end_run(
+                    &cycle.db,
+                    record.id,
+                    EngineOutcome::Failed,
+                    Some(reason.clone()),
+                )
+                .await?;
                 charge(cycle, phase, &[], &mut pending, &reason).await?;
                 continue;
             }
@@ -209,7 +214,10 @@ async fn on_event(
             if let Some(live) = cycle.live.batch.as_mut() {
                 live.percent.insert(id, percent.min(100));
             }
-            if run.last_progress.is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
+            if run
+                .last_progress
+                .is_some_and(|t| t.elapsed() < PROGRESS_EVERY)
+            {
                 return Ok(None);
             }
             run.last_progress = Some(Instant::now());
@@ -296,8 +304,14 @@ async fn settle(
             }
             if !pending.is_empty() {
                 // Said it finished but skipped items: a protocol fault, charged like a crash.
-                charge(cycle, phase, &[], pending, "it finished without reporting every item")
-                    .await?;
+                charge(
+                    cycle,
+                    phase,
+                    &[],
+                    pending,
+                    "it finished without reporting every item",
+                )
+                .await?;
             }
         }
         End::Failed(message) => {
@@ -308,7 +322,11 @@ async fn settle(
         }
         End::Crashed(why) => {
             process.kill().await;
-            let status = process.wait().await.map(|s| s.to_string()).unwrap_or_default();
+            let status = process
+                .wait()
+                .await
+                .map(|s| s.to_string())
+                .unwrap_or_default();
             let reason = format!("{why} ({status})");
             store::end_run(&db, run.id, EngineOutcome::Crashed, Some(reason.clone())).await?;
             charge(cycle, phase, &run.in_flight, pending, &reason).await?;
@@ -316,8 +334,14 @@ async fn settle(
         End::TimedOut(why) => {
             process.kill().await;
             store::end_run(&db, run.id, EngineOutcome::TimedOut, Some(why.clone())).await?;
-            charge(cycle, phase, &run.in_flight, pending, &format!("it was stopped: {why}"))
-                .await?;
+            charge(
+                cycle,
+                phase,
+                &run.in_flight,
+                pending,
+                &format!("it was stopped: {why}"),
+            )
+            .await?;
         }
         End::Stopped => {
             process.kill().await;

@@ -54,7 +54,11 @@ pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbEr
     let all: Vec<&submission::Model> = members.iter().chain(&queue).chain(&recent).collect();
     let transcripts = store::transcripts(
         db,
-        &members.iter().chain(&queue).map(|s| s.id).collect::<Vec<_>>(),
+        &members
+            .iter()
+            .chain(&queue)
+            .map(|s| s.id)
+            .collect::<Vec<_>>(),
     )
     .await?;
     let names = store::display_names(db, all.iter().map(|s| s.student_id)).await?;
@@ -107,7 +111,10 @@ pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbEr
     let mut queued = Vec::with_capacity(queue.len());
     let size = shape.batch_size.max(1) as usize;
     for (k, chunk) in queue.chunks(size).enumerate() {
-        let stt: Vec<_> = chunk.iter().filter(|s| !transcripts.contains_key(&s.id)).collect();
+        let stt: Vec<_> = chunk
+            .iter()
+            .filter(|s| !transcripts.contains_key(&s.id))
+            .collect();
         let audio: i64 = stt.iter().map(|s| s.duration_ms).sum();
         let cost = batch_ms(estimates, stt.len(), audio, chunk.len()) as u64;
         for (slot, s) in chunk.iter().enumerate() {
@@ -154,7 +161,12 @@ pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbEr
 fn remaining_ms(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> u64 {
     let to_evaluate = items
         .iter()
-        .filter(|i| !matches!(i.state, SubmissionState::Evaluated | SubmissionState::Failed))
+        .filter(|i| {
+            !matches!(
+                i.state,
+                SubmissionState::Evaluated | SubmissionState::Failed
+            )
+        })
         .count();
     let eval_total = if to_evaluate > 0 {
         e.eval_load_ms + e.eval_item_ms * to_evaluate as f64
@@ -165,7 +177,11 @@ fn remaining_ms(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> 
     let loaded = b.engine.as_ref().is_some_and(|e| e.load_ms.is_some());
     let remaining = match b.phase {
         Phase::Stt => {
-            let load = if loaded { 0.0 } else { (e.stt_load_ms - in_phase).max(0.0) };
+            let load = if loaded {
+                0.0
+            } else {
+                (e.stt_load_ms - in_phase).max(0.0)
+            };
             let audio: i64 = items
                 .iter()
                 .filter(|i| i.needs_stt && !i.state.is_final())

@@ -12,8 +12,8 @@ use domain::entities::{evaluation, lab_session, transcript, user};
 use engine_protocol::{Evaluation, Transcript};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 pub type Db = DatabaseConnection;
@@ -26,7 +26,10 @@ pub async fn recover(db: &Db) -> Result<Vec<i32>, DbErr> {
         .all(db)
         .await?;
     engine_run::Entity::update_many()
-        .col_expr(engine_run::Column::Outcome, Expr::value(EngineOutcome::Interrupted))
+        .col_expr(
+            engine_run::Column::Outcome,
+            Expr::value(EngineOutcome::Interrupted),
+        )
         .col_expr(engine_run::Column::EndedAt, Expr::value(Utc::now()))
         .col_expr(
             engine_run::Column::Detail,
@@ -105,7 +108,10 @@ pub async fn form_batch(db: &Db, size: u32) -> Result<Option<batch::Model>, DbEr
     .insert(&tx)
     .await?;
     submission::Entity::update_many()
-        .col_expr(submission::Column::State, Expr::value(SubmissionState::InBatch))
+        .col_expr(
+            submission::Column::State,
+            Expr::value(SubmissionState::InBatch),
+        )
         .col_expr(submission::Column::BatchId, Expr::value(created.id))
         .col_expr(submission::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(submission::Column::Id.is_in(ids))
@@ -214,7 +220,11 @@ pub async fn mark_phase_started(db: &Db, id: i32, phase: Phase) -> Result<(), Db
         .map(drop)
 }
 
-pub async fn set_state(db: &impl ConnectionTrait, ids: &[i32], state: SubmissionState) -> Result<(), DbErr> {
+pub async fn set_state(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    state: SubmissionState,
+) -> Result<(), DbErr> {
     submission::Entity::update_many()
         .col_expr(submission::Column::State, Expr::value(state))
         .col_expr(submission::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -226,7 +236,10 @@ pub async fn set_state(db: &impl ConnectionTrait, ids: &[i32], state: Submission
 
 pub async fn fail(db: &Db, id: i32, reason: &str) -> Result<(), DbErr> {
     submission::Entity::update_many()
-        .col_expr(submission::Column::State, Expr::value(SubmissionState::Failed))
+        .col_expr(
+            submission::Column::State,
+            Expr::value(SubmissionState::Failed),
+        )
         .col_expr(submission::Column::FailureReason, Expr::value(reason))
         .col_expr(submission::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(submission::Column::Id.eq(id))
@@ -360,9 +373,18 @@ pub async fn save_evaluation(
     .insert(&tx)
     .await?;
     submission::Entity::update_many()
-        .col_expr(submission::Column::State, Expr::value(SubmissionState::Evaluated))
-        .col_expr(submission::Column::RerunBy, Expr::value(Option::<i32>::None))
-        .col_expr(submission::Column::RerunReason, Expr::value(Option::<String>::None))
+        .col_expr(
+            submission::Column::State,
+            Expr::value(SubmissionState::Evaluated),
+        )
+        .col_expr(
+            submission::Column::RerunBy,
+            Expr::value(Option::<i32>::None),
+        )
+        .col_expr(
+            submission::Column::RerunReason,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(submission::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(submission::Column::Id.eq(item.id))
         .exec(&tx)

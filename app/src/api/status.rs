@@ -11,5 +11,7 @@ pub async fn my_status() -> Result<StatusView, AppError> {
     let user = crate::guard::require_user().await?;
     let ctx = crate::guard::server_context()?;
     let snapshot = ctx.scheduler.snapshot();
-    Ok(crate::status::projection::project(&snapshot, user.id, user.role))
+    Ok(crate::status::projection::project(
+        &snapshot, user.id, user.role,
+    ))
 }

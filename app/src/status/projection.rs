@@ -2,10 +2,10 @@
 //! student's name) is turned into something sent to a browser.
 
 use crate::dto::Role;
-use sea_orm::ActiveEnum;
 use domain::entities::engine_run::Phase;
 use domain::entities::submission::SubmissionState;
 use domain::status::{CurrentBatch, Owner, Snapshot};
+use sea_orm::ActiveEnum;
 
 use super::{
     AdminDetail, BatchRow, BatchView, EngineView, FailureView, GpuNow, MyItem, PhaseName, Stage,
@@ -125,7 +125,11 @@ fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
         .recent
         .iter()
         .filter(|r| r.owner.student_id == me)
-        .filter(|r| !items.iter().any(|i| i.submission_id == r.owner.submission_id))
+        .filter(|r| {
+            !items
+                .iter()
+                .any(|i| i.submission_id == r.owner.submission_id)
+        })
         .take(RECENT_MINE)
         .map(|r| {
             let stage = match r.state {

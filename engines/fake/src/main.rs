@@ -108,7 +108,13 @@ where
             std::process::abort();
         }
         if let Some(error) = script.fail.get(&id.to_string()) {
-            send(events, &Event::ItemFailed { id, error: error.clone() })?;
+            send(
+                events,
+                &Event::ItemFailed {
+                    id,
+                    error: error.clone(),
+                },
+            )?;
             continue;
         }
         let ms = elapsed_ms(item_started);
@@ -137,7 +143,10 @@ fn transcribe(item: &SttItem, script: &Script) -> (Transcript, u64) {
         language: item.language.clone().unwrap_or_else(|| "en".into()),
         model: "fake".into(),
     };
-    (transcript, script.item_ms + audio_ms * script.ms_per_audio_second / 1000)
+    (
+        transcript,
+        script.item_ms + audio_ms * script.ms_per_audio_second / 1000,
+    )
 }
 
 fn grade(item: &EvalItem, script: &Script) -> (Evaluation, u64) {

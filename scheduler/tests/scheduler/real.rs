@@ -1,0 +1,176 @@
+//! The real path: generated speech videos, ffmpeg-extracted audio, `viva-stt` on Whisper
+//! tiny.en and `viva-eval` on SmolLM2, through the scheduler in batches of four.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use domain::entities::engine_run::Phase;
+use domain::entities::submission::SubmissionState;
+use domain::entities::{evaluation, transcript};
+use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::support::{all_finished, engine_bin, lab, wait_for};
+
+const KEY_WORDS: [&str; 12] = [
+    "pendulum",
+    "magnet",
+    "resistor",
+    "battery",
+    "lens",
+    "prism",
+    "spring",
+    "thermometer",
+    "voltage",
+    "friction",
+    "gravity",
+    "density",
+];
+
+fn models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+}
+
+fn sh(program: &str, args: &[&str]) {
+    let status = Command::new(program).args(args).status().unwrap();
+    assert!(status.success(), "{program} {args:?} failed");
+}
+
+/// An MP4 of a grey picture with `text` spoken, then its audio as 16 kHz mono WAV, the way
+/// an upload is prepared.
+fn speech_video(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let speech = dir.join(format!("{name}-speech.wav"));
+    let video = dir.join(format!("{name}.mp4"));
+    let audio = dir.join(format!("{name}.wav"));
+    let p = |p: &Path| p.display().to_string();
+    sh(
+        "espeak-ng",
+        &["-v", "en-us", "-s", "130", "-w", &p(&speech), text],
+    );
+    sh(
+        "ffmpeg",
+        &[
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:s=160x120:r=10",
+            "-i",
+            &p(&speech),
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            &p(&video),
+        ],
+    );
+    sh(
+        "ffmpeg",
+        &[
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            &p(&video),
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            "-c:a",
+            "pcm_s16le",
+            &p(&audio),
+        ],
+    );
+    audio
+}
+
+fn real_config() -> SchedulerConfig {
+    let engine = |program: &str, model: &str| EngineConfig {
+        program: engine_bin(program),
+        args: vec!["run".into()],
+        model: models_dir().join(model),
+        threads: 2,
+        use_gpu: false,
+        item_timeout_secs: 600,
+        phase_timeout_secs: 1800,
+    };
+    SchedulerConfig {
+        batch_size: 4,
+        linger_secs: 0.0,
+        eval_seed: 42,
+        stt: engine("viva-stt", "ggml-tiny.en.bin"),
+        eval: engine("viva-eval", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    }
+}
+
+#[tokio::test]
+async fn twelve_spoken_videos_are_transcribed_and_graded_in_three_phase_locked_batches() {
+    let lab = lab(12).await;
+    let mut ids = Vec::new();
+    for (i, word) in KEY_WORDS.iter().enumerate() {
+        let text = format!(
+            "In this lab I measured the {word}. The {word} was the key part of my experiment."
+        );
+        let audio = speech_video(lab.dir.path(), &format!("talk{i}"), &text);
+        ids.push(lab.enqueue(i, &audio).await);
+    }
+    let scheduler = Scheduler::start(lab.db.clone(), real_config(), lab.dir.path());
+    wait_for(
+        &scheduler.handle(),
+        Duration::from_secs(1500),
+        all_finished(&ids),
+    )
+    .await;
+    scheduler.stop().await;
+
+    for (id, word) in ids.iter().zip(KEY_WORDS) {
+        let sub = lab.submission(*id).await;
+        assert_eq!(sub.state, SubmissionState::Evaluated, "{sub:?}");
+        let text = transcript::Entity::find()
+            .filter(transcript::Column::SubmissionId.eq(*id))
+            .one(&lab.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .text
+            .to_lowercase();
+        assert!(text.contains(word), "{word:?} not heard in {text:?}");
+        let grade = evaluation::Entity::find()
+            .filter(evaluation::Column::SubmissionId.eq(*id))
+            .one(&lab.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            (0..=10).contains(&grade.total),
+            "total {} over the rubric's 10",
+            grade.total
+        );
+        assert_eq!(grade.parallel_sequences, 4);
+    }
+    let runs = lab.runs().await;
+    let order: Vec<(i32, Phase)> = runs.iter().map(|(seq, r)| (*seq, r.phase)).collect();
+    assert_eq!(
+        order,
+        [
+            (1, Phase::Stt),
+            (1, Phase::Evaluation),
+            (2, Phase::Stt),
+            (2, Phase::Evaluation),
+            (3, Phase::Stt),
+            (3, Phase::Evaluation),
+        ]
+    );
+    for pair in runs.windows(2) {
+        assert!(pair[0].1.ended_at.unwrap() <= pair[1].1.started_at);
+    }
+}

@@ -1,0 +1,260 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::Role;
+use domain::entities::batch;
+use domain::entities::engine_run;
+use domain::entities::lab_session::ReleaseMode;
+use domain::entities::submission::{self, SubmissionState};
+use domain::entities::user;
+use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+use domain::status::{SchedulerHandle, Snapshot};
+use domain::submissions::{NewSubmission, SubmissionService};
+use migrations::{Migrator, MigratorTrait};
+use scheduler::{EngineConfig, SchedulerConfig};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A lab with its own database: one instructor, one lab session, some students.
+pub struct Lab {
+    pub db: DatabaseConnection,
+    pub dir: TempDir,
+    pub lab_session: i32,
+    pub students: Vec<i32>,
+}
+
+pub async fn lab(students: usize) -> Lab {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("viva.db").display());
+    let db = domain::db::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let instructor = add_user(&db, "teacher", Role::Instructor).await;
+    let mut ids = Vec::new();
+    for i in 0..students {
+        ids.push(add_user(&db, &format!("student{i:02}"), Role::Student).await);
+    }
+    let rubric = Rubric::parse(vec![
+        Criterion {
+            name: "Method".into(),
+            description: "Explains how the measurement was made".into(),
+            max_points: 4,
+        },
+        Criterion {
+            name: "Result".into(),
+            description: "States what was measured".into(),
+            max_points: 6,
+        },
+    ])
+    .unwrap();
+    let lab_session = LabSessionService::create(
+        &db,
+        instructor,
+        NewLabSession {
+            title: "Lab 1".into(),
+            instructions: "Explain what you measured and how.".into(),
+            rubric,
+            language: "en".into(),
+            release_mode: ReleaseMode::Automatic,
+            join_code: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    Lab {
+        db,
+        dir,
+        lab_session,
+        students: ids,
+    }
+}
+
+async fn add_user(db: &DatabaseConnection, name: &str, role: Role) -> i32 {
+    let now = Utc::now();
+    user::ActiveModel {
+        username: Set(name.into()),
+        username_key: Set(name.into()),
+        display_name: Set(format!("Name of {name}")),
+        role: Set(role),
+        password_hash: Set("not-a-hash".into()),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+    .id
+}
+
+impl Lab {
+    /// Queues a submission of `student` with `audio` (a 16 kHz mono WAV).
+    pub async fn enqueue(&self, student: usize, audio: &Path) -> i32 {
+        let duration_ms = wav_ms(audio);
+        SubmissionService::enqueue(
+            &self.db,
+            NewSubmission {
+                student_id: self.students[student],
+                lab_session_id: self.lab_session,
+                original_name: "talk.mp4".into(),
+                media_path: None,
+                audio_path: audio.display().to_string(),
+                duration_ms,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    /// Writes `secs` of silence as 16 kHz mono WAV; the fake engine reads `<wav>.txt` as
+    /// its transcript.
+    pub fn silent_wav(&self, name: &str, secs: u32, transcript: &str) -> PathBuf {
+        let path = self.dir.path().join(format!("{name}.wav"));
+        let data = secs * 16_000 * 2;
+        let mut bytes = Vec::with_capacity(44 + data as usize);
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(36 + data).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes());
+        bytes.extend_from_slice(&16_000u32.to_le_bytes());
+        bytes.extend_from_slice(&32_000u32.to_le_bytes());
+        bytes.extend_from_slice(&2u16.to_le_bytes());
+        bytes.extend_from_slice(&16u16.to_le_bytes());
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&data.to_le_bytes());
+        bytes.resize(44 + data as usize, 0);
+        std::fs::write(&path, bytes).unwrap();
+        std::fs::write(format!("{}.txt", path.display()), transcript).unwrap();
+        path
+    }
+
+    /// Scheduler settings that run the scripted fake engine for both phases.
+    pub fn fake_config(&self, batch_size: u32, linger_secs: f64, script: Value) -> SchedulerConfig {
+        let script_path = self.dir.path().join("script.json");
+        std::fs::write(&script_path, script.to_string()).unwrap();
+        let engine = |phase: &str| EngineConfig {
+            program: engine_bin("viva-fake-engine"),
+            args: vec![phase.into(), script_path.display().to_string()],
+            model: PathBuf::from("fake.bin"),
+            threads: 1,
+            use_gpu: false,
+            item_timeout_secs: 30,
+            phase_timeout_secs: 120,
+        };
+        SchedulerConfig {
+            batch_size,
+            linger_secs,
+            eval_seed: 7,
+            stt: engine("stt"),
+            eval: engine("eval"),
+        }
+    }
+
+    pub async fn submissions(&self) -> Vec<submission::Model> {
+        submission::Entity::find()
+            .order_by_asc(submission::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap()
+    }
+
+    pub async fn submission(&self, id: i32) -> submission::Model {
+        submission::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Engine runs in start order, with their batch's sequence number.
+    pub async fn runs(&self) -> Vec<(i32, engine_run::Model)> {
+        let runs = engine_run::Entity::find()
+            .order_by_asc(engine_run::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for run in runs {
+            let seq = batch::Entity::find_by_id(run.batch_id)
+                .one(&self.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .seq;
+            out.push((seq, run));
+        }
+        out
+    }
+}
+
+/// A binary built into the same target directory as this test.
+pub fn engine_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent().unwrap().parent().unwrap().join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first (cargo build -p engine-fake -p engine-stt -p engine-eval)",
+        path.display()
+    );
+    path
+}
+
+pub fn wav_ms(path: &Path) -> i64 {
+    let len = std::fs::metadata(path).unwrap().len();
+    i64::try_from(len.saturating_sub(44) / 32).unwrap()
+}
+
+/// Waits, following the scheduler's own status channel, until `done` holds for a snapshot.
+pub async fn wait_for(
+    handle: &SchedulerHandle,
+    within: Duration,
+    done: impl Fn(&Snapshot) -> bool,
+) -> Arc<Snapshot> {
+    let mut updates = handle.subscribe();
+    let waited = tokio::time::timeout(within, async {
+        loop {
+            let snapshot = updates.borrow_and_update().clone();
+            if done(&snapshot) {
+                return snapshot;
+            }
+            updates.changed().await.unwrap();
+        }
+    })
+    .await;
+    match waited {
+        Ok(snapshot) => snapshot,
+        Err(_) => panic!("timed out; last status: {:#?}", handle.snapshot()),
+    }
+}
+
+/// Every one of `ids` has reached a final state and the GPU is idle.
+pub fn all_finished(ids: &[i32]) -> impl Fn(&Snapshot) -> bool + '_ {
+    move |s| {
+        s.current.is_none()
+            && s.queue.is_empty()
+            && ids.iter().all(|id| {
+                s.recent
+                    .iter()
+                    .any(|r| r.owner.submission_id == *id && r.state.is_final())
+            })
+    }
+}
+
+pub fn kill_9(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+pub fn states(subs: &[submission::Model]) -> Vec<SubmissionState> {
+    subs.iter().map(|s| s.state).collect()
+}
