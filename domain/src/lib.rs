@@ -8,6 +8,7 @@ pub mod db;
 pub mod entities;
 mod error;
 pub mod labs;
+pub mod media;
 pub mod sessions;
 pub mod status;
 pub mod submissions;

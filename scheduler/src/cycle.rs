@@ -23,6 +23,9 @@ use crate::{estimates, phase};
 
 /// After a database error the cycle waits this long before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
+/// An idle cycle looks at the queue at least this often, for work queued by another
+/// process (`viva submit`) that could not wake it.
+const IDLE_RECHECK: Duration = Duration::from_secs(2);
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -128,12 +131,9 @@ impl Cycle {
     }
 
     async fn sleep(&self, until: Option<Instant>) -> Result<Flow, DbErr> {
-        let timer = async {
-            match until {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
+        let recheck = Instant::now() + IDLE_RECHECK;
+        let at = until.map_or(recheck, |u| u.min(recheck));
+        let timer = tokio::time::sleep_until(at);
         tokio::select! {
             () = self.stop.cancelled() => Ok(Flow::Stopped),
             () = self.queued.notified() => Ok(Flow::Continue),
@@ -210,7 +210,17 @@ impl Cycle {
             linger_ms: u64::try_from(self.config.linger().as_millis()).unwrap_or(u64::MAX),
         };
         let snapshot = snapshot::build(&self.db, &shape, &self.live).await?;
-        self.status.send_replace(Arc::new(snapshot));
+        // Only real changes go out: every subscriber re-projects on each one.
+        self.status.send_if_modified(|current| {
+            let same = Snapshot {
+                at_ms: snapshot.at_ms,
+                ..(**current).clone()
+            } == snapshot;
+            if !same {
+                *current = Arc::new(snapshot);
+            }
+            !same
+        });
         Ok(())
     }
 }

@@ -90,6 +90,11 @@ impl Application {
         })
     }
 
+    /// The running scheduler's handle (status, and "something was queued").
+    pub fn scheduler(&self) -> domain::status::SchedulerHandle {
+        self.scheduler.handle()
+    }
+
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }

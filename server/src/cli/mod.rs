@@ -2,6 +2,7 @@
 
 mod demo;
 mod password_input;
+mod submit;
 mod user;
 
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Queue a recording for a student, prepared like an upload.
+    Submit(submit::SubmitArgs),
     /// Seed demo accounts (an admin, two instructors, 30 students), print their passwords, and serve.
     Demo,
 }
@@ -50,6 +53,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user::run(&open_database(&config).await?, command).await,
+        Command::Submit(args) => {
+            submit::run(&open_database(&config).await?, &config.data_dir, args).await
+        }
         Command::Demo => {
             let db = open_database(&config).await?;
             demo::seed(&db, &config.data_dir)

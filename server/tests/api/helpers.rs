@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::Role;
 use domain::auth::ManualClock;
+use domain::status::SchedulerHandle;
 use domain::users::{NewUser, UserService};
 use reqwest::{Client, Response, StatusCode};
 use sea_orm::DatabaseConnection;
@@ -19,6 +20,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// A second connection to the same database, for arranging and checking state.
     pub db: DatabaseConnection,
+    pub scheduler: SchedulerHandle,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
     _data: Arc<TempDir>,
@@ -45,6 +47,7 @@ impl TestApp {
             .await
             .unwrap();
         let addr = app.local_addr().unwrap();
+        let scheduler = app.scheduler();
         config.listen = addr;
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async move {
@@ -56,6 +59,7 @@ impl TestApp {
             config,
             clock,
             db,
+            scheduler,
             stop: Some(stop),
             server: Some(server),
             _data: data,
@@ -152,4 +156,108 @@ pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
     let status = response.status();
     let body = response.json().await.unwrap();
     (status, body)
+}
+
+/// A binary built into the same target directory as the tests (`scripts/test` builds the
+/// engines first).
+pub fn engine_bin(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent().unwrap().parent().unwrap().join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: cargo build -p engine-fake",
+        path.display()
+    );
+    path
+}
+
+/// Scheduler settings that run the scripted fake engine for both phases.
+pub fn fake_scheduler(
+    dir: &std::path::Path,
+    batch_size: u32,
+    script: serde_json::Value,
+) -> scheduler::SchedulerConfig {
+    let script_path = dir.join("script.json");
+    std::fs::write(&script_path, script.to_string()).unwrap();
+    let engine = |phase: &str| scheduler::EngineConfig {
+        program: engine_bin("viva-fake-engine"),
+        args: vec![phase.into(), script_path.display().to_string()],
+        model: "fake.bin".into(),
+        threads: 1,
+        use_gpu: false,
+        item_timeout_secs: 30,
+        phase_timeout_secs: 120,
+    };
+    scheduler::SchedulerConfig {
+        batch_size,
+        linger_secs: 0.0,
+        eval_seed: 1,
+        stt: engine("stt"),
+        eval: engine("eval"),
+    }
+}
+
+/// A lab session of `owner` with a two-criterion rubric.
+pub async fn lab_session(db: &DatabaseConnection, owner: i32) -> i32 {
+    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+    let criterion = |name: &str| Criterion {
+        name: name.into(),
+        description: format!("{name} is explained"),
+        max_points: 5,
+    };
+    let rubric = Rubric::parse(vec![criterion("Method"), criterion("Result")]).unwrap();
+    let new = NewLabSession {
+        title: "Lab".into(),
+        instructions: "Explain your lab.".into(),
+        rubric,
+        language: "en".into(),
+        release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
+        join_code: None,
+    };
+    LabSessionService::create(db, owner, new).await.unwrap().id
+}
+
+/// Queues a submission of one second of silence; the fake engine "hears" `text`.
+pub async fn enqueue(
+    db: &DatabaseConnection,
+    dir: &std::path::Path,
+    student: i32,
+    lab: i32,
+    text: &str,
+) -> i32 {
+    use domain::submissions::{NewSubmission, SubmissionService};
+    let wav = dir.join(format!("{student}-{lab}-{}.wav", rand_suffix()));
+    let data = 16_000u32 * 2;
+    let mut bytes = b"RIFF".to_vec();
+    bytes.extend_from_slice(&(36 + data).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    for part in [
+        16u32.to_le_bytes(),
+        [1, 0, 1, 0],
+        16_000u32.to_le_bytes(),
+        32_000u32.to_le_bytes(),
+        [2, 0, 16, 0],
+    ] {
+        bytes.extend_from_slice(&part);
+    }
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data.to_le_bytes());
+    bytes.resize(44 + data as usize, 0);
+    std::fs::write(&wav, bytes).unwrap();
+    std::fs::write(format!("{}.txt", wav.display()), text).unwrap();
+    let new = NewSubmission {
+        student_id: student,
+        lab_session_id: lab,
+        original_name: "talk.mp4".into(),
+        media_path: None,
+        audio_path: wav.display().to_string(),
+        duration_ms: 1000,
+    };
+    SubmissionService::enqueue(db, new).await.unwrap().id
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }

@@ -7,4 +7,6 @@ mod admin;
 mod auth;
 mod cli;
 mod helpers;
+mod recovery;
 mod sessions;
+mod status;

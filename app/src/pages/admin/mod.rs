@@ -7,6 +7,8 @@ mod user_list;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::LiveStatus;
+
 use crate::api::admin::{CreateUser, ImportUsers, ResetUserPassword, SetUserDisabled, SetUserRole};
 use create_user::CreateUserForm;
 use import_users::ImportUsersForm;
@@ -55,6 +57,8 @@ pub fn AdminHome() -> impl IntoView {
                 <CreateUserForm action=actions.create/>
                 <ImportUsersForm action=actions.import/>
             </div>
+            <h2>"GPU queue"</h2>
+            <LiveStatus/>
         </main>
     }
     // Erase the (very deep) view type here, so the screens above stay quick to compile.
