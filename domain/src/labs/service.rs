@@ -1,7 +1,9 @@
 //! Creating and reading lab sessions.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::Rubric;
 use crate::DomainError;
@@ -47,6 +49,17 @@ impl LabSessionService {
         }
         .insert(db)
         .await?)
+    }
+
+    pub async fn for_owner(
+        db: &DatabaseConnection,
+        owner_id: i32,
+    ) -> Result<Vec<lab_session::Model>, DomainError> {
+        Ok(lab_session::Entity::find()
+            .filter(lab_session::Column::OwnerId.eq(owner_id))
+            .order_by_asc(lab_session::Column::Id)
+            .all(db)
+            .await?)
     }
 
     pub async fn get(db: &DatabaseConnection, id: i32) -> Result<lab_session::Model, DomainError> {

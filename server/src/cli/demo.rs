@@ -66,7 +66,22 @@ pub async fn seed(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<()
             UserService::create(db, new).await?;
         }
     }
+    seed_lab_session(db).await?;
     print(&users, &file);
+    Ok(())
+}
+
+/// One open lab session of `instructor1`, so a newcomer can try the whole loop at once.
+async fn seed_lab_session(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let name = Username::parse("instructor1").map_err(|e| anyhow::anyhow!(e.message))?;
+    let Some(owner) = UserService::find_by_username(db, &name).await? else {
+        return Ok(());
+    };
+    if domain::labs::LabSessionService::for_owner(db, owner.id).await?.is_empty() {
+        let lab = super::lab::create_standard(db, owner.id, "Demo lab: measuring g with a pendulum")
+            .await?;
+        println!("Seeded lab session {} for instructor1.", lab.id);
+    }
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The command line: `viva serve | migrate | user … | demo`.
 
 mod demo;
+mod lab;
 mod password_input;
 mod submit;
 mod user;
@@ -36,6 +37,9 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Manage lab sessions.
+    #[command(subcommand)]
+    Lab(lab::LabCommand),
     /// Queue a recording for a student, prepared like an upload.
     Submit(submit::SubmitArgs),
     /// Seed demo accounts (an admin, two instructors, 30 students), print their passwords, and serve.
@@ -53,6 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user::run(&open_database(&config).await?, command).await,
+        Command::Lab(command) => lab::run(&open_database(&config).await?, command).await,
         Command::Submit(args) => {
             submit::run(&open_database(&config).await?, &config.data_dir, args).await
         }

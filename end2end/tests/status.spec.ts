@@ -1,0 +1,57 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+
+// The live status on a student's home page follows the GPU queue without a reload: waiting
+// behind another student's batch, then processing, then done. The server runs the scripted
+// fake engine (serve.sh); submissions are queued with `viva submit`, like an upload.
+
+const config = join(__dirname, "..", "..", "target", "e2e-data", "viva.toml");
+
+function submit(student: string, video: string) {
+  execFileSync(process.env.E2E_VIVA_BIN!, [
+    "--config", config, "submit", "--student", student, "--lab-session", "1", video,
+  ]);
+}
+
+function makeVideo(): string {
+  const video = join(mkdtempSync(join(tmpdir(), "viva-e2e-")), "talk.mp4");
+  execFileSync("ffmpeg", [
+    "-nostdin", "-loglevel", "error", "-y",
+    "-f", "lavfi", "-i", "color=c=blue:s=160x120:r=10:d=2",
+    "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+    "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", video,
+  ]);
+  return video;
+}
+
+test("a student's status moves from waiting to processing to done without a reload", async ({ page }) => {
+  await page.goto("/login");
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  await page.getByLabel("Username").fill("e2e-student");
+  await page.getByLabel("Password").fill("e2e-student-password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByText("No submission of yours is in the queue.")).toBeVisible();
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  await page.evaluate(() => ((window as any).notReloaded = true));
+
+  const video = makeVideo();
+  submit("e2e-other", video);
+  submit("e2e-student", video);
+
+  const mine = page.locator(".status-mine .status-item");
+  await expect(mine).toHaveAttribute("data-stage", "waiting", { timeout: 20_000 });
+  await expect(mine).toContainText("your position: batch 2, student 1/1");
+  await page.screenshot({ path: "screenshots/student-waiting.png", fullPage: true });
+  await expect(mine).toHaveAttribute("data-stage", "processing", { timeout: 20_000 });
+  await expect(mine).toContainText(/(STT|evaluation) phase/);
+  await page.screenshot({ path: "screenshots/student-processing.png", fullPage: true });
+  await expect(mine).toHaveAttribute("data-stage", "done", { timeout: 20_000 });
+  await expect(page.locator(".status-gpu")).toHaveText("GPU: idle");
+
+  expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
+  // Only the student's own submission was ever listed.
+  await expect(mine).toHaveCount(1);
+});

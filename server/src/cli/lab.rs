@@ -1,0 +1,65 @@
+//! `viva lab add --owner NAME --title TITLE`: create an open lab session with the standard
+//! three-criterion rubric (instructors edit it in the app). Also what `viva demo` seeds.
+
+use anyhow::Context;
+use domain::Role;
+use domain::entities::lab_session::ReleaseMode;
+use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+use domain::users::{UserService, Username};
+use sea_orm::DatabaseConnection;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum LabCommand {
+    /// Create an open lab session owned by an instructor; prints its number.
+    Add {
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        title: String,
+    },
+}
+
+pub async fn run(db: &DatabaseConnection, command: LabCommand) -> anyhow::Result<()> {
+    match command {
+        LabCommand::Add { owner, title } => {
+            let name = Username::parse(&owner).map_err(|e| anyhow::anyhow!(e.message))?;
+            let owner = UserService::find_by_username(db, &name)
+                .await?
+                .filter(|u| u.role >= Role::Instructor)
+                .with_context(|| format!("there is no instructor {owner:?}"))?;
+            let lab = create_standard(db, owner.id, &title).await?;
+            println!("Created lab session {}.", lab.id);
+            Ok(())
+        }
+    }
+}
+
+/// A lab session with the standard rubric: method, result, and reasoning.
+pub async fn create_standard(
+    db: &DatabaseConnection,
+    owner: i32,
+    title: &str,
+) -> anyhow::Result<domain::entities::lab_session::Model> {
+    let criterion = |name: &str, description: &str, max_points| Criterion {
+        name: name.into(),
+        description: description.into(),
+        max_points,
+    };
+    let rubric = Rubric::parse(vec![
+        criterion("Method", "Explains how the measurement was set up and taken", 4),
+        criterion("Result", "States the measured value with its unit and uncertainty", 4),
+        criterion("Reasoning", "Explains why the result is plausible or where errors come from", 2),
+    ])
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let new = NewLabSession {
+        title: title.into(),
+        instructions: "Explain in two to five minutes what you measured, how you measured it, \
+                       what result you got, and how much you trust it."
+            .into(),
+        rubric,
+        language: "en".into(),
+        release_mode: ReleaseMode::Automatic,
+        join_code: None,
+    };
+    Ok(LabSessionService::create(db, owner, new).await?)
+}
