@@ -20,16 +20,14 @@ pub struct EngineProcess {
 /// The engine program: a bare name is looked for beside the running `viva` binary first, so
 /// an installed release finds its engines without PATH changes.
 pub fn resolve_program(program: &Path) -> PathBuf {
-    if program.components().count() == 1 {
-        if let Some(beside) = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(program)))
-            .filter(|p| p.is_file())
-        {
-            return beside;
-        }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(program)))
+        .filter(|p| p.is_file());
+    match beside {
+        Some(path) if program.components().count() == 1 => path,
+        _ => program.to_path_buf(),
     }
-    program.to_path_buf()
 }
 
 impl EngineProcess {
