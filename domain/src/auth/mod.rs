@@ -4,6 +4,7 @@ mod clock;
 mod login;
 mod password;
 mod throttle;
+mod workspace;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::Authenticator;

@@ -1,9 +1,11 @@
-//! argon2id hashing. Hashing is deliberately slow, so it always runs on the blocking pool,
-//! never on an async worker thread.
+//! argon2id hashing. Hashing is deliberately slow, so it runs in the bounded workspace on
+//! the blocking pool (see `workspace`), never on an async worker thread.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+
+use super::workspace;
 
 use crate::DomainError;
 
@@ -29,76 +31,101 @@ impl std::fmt::Debug for PasswordHash {
 }
 
 /// OWASP's recommended argon2id setting: 19 MiB of memory, 2 iterations, 1 lane.
-fn hasher() -> Result<Argon2<'static>, DomainError> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| DomainError::Internal(format!("argon2 params: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+fn params() -> Result<Params, DomainError> {
+    Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| DomainError::Internal(format!("argon2 params: {e}")))
+}
+
+fn internal(e: impl std::fmt::Display) -> DomainError {
+    DomainError::Internal(format!("argon2: {e}"))
+}
+
+/// Hashes with our parameters in `memory`; returns the PHC string.
+fn hash_in(password: &[u8], memory: &mut [Block]) -> Result<PasswordHash, DomainError> {
+    let params = params()?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(internal)?;
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon
+            .hash_password_into_with_memory(password, salt_bytes, out, &mut *memory)
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(internal)?;
+    let phc = argon2::PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(internal)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(PasswordHash(phc.to_string()))
 }
 
 pub async fn hash_password(password: String) -> Result<PasswordHash, DomainError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = hasher()?
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| DomainError::Internal(format!("argon2 hash: {e}")))?;
-        Ok(PasswordHash(hash.to_string()))
-    })
-    .await
-    .map_err(|e| DomainError::Internal(format!("hashing task: {e}")))?
+    workspace::run(move |memory| hash_in(password.as_bytes(), memory)).await?
 }
 
-/// Hashes many passwords (a class list) on all cores, but no more at once than there are
-/// cores: each argon2 run holds 19 MiB, so unbounded parallelism would exhaust memory.
+/// Hashes many passwords (a class list), as many at once as there are cores.
 pub async fn hash_passwords(passwords: Vec<String>) -> Result<Vec<PasswordHash>, DomainError> {
-    tokio::task::spawn_blocking(move || {
-        let argon = hasher()?;
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
-        let chunk = passwords.len().div_ceil(workers).max(1);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = passwords
-                .chunks(chunk)
-                .map(|part| {
-                    let argon = argon.clone();
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|p| {
-                                let salt = SaltString::generate(&mut OsRng);
-                                argon
-                                    .hash_password(p.as_bytes(), &salt)
-                                    .map(|h| PasswordHash(h.to_string()))
-                                    .map_err(|e| DomainError::Internal(format!("argon2 hash: {e}")))
-                            })
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(passwords.len());
-            for handle in handles {
-                let part = handle
-                    .join()
-                    .map_err(|_| DomainError::Internal("hashing thread panicked".into()))??;
-                all.extend(part);
-            }
-            Ok(all)
-        })
-    })
-    .await
-    .map_err(|e| DomainError::Internal(format!("hashing task: {e}")))?
+    let tasks: Vec<_> = passwords
+        .into_iter()
+        .map(|p| tokio::spawn(hash_password(p)))
+        .collect();
+    let mut hashes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        hashes.push(
+            task.await
+                .map_err(|e| DomainError::Internal(format!("hashing task: {e}")))??,
+        );
+    }
+    Ok(hashes)
 }
 
 /// True if `password` matches `hash`. A malformed stored hash counts as no match.
 pub async fn verify_password(password: String, hash: PasswordHash) -> Result<bool, DomainError> {
-    tokio::task::spawn_blocking(move || {
+    workspace::run(move |memory| {
         let Ok(parsed) = argon2::PasswordHash::new(&hash.0) else {
             tracing::error!("a stored password hash is not a valid PHC string");
-            return Ok(false);
+            return false;
         };
-        Ok(hasher()?
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
+        verify_in(password.as_bytes(), &parsed, memory).unwrap_or(false)
     })
     .await
-    .map_err(|e| DomainError::Internal(format!("verify task: {e}")))?
+}
+
+fn verify_in(
+    password: &[u8],
+    stored: &argon2::PasswordHash<'_>,
+    memory: &mut [Block],
+) -> Option<bool> {
+    let algorithm = Algorithm::try_from(stored.algorithm).ok()?;
+    let version = stored
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+        .ok()?;
+    let params = Params::try_from(stored).ok()?;
+    let expected = stored.hash?;
+    let mut salt = [0u8; 64];
+    let salt = stored.salt?.decode_b64(&mut salt).ok()?;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    // A hash made with more memory than ours (older settings) gets its own.
+    let mut own = Vec::new();
+    let memory = if memory.len() >= params.block_count() {
+        memory
+    } else {
+        own.resize(params.block_count(), Block::default());
+        &mut own[..]
+    };
+    let computed = Output::init_with(expected.len(), |out| {
+        argon
+            .hash_password_into_with_memory(password, salt, out, &mut *memory)
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .ok()?;
+    // Output's equality is constant-time.
+    Some(computed == expected)
 }
 
 /// A random password that is easy to read out and type: 14 characters from an alphabet
@@ -132,6 +159,30 @@ mod tests {
                 .unwrap()
         );
         assert!(!verify_password("correct horsf".into(), hash).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn hashes_made_by_the_argon2_crate_itself_still_verify() {
+        use argon2::password_hash::PasswordHasher;
+        // Hashes stored before the pooled workspace, and one with smaller settings.
+        for params in [
+            params().unwrap(),
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        ] {
+            let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+            let salt = SaltString::generate(&mut OsRng);
+            let phc = argon
+                .hash_password(b"old secret", &salt)
+                .unwrap()
+                .to_string();
+            let stored = PasswordHash::from_stored(phc);
+            assert!(
+                verify_password("old secret".into(), stored.clone())
+                    .await
+                    .unwrap()
+            );
+            assert!(!verify_password("old secreT".into(), stored).await.unwrap());
+        }
     }
 
     #[tokio::test]

@@ -77,9 +77,13 @@ async fn seed_lab_session(db: &DatabaseConnection) -> anyhow::Result<()> {
     let Some(owner) = UserService::find_by_username(db, &name).await? else {
         return Ok(());
     };
-    if domain::labs::LabSessionService::for_owner(db, owner.id).await?.is_empty() {
-        let lab = super::lab::create_standard(db, owner.id, "Demo lab: measuring g with a pendulum")
-            .await?;
+    if domain::labs::LabSessionService::for_owner(db, owner.id)
+        .await?
+        .is_empty()
+    {
+        let lab =
+            super::lab::create_standard(db, owner.id, "Demo lab: measuring g with a pendulum")
+                .await?;
         println!("Seeded lab session {} for instructor1.", lab.id);
     }
     Ok(())

@@ -46,9 +46,21 @@ pub async fn create_standard(
         max_points,
     };
     let rubric = Rubric::parse(vec![
-        criterion("Method", "Explains how the measurement was set up and taken", 4),
-        criterion("Result", "States the measured value with its unit and uncertainty", 4),
-        criterion("Reasoning", "Explains why the result is plausible or where errors come from", 2),
+        criterion(
+            "Method",
+            "Explains how the measurement was set up and taken",
+            4,
+        ),
+        criterion(
+            "Result",
+            "States the measured value with its unit and uncertainty",
+            4,
+        ),
+        criterion(
+            "Reasoning",
+            "Explains why the result is plausible or where errors come from",
+            2,
+        ),
     ])
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let new = NewLabSession {
