@@ -27,6 +27,11 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("{}", summary(.0))]
     Invalid(Vec<FieldMessage>),
+    #[error("This file is larger than the limit of {max_mb} MB.")]
+    TooLarge { max_mb: u64 },
+    /// The request clashes with work already under way (a second upload at once, say).
+    #[error("{0}")]
+    Conflict(String),
     #[error(
         "Something went wrong on the server. Please try again; if it persists, tell your admin."
     )]
@@ -50,6 +55,8 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Invalid(_) => 422,
+            AppError::TooLarge { .. } => 413,
+            AppError::Conflict(_) => 409,
             AppError::Request(_) => 400,
             AppError::Internal => 500,
         }
@@ -100,6 +107,14 @@ impl From<domain::DomainError> for AppError {
 
 #[cfg(feature = "ssr")]
 impl AppError {
+    /// One message about one field, as a 422.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldMessage {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
     /// Logs an unexpected failure with its cause and returns the opaque `Internal` outcome.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error in a server function");

@@ -18,6 +18,8 @@ pub enum MediaError {
     TooLong { secs: u64, max_secs: u64 },
     #[error("this recording is empty")]
     Empty,
+    #[error("no speech found: this recording is silent; upload a video with sound")]
+    Silent,
     #[error("{0}")]
     Tool(String),
 }
@@ -99,6 +101,30 @@ pub async fn extract_audio(input: &Path, output: &Path) -> Result<(), MediaError
         // A truncated or damaged file fails here even when its header probed fine.
         let _ = tokio::fs::remove_file(output).await;
         Err(MediaError::NotMedia)
+    }
+}
+
+/// Loudest sample below this (dBFS) counts as silence: a muted microphone, not a quiet voice.
+const SILENCE_DB: f64 = -50.0;
+
+/// Fails with [`MediaError::Silent`] when the extracted audio holds no sound at all.
+pub async fn check_not_silent(audio: &Path) -> Result<(), MediaError> {
+    let result = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "info", "-i"])
+        .arg(audio)
+        .args(["-af", "volumedetect", "-f", "null", "-"])
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| MediaError::Tool(format!("cannot run ffmpeg: {e}")))?;
+    let log = String::from_utf8_lossy(&result.stderr);
+    let loudest = log
+        .lines()
+        .find_map(|l| l.split("max_volume:").nth(1))
+        .and_then(|v| v.trim().trim_end_matches("dB").trim().parse::<f64>().ok());
+    match loudest {
+        Some(db) if db >= SILENCE_DB => Ok(()),
+        _ => Err(MediaError::Silent),
     }
 }
 

@@ -2,7 +2,10 @@
 //! `queued_at`; the scheduler takes it from there.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
 
 use crate::DomainError;
 use crate::entities::submission::{self, SubmissionState};
@@ -14,6 +17,7 @@ pub struct NewSubmission {
     pub lab_session_id: i32,
     pub original_name: String,
     pub media_path: Option<String>,
+    pub media_sha256: Option<String>,
     pub audio_path: String,
     pub duration_ms: i64,
 }
@@ -27,12 +31,20 @@ impl SubmissionService {
         db: &DatabaseConnection,
         new: NewSubmission,
     ) -> Result<submission::Model, DomainError> {
+        Self::insert(db, new).await
+    }
+
+    async fn insert(
+        db: &impl ConnectionTrait,
+        new: NewSubmission,
+    ) -> Result<submission::Model, DomainError> {
         let now = Utc::now();
         Ok(submission::ActiveModel {
             student_id: Set(new.student_id),
             lab_session_id: Set(new.lab_session_id),
             original_name: Set(new.original_name),
             media_path: Set(new.media_path),
+            media_sha256: Set(new.media_sha256),
             audio_path: Set(new.audio_path),
             duration_ms: Set(new.duration_ms),
             state: Set(SubmissionState::Queued),
@@ -49,6 +61,32 @@ impl SubmissionService {
         }
         .insert(db)
         .await?)
+    }
+
+    /// A student's new attempt. While their previous attempt for the same lab session is
+    /// still waiting in the queue it is replaced (its row goes; its files are returned for
+    /// deletion); once processing started, the new attempt joins the queue beside it and
+    /// the latest counts. Returns the new row and the files no longer needed.
+    pub async fn submit(
+        db: &DatabaseConnection,
+        new: NewSubmission,
+    ) -> Result<(submission::Model, Vec<String>), DomainError> {
+        let tx = db.begin().await?;
+        let replaced = submission::Entity::find()
+            .filter(submission::Column::StudentId.eq(new.student_id))
+            .filter(submission::Column::LabSessionId.eq(new.lab_session_id))
+            .filter(submission::Column::State.eq(SubmissionState::Queued))
+            .all(&tx)
+            .await?;
+        let mut stale = Vec::new();
+        for old in replaced {
+            stale.extend(old.media_path.clone());
+            stale.push(old.audio_path.clone());
+            submission::Entity::delete_by_id(old.id).exec(&tx).await?;
+        }
+        let created = Self::insert(&tx, new).await?;
+        tx.commit().await?;
+        Ok((created, stale))
     }
 
     /// Queues a finished submission again for a new evaluation only: its transcript is kept

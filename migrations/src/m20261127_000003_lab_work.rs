@@ -50,6 +50,7 @@ enum Submissions {
     LabSessionId,
     OriginalName,
     MediaPath,
+    MediaSha256,
     AudioPath,
     DurationMs,
     State,
@@ -228,6 +229,11 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     .col(ColumnDef::new(Submissions::MediaPath).string().null())
+                    .col(
+                        ColumnDef::new(Submissions::MediaSha256)
+                            .string_len(64)
+                            .null(),
+                    )
                     .col(ColumnDef::new(Submissions::AudioPath).string().not_null())
                     .col(
                         ColumnDef::new(Submissions::DurationMs)

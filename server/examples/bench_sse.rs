@@ -161,6 +161,7 @@ async fn main() {
                 lab_session_id: lab,
                 original_name: "a.wav".into(),
                 media_path: None,
+                media_sha256: None,
                 audio_path: wav.display().to_string(),
                 duration_ms: 1000,
             },

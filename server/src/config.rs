@@ -27,6 +27,16 @@ pub struct Config {
     pub login: LoginConfig,
     /// The GPU cycle: batch size, linger, and how to start each engine.
     pub scheduler: scheduler::SchedulerConfig,
+    pub uploads: UploadsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UploadsConfig {
+    /// Largest upload accepted, in MiB; enforced while the body streams in.
+    pub max_mb: u64,
+    /// Longest recording accepted.
+    pub max_duration_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -58,6 +68,10 @@ impl Default for Config {
                 max_delay_secs: 15 * 60,
             },
             scheduler: scheduler::SchedulerConfig::default(),
+            uploads: UploadsConfig {
+                max_mb: 1024,
+                max_duration_secs: 15 * 60,
+            },
         }
     }
 }
@@ -106,6 +120,9 @@ impl Config {
                 "login.base_delay_secs",
                 "must be at least 1 and at most login.max_delay_secs",
             );
+        }
+        if self.uploads.max_mb == 0 || self.uploads.max_duration_secs == 0 {
+            return invalid("uploads", "max_mb and max_duration_secs must be at least 1");
         }
         if let Some((key, problem)) = self.scheduler.problem() {
             return invalid(key, problem);

@@ -18,7 +18,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use scheduler::Scheduler;
 
 use crate::Config;
-use crate::http::{self, AppState, DbSessionStore, RouterSettings};
+use crate::http::{self, AppState, DbSessionStore, RouterSettings, UploadLimits, UploadsInFlight};
 
 /// How often expired sessions are purged from the database.
 const SESSION_PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -74,6 +74,12 @@ impl Application {
                 scheduler: scheduler.handle(),
             },
             shutdown: shutdown.clone(),
+            uploads: UploadLimits {
+                media_dir: config.data_dir.join("media"),
+                max_bytes: config.uploads.max_mb * 1024 * 1024,
+                max_duration: Duration::from_secs(config.uploads.max_duration_secs),
+            },
+            uploads_in_flight: UploadsInFlight::default(),
         };
         let sessions = DbSessionStore::new(db);
         let settings = RouterSettings {

@@ -44,6 +44,8 @@ pub struct Model {
     pub original_name: String,
     /// The uploaded file, under a generated name in the data directory.
     pub media_path: Option<String>,
+    /// SHA-256 of the uploaded file, hex.
+    pub media_sha256: Option<String>,
     /// 16 kHz mono WAV extracted at upload: what the STT engine reads.
     pub audio_path: String,
     pub duration_ms: i64,

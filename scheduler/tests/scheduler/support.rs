@@ -102,6 +102,7 @@ impl Lab {
                 lab_session_id: self.lab_session,
                 original_name: "talk.mp4".into(),
                 media_path: None,
+                media_sha256: None,
                 audio_path: audio.display().to_string(),
                 duration_ms,
             },

@@ -67,6 +67,7 @@ pub async fn run(db: &DatabaseConnection, data_dir: &Path, args: SubmitArgs) -> 
             lab_session_id: lab.id,
             original_name,
             media_path: Some(stored.display().to_string()),
+            media_sha256: None,
             audio_path: audio.display().to_string(),
             duration_ms,
         },
@@ -84,5 +85,6 @@ async fn prepare(file: &Path, stored: &Path, audio: &Path) -> anyhow::Result<i64
     std::fs::copy(file, stored).with_context(|| format!("cannot read {}", file.display()))?;
     let probed = media::probe(stored, MAX_DURATION).await?;
     media::extract_audio(stored, audio).await?;
+    media::check_not_silent(audio).await?;
     Ok(probed.duration_ms)
 }

@@ -5,6 +5,7 @@
 mod server_fns;
 mod session_store;
 mod status_events;
+mod upload;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -17,6 +18,7 @@ use app::guard::ServerContext;
 use app::{App, shell};
 
 pub use session_store::DbSessionStore;
+pub use upload::{UploadLimits, UploadsInFlight};
 
 /// Everything a request handler may need; cloned cheaply per request.
 #[derive(Clone, FromRef)]
@@ -25,6 +27,8 @@ pub struct AppState {
     pub server: ServerContext,
     /// Cancelled when the server shuts down; ends the status streams.
     pub shutdown: tokio_util::sync::CancellationToken,
+    pub uploads: UploadLimits,
+    pub uploads_in_flight: UploadsInFlight,
 }
 
 pub struct RouterSettings {
@@ -47,6 +51,10 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .route(
             "/api/status/events",
             axum::routing::get(status_events::status_events),
+        )
+        .route(
+            "/api/lab-sessions/{id}/upload",
+            axum::routing::post(upload::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .leptos_routes_with_context(&state, routes, move || provide_context(server.clone()), {
             let options = state.leptos_options.clone();

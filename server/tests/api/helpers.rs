@@ -250,6 +250,7 @@ pub async fn enqueue(
         lab_session_id: lab,
         original_name: "talk.mp4".into(),
         media_path: None,
+        media_sha256: None,
         audio_path: wav.display().to_string(),
         duration_ms: 1000,
     };

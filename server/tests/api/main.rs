@@ -10,3 +10,4 @@ mod helpers;
 mod recovery;
 mod sessions;
 mod status;
+mod uploads;

@@ -1,0 +1,365 @@
+//! Benchmark of the GPU cycle on the real engines and models: 30 submissions of generated
+//! speech (10–60 s each), batch size 10, linger 0, against the per-request baseline (batch
+//! size 1). Prints: lab wall time ÷ the engines' own process time, model loads per batch,
+//! total time of both, and the error of each student's estimate (made at queue entry) of
+//! when their results arrive. Run by `scripts/bench-scheduler`:
+//!   cargo run -p scheduler --example bench_cycle -- BIN_DIR MODELS_DIR [THREADS]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use domain::Role;
+use domain::entities::lab_session::ReleaseMode;
+use domain::entities::{engine_run, evaluation, user};
+use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+use domain::status::Snapshot;
+use domain::submissions::{NewSubmission, SubmissionService};
+use migrations::{Migrator, MigratorTrait};
+use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+
+const SENTENCES: [&str; 6] = [
+    "In this lab we measured the period of a pendulum with a stopwatch.",
+    "We repeated every measurement five times and took the average value.",
+    "The length of the string was changed from twenty to eighty centimetres.",
+    "Our result for the gravitational acceleration was nine point eight metres per second squared.",
+    "The largest source of error was the reaction time when starting the watch.",
+    "A longer pendulum gave a longer period, as the formula predicts.",
+];
+
+struct Clip {
+    audio: PathBuf,
+    duration_ms: i64,
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let bins = PathBuf::from(args.next().expect("BIN_DIR"));
+    let models = PathBuf::from(args.next().expect("MODELS_DIR"));
+    let threads: u32 = args.next().map_or(2, |t| t.parse().unwrap());
+    let clips_dir = std::env::temp_dir().join("viva-bench-clips");
+    std::fs::create_dir_all(&clips_dir).unwrap();
+
+    eprintln!("generating speech…");
+    let warmup: Vec<Clip> = (0..10)
+        .map(|i| clip(&clips_dir, 100 + i, 10 + (i as u32 * 7) % 21))
+        .collect();
+    let clips: Vec<Clip> = (0..30)
+        .map(|i| clip(&clips_dir, i, 10 + (i as u32 * 17) % 51))
+        .collect();
+    let audio_s: i64 = clips.iter().map(|c| c.duration_ms).sum::<i64>() / 1000;
+
+    eprintln!("batch size 10: warm-up batch (history for the estimates)…");
+    let batched = Lab::new(&bins, &models, threads, 10).await;
+    batched.run(&warmup).await;
+    eprintln!("batch size 10: 30 submissions…");
+    let measured = batched.run(&clips).await;
+
+    eprintln!("batch size 1 (the per-request baseline): 30 submissions…");
+    let single = Lab::new(&bins, &models, threads, 1).await;
+    let baseline = single.run(&clips).await;
+
+    let ratio = measured.wall.as_secs_f64() / measured.engine_s;
+    println!("30 submissions, {audio_s} s of speech in all (10–60 s each), {threads} threads\n");
+    println!("| measure | value | goal |");
+    println!("|---|---|---|");
+    println!(
+        "| lab wall time, batch size 10 | {:.1} s | |",
+        measured.wall.as_secs_f64()
+    );
+    println!(
+        "| sum of engine process time | {:.1} s | |",
+        measured.engine_s
+    );
+    println!("| wall ÷ engine time | {ratio:.3} | ≤ 1.05 |");
+    println!(
+        "| engine processes (model loads) per batch | {:.2} ({} runs, {} batches) | 2 |",
+        measured.runs as f64 / measured.batches as f64,
+        measured.runs,
+        measured.batches
+    );
+    println!(
+        "| total time, batch size 1 (swap per request) | {:.1} s ({} runs) | |",
+        baseline.wall.as_secs_f64(),
+        baseline.runs
+    );
+    println!(
+        "| batch size 1 ÷ batch size 10 | {:.2}× | |",
+        baseline.wall.as_secs_f64() / measured.wall.as_secs_f64()
+    );
+    println!(
+        "| MAPE of the results-time estimate at queue entry, batch size 10 | {:.1} % | ≤ 15 % |",
+        measured.mape
+    );
+    println!(
+        "| MAPE of the results-time estimate at queue entry, batch size 1 (no history) | {:.1} % | |",
+        baseline.mape
+    );
+}
+
+fn clip(dir: &Path, index: usize, secs: u32) -> Clip {
+    let audio = dir.join(format!("clip{index}-{secs}s.wav"));
+    if !audio.exists() {
+        // espeak-ng speaks about 2.5 words a second at 150 words a minute.
+        let mut text = String::new();
+        let mut words = 0;
+        let mut i = index;
+        while words < (secs as usize * 5) / 2 {
+            let sentence = SENTENCES[i % SENTENCES.len()];
+            words += sentence.split_whitespace().count();
+            text.push_str(sentence);
+            text.push(' ');
+            i += 1;
+        }
+        let raw = dir.join(format!("clip{index}-raw.wav"));
+        run(
+            "espeak-ng",
+            &[
+                "-v",
+                "en-us",
+                "-s",
+                "150",
+                "-w",
+                raw.to_str().unwrap(),
+                &text,
+            ],
+        );
+        run(
+            "ffmpeg",
+            &[
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                raw.to_str().unwrap(),
+                "-t",
+                &secs.to_string(),
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                "-c:a",
+                "pcm_s16le",
+                audio.to_str().unwrap(),
+            ],
+        );
+    }
+    let bytes = std::fs::metadata(&audio).unwrap().len();
+    Clip {
+        audio,
+        duration_ms: i64::try_from(bytes.saturating_sub(44) / 32).unwrap(),
+    }
+}
+
+fn run(program: &str, args: &[&str]) {
+    assert!(
+        Command::new(program).args(args).status().unwrap().success(),
+        "{program} failed"
+    );
+}
+
+struct Lab {
+    db: DatabaseConnection,
+    _dir: tempfile::TempDir,
+    scheduler: Scheduler,
+    student: i32,
+    lab: i32,
+}
+
+struct Measured {
+    wall: Duration,
+    engine_s: f64,
+    runs: usize,
+    batches: usize,
+    mape: f64,
+}
+
+impl Lab {
+    async fn new(bins: &Path, models: &Path, threads: u32, batch_size: u32) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("viva.db").display());
+        let db = domain::db::connect(&url).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        for (name, role) in [("teacher", Role::Instructor), ("student", Role::Student)] {
+            let row = user::ActiveModel {
+                username: Set(name.into()),
+                username_key: Set(name.into()),
+                display_name: Set(name.into()),
+                role: Set(role),
+                password_hash: Set("-".into()),
+                disabled: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            ids.push(row.insert(&db).await.unwrap().id);
+        }
+        let criterion = |name: &str, max_points| Criterion {
+            name: name.into(),
+            description: format!("{name} is explained clearly"),
+            max_points,
+        };
+        let rubric = Rubric::parse(vec![
+            criterion("Method", 4),
+            criterion("Result", 4),
+            criterion("Errors", 2),
+        ])
+        .unwrap();
+        let lab =
+            LabSessionService::create(
+                &db,
+                ids[0],
+                NewLabSession {
+                    title: "Pendulum".into(),
+                    instructions:
+                        "Explain how you measured g with a pendulum and how good your result is."
+                            .into(),
+                    rubric,
+                    language: "en".into(),
+                    release_mode: ReleaseMode::Automatic,
+                    join_code: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let engine = |program: &str, model: &str| EngineConfig {
+            program: bins.join(program),
+            args: vec!["run".into()],
+            model: models.join(model),
+            threads,
+            use_gpu: false,
+            item_timeout_secs: 900,
+            phase_timeout_secs: 7200,
+        };
+        let config = SchedulerConfig {
+            batch_size,
+            linger_secs: 0.0,
+            eval_seed: 42,
+            stt: engine("viva-stt", "ggml-tiny.en.bin"),
+            eval: engine("viva-eval", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+        };
+        let scheduler = Scheduler::start(db.clone(), config, dir.path());
+        Self {
+            db,
+            _dir: dir,
+            scheduler,
+            student: ids[1],
+            lab,
+        }
+    }
+
+    /// Queues every clip at once and waits until all are evaluated.
+    async fn run(&self, clips: &[Clip]) -> Measured {
+        let runs_before = engine_run::Entity::find()
+            .all(&self.db)
+            .await
+            .unwrap()
+            .len();
+        let started = Instant::now();
+        let entered_ms = engine_protocol::unix_ms();
+        let mut ids = Vec::new();
+        for c in clips {
+            let new = NewSubmission {
+                student_id: self.student,
+                lab_session_id: self.lab,
+                original_name: "talk.wav".into(),
+                media_path: None,
+                media_sha256: None,
+                audio_path: c.audio.display().to_string(),
+                duration_ms: c.duration_ms,
+            };
+            ids.push(SubmissionService::enqueue(&self.db, new).await.unwrap().id);
+        }
+        let handle = self.scheduler.handle();
+        handle.notify_queued();
+        let mut updates = handle.subscribe();
+        // The first snapshot that holds every new item: each one's estimate at queue entry.
+        let mut estimates: HashMap<i32, u64> = HashMap::new();
+        let mut finished = false;
+        while !finished {
+            let snapshot = updates.borrow_and_update().clone();
+            if estimates.is_empty() {
+                estimates = estimate_all(&snapshot, &ids);
+            }
+            finished = ids
+                .iter()
+                .all(|id| snapshot.recent.iter().any(|r| r.owner.submission_id == *id))
+                && snapshot.current.is_none();
+            if !finished {
+                updates.changed().await.unwrap();
+            }
+        }
+        let wall = started.elapsed();
+        let runs: Vec<_> = engine_run::Entity::find()
+            .all(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .skip(runs_before)
+            .collect();
+        let engine_s: f64 = runs
+            .iter()
+            .map(|r| (r.ended_at.unwrap() - r.started_at).num_milliseconds() as f64 / 1000.0)
+            .sum();
+        let mut batches: Vec<i32> = runs.iter().map(|r| r.batch_id).collect();
+        batches.dedup();
+        let done: HashMap<i32, u64> = evaluation::Entity::find()
+            .all(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.submission_id, e.created_at.timestamp_millis() as u64))
+            .collect();
+        let errors: Vec<f64> = ids
+            .iter()
+            .filter_map(|id| {
+                let actual = done.get(id)?.saturating_sub(entered_ms) as f64;
+                let estimate = estimates.get(id)?.saturating_sub(entered_ms) as f64;
+                Some(((estimate - actual) / actual).abs())
+            })
+            .collect();
+        assert_eq!(
+            errors.len(),
+            ids.len(),
+            "every submission evaluated and estimated"
+        );
+        Measured {
+            wall,
+            engine_s,
+            runs: runs.len(),
+            batches: batches.len(),
+            mape: 100.0 * errors.iter().sum::<f64>() / errors.len() as f64,
+        }
+    }
+}
+
+/// Each item's predicted results time (Unix ms), if the snapshot holds all of `ids` (in the
+/// running batch or the queue).
+fn estimate_all(snapshot: &Snapshot, ids: &[i32]) -> HashMap<i32, u64> {
+    let mut found = HashMap::new();
+    if let Some(current) = &snapshot.current {
+        for item in &current.items {
+            found.insert(
+                item.owner.submission_id,
+                snapshot.at_ms + current.remaining_ms,
+            );
+        }
+    }
+    for q in &snapshot.queue {
+        found.insert(q.owner.submission_id, snapshot.at_ms + q.results_ms);
+    }
+    if ids.iter().all(|id| found.contains_key(id)) {
+        found
+    } else {
+        HashMap::new()
+    }
+}

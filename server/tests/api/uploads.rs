@@ -1,0 +1,349 @@
+//! Uploads: a good recording is queued; every bad one is refused with a clear message and
+//! leaves no file and no row behind.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use domain::Role;
+use domain::entities::lab_session;
+use domain::entities::submission::{self, SubmissionState};
+use reqwest::{Client, StatusCode};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, lab_session};
+
+fn ffmpeg(args: &[&str]) {
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg {args:?}");
+}
+
+/// Recordings made for the test: (name, path).
+struct Media {
+    dir: tempfile::TempDir,
+}
+
+impl Media {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A short MP4 with a tone as its sound.
+    fn video(&self, secs: u32) -> PathBuf {
+        let out = self.path(&format!("talk{secs}.mp4"));
+        let d = format!("d={secs}");
+        let tone = format!("sine=frequency=440:duration={secs}");
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("color=c=green:s=160x120:r=10:{d}"),
+            "-f",
+            "lavfi",
+            "-i",
+            &tone,
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            out.to_str().unwrap(),
+        ]);
+        out
+    }
+
+    fn video_without_audio(&self) -> PathBuf {
+        let out = self.path("mute.mp4");
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:s=160x120:r=10:d=2",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            out.to_str().unwrap(),
+        ]);
+        out
+    }
+
+    fn silent_recording(&self) -> PathBuf {
+        let out = self.path("silence.webm");
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=48000:cl=mono",
+            "-t",
+            "2",
+            "-c:a",
+            "libopus",
+            out.to_str().unwrap(),
+        ]);
+        out
+    }
+
+    fn truncated(&self) -> PathBuf {
+        let good = std::fs::read(self.video(3)).unwrap();
+        let out = self.path("truncated.mp4");
+        std::fs::write(&out, &good[..good.len() / 3]).unwrap();
+        out
+    }
+
+    fn text_as_mp4(&self) -> PathBuf {
+        let out = self.path("notes.mp4");
+        std::fs::write(&out, "these are my notes, not a video\n".repeat(100)).unwrap();
+        out
+    }
+
+    fn empty(&self) -> PathBuf {
+        let out = self.path("empty.mp4");
+        std::fs::write(&out, b"").unwrap();
+        out
+    }
+}
+
+struct Lab {
+    app: TestApp,
+    student: Client,
+    lab: i32,
+}
+
+async fn lab_with(adjust: impl FnOnce(&mut server::Config)) -> Lab {
+    let app = TestApp::spawn_with(adjust).await;
+    let student = app.logged_in("sam", Role::Student).await;
+    let teacher = app
+        .add_user("teach", Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, teacher).await;
+    Lab { app, student, lab }
+}
+
+impl Lab {
+    async fn upload(&self, client: &Client, file: &Path, name: &str) -> (StatusCode, Value) {
+        let bytes = std::fs::read(file).unwrap();
+        let url = self
+            .app
+            .url(&format!("/api/lab-sessions/{}/upload", self.lab));
+        let url = reqwest::Url::parse_with_params(&url, &[("name", name)]).unwrap();
+        let response = client
+            .post(url)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn rows(&self) -> Vec<submission::Model> {
+        submission::Entity::find().all(&self.app.db).await.unwrap()
+    }
+
+    fn stored_files(&self) -> Vec<PathBuf> {
+        let dir = self.app.config.data_dir.join("media");
+        match std::fs::read_dir(dir) {
+            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// What the browser shows: the error's own words, lower-cased for matching.
+fn message(body: &Value) -> String {
+    serde_json::from_value::<app::AppError>(body.clone())
+        .map(|e| e.to_string().to_lowercase())
+        .unwrap_or_else(|_| panic!("not an AppError: {body}"))
+}
+
+#[tokio::test]
+async fn a_good_recording_is_stored_under_a_generated_name_and_queued() {
+    let media = Media::new();
+    let lab = lab_with(|_| {}).await;
+    let (status, body) = lab
+        .upload(&lab.student, &media.video(2), "../../etc/🎥 my talk.mp4")
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let rows = lab.rows().await;
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.state, SubmissionState::Queued);
+    assert_eq!(row.original_name, "🎥 my talk.mp4");
+    assert!(
+        (1900..=2200).contains(&row.duration_ms),
+        "{}",
+        row.duration_ms
+    );
+    assert_eq!(row.media_sha256.as_ref().unwrap().len(), 64);
+    let media_path = PathBuf::from(row.media_path.as_ref().unwrap());
+    assert!(media_path.starts_with(lab.app.config.data_dir.join("media")));
+    assert!(!media_path.to_string_lossy().contains("talk"));
+    // 16 kHz mono 16-bit: 32 000 bytes a second.
+    let wav = std::fs::metadata(&row.audio_path).unwrap().len();
+    assert!((60_000..70_000).contains(&wav), "{wav}");
+    assert_eq!(body["submission_id"], row.id);
+}
+
+#[tokio::test]
+async fn every_bad_recording_is_refused_with_a_clear_message_and_leaves_nothing() {
+    let media = Media::new();
+    let lab = lab_with(|c| c.uploads.max_duration_secs = 4).await;
+    let long = media.video(6);
+    let cases: Vec<(&str, PathBuf, &str)> = vec![
+        (
+            "a text file named .mp4",
+            media.text_as_mp4(),
+            "not a video or audio recording",
+        ),
+        ("an empty file", media.empty(), "empty"),
+        (
+            "a truncated video",
+            media.truncated(),
+            "not a video or audio recording",
+        ),
+        (
+            "a video without sound",
+            media.video_without_audio(),
+            "no sound track",
+        ),
+        (
+            "a silent recording",
+            media.silent_recording(),
+            "no speech found",
+        ),
+        ("an over-long recording", long, "the limit is 4 s"),
+    ];
+    for (what, file, expected) in cases {
+        let (status, body) = lab.upload(&lab.student, &file, "x.mp4").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
+        assert!(message(&body).contains(expected), "{what}: {body}");
+        assert!(lab.rows().await.is_empty(), "{what} left a row");
+        assert!(
+            lab.stored_files().is_empty(),
+            "{what} left {:?}",
+            lab.stored_files()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_upload_is_stopped_while_it_streams() {
+    let lab = lab_with(|c| c.uploads.max_mb = 1).await;
+    // A body of unknown length, so only the streaming check can stop it.
+    let chunks = (0..40).map(|_| Ok::<_, std::io::Error>(vec![7u8; 256 * 1024]));
+    let body = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
+    let url = lab
+        .app
+        .url(&format!("/api/lab-sessions/{}/upload", lab.lab));
+    let response = lab.student.post(url).body(body).send().await;
+    // The server answers as soon as the limit passes; it may close before reading the rest.
+    if let Ok(response) = response {
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body: Value = response.json().await.unwrap();
+        assert!(message(&body).contains("limit of 1 mb"), "{body}");
+    }
+    assert!(lab.rows().await.is_empty());
+    assert!(lab.stored_files().is_empty());
+
+    // A declared length over the limit is refused before a byte is stored.
+    let url = lab
+        .app
+        .url(&format!("/api/lab-sessions/{}/upload", lab.lab));
+    let response = lab
+        .student
+        .post(url)
+        .body(vec![0u8; 2 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_second_upload_at_once_for_the_same_lab_session_is_refused() {
+    let media = Media::new();
+    let lab = lab_with(|_| {}).await;
+    let (send, receive) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let slow = reqwest::Body::wrap_stream(futures::stream::unfold(receive, |mut r| async move {
+        r.recv().await.map(|chunk| (chunk, r))
+    }));
+    let url = lab
+        .app
+        .url(&format!("/api/lab-sessions/{}/upload", lab.lab));
+    let first = tokio::spawn(lab.student.post(url).body(slow).send());
+    let video = std::fs::read(media.video(2)).unwrap();
+    send.send(Ok(video[..1000].to_vec())).await.unwrap();
+    // The first upload holds the slot once its first bytes are on disk.
+    let media_dir = lab.app.config.data_dir.join("media");
+    while std::fs::read_dir(&media_dir).map_or(true, |d| d.count() == 0) {
+        tokio::task::yield_now().await;
+    }
+    let (status, body) = lab.upload(&lab.student, &media.video(2), "again.mp4").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(message(&body).contains("already in progress"));
+    send.send(Ok(video[1000..].to_vec())).await.unwrap();
+    drop(send);
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert_eq!(lab.rows().await.len(), 1);
+}
+
+#[tokio::test]
+async fn uploading_again_before_processing_replaces_the_queued_attempt() {
+    let media = Media::new();
+    let lab = lab_with(|_| {}).await;
+    let video = media.video(2);
+    let (first, _) = lab.upload(&lab.student, &video, "one.mp4").await;
+    assert_eq!(first, StatusCode::CREATED);
+    let old = lab.rows().await.remove(0);
+    let (second, body) = lab.upload(&lab.student, &video, "two.mp4").await;
+    assert_eq!(second, StatusCode::CREATED);
+    let rows = lab.rows().await;
+    assert_eq!(rows.len(), 1, "the queued attempt was replaced");
+    assert_eq!(rows[0].original_name, "two.mp4");
+    assert_eq!(body["submission_id"], rows[0].id);
+    assert!(
+        !Path::new(&old.audio_path).exists(),
+        "the replaced files are gone"
+    );
+    assert_eq!(lab.stored_files().len(), 2);
+}
+
+#[tokio::test]
+async fn uploads_need_a_student_and_an_open_lab_session() {
+    let media = Media::new();
+    let lab = lab_with(|_| {}).await;
+    let video = media.video(2);
+    let (status, _) = lab.upload(&TestApp::client(), &video, "a.mp4").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let teacher = lab.app.logged_in("other-teacher", Role::Instructor).await;
+    let (status, _) = lab.upload(&teacher, &video, "a.mp4").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let mut closed: lab_session::ActiveModel = lab_session::Entity::find_by_id(lab.lab)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    closed.open = Set(false);
+    closed.update(&lab.app.db).await.unwrap();
+    let (status, body) = lab.upload(&lab.student, &video, "a.mp4").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message(&body).contains("closed"), "{body}");
+    assert!(lab.rows().await.is_empty());
+    assert!(lab.stored_files().is_empty());
+}
