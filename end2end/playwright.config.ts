@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 
 // Runs against a throwaway Viva started by serve.sh, in Debian's Chromium (never a
 // browser that Playwright downloads).
-const port = process.env.E2E_PORT ?? "3100";
+const port = "3100";
 
 export default defineConfig({
   testDir: "./tests",
@@ -26,12 +26,23 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "bash ./serve.sh",
-    url: `http://127.0.0.1:${port}/favicon.svg`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  // Two servers: the fake engine for quick status tests, the real engines for the whole loop.
+  webServer: [
+    {
+      command: "bash ./serve.sh fake",
+      url: `http://127.0.0.1:${port}/favicon.svg`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: "bash ./serve.sh real",
+      url: "http://127.0.0.1:3101/favicon.svg",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -1,32 +1,52 @@
 #!/usr/bin/env bash
 # A throwaway Viva for the browser tests: a fresh data directory, one account per role (and a
-# second student), one lab session, and the scripted fake engine on the GPU queue so the live
-# status moves in seconds. E2E_VIVA_BIN is the built `viva`, E2E_FAKE_ENGINE the fake engine
-# (scripts/test sets both).
+# second student), one lab session. `serve.sh fake` (port 3100) runs the scripted fake engine,
+# so the live status moves in seconds; `serve.sh real` (port 3101) runs viva-stt and viva-eval
+# on the real models. E2E_VIVA_BIN is the built `viva`; scripts/test sets it and E2E_ENGINES,
+# the folder holding viva-stt, viva-eval and viva-fake-engine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-data="$here/../target/e2e-data"
+mode="${1:-fake}"
+if [ "$mode" = real ]; then port=3101; else port=3100; fi
+data="$here/../target/e2e-data-$mode"
+models="$here/../models"
 rm -rf "$data"
 mkdir -p "$data"
 echo '{"load_ms": 300, "item_ms": 1500}' > "$data/engine-script.json"
+if [ "$mode" = real ]; then
+  engines="[scheduler.stt]
+program = \"$E2E_ENGINES/viva-stt\"
+model = \"$models/ggml-tiny.en.bin\"
+threads = 2
+[scheduler.eval]
+program = \"$E2E_ENGINES/viva-eval\"
+model = \"$models/SmolLM2-135M-Instruct.Q4_1.gguf\"
+threads = 2"
+  linger=5.0
+else
+  engines="[scheduler.stt]
+program = \"$E2E_ENGINES/viva-fake-engine\"
+args = [\"stt\", \"$data/engine-script.json\"]
+[scheduler.eval]
+program = \"$E2E_ENGINES/viva-fake-engine\"
+args = [\"eval\", \"$data/engine-script.json\"]"
+  linger=0.0
+fi
 cat > "$data/viva.toml" <<TOML
 data_dir = "$data"
-listen = "127.0.0.1:${E2E_PORT:-3100}"
+listen = "127.0.0.1:$port"
 site_root = "$here/../target/site"
 [scheduler]
 batch_size = 1
-linger_secs = 0.0
-[scheduler.stt]
-program = "$E2E_FAKE_ENGINE"
-args = ["stt", "$data/engine-script.json"]
-[scheduler.eval]
-program = "$E2E_FAKE_ENGINE"
-args = ["eval", "$data/engine-script.json"]
+linger_secs = $linger
+$engines
 TOML
 viva() { "$E2E_VIVA_BIN" --config "$data/viva.toml" "$@"; }
 for role in admin instructor student; do
   echo "e2e-$role-password" | viva user add --role "$role" --display-name "E2E ${role^}" "e2e-$role"
 done
 echo "e2e-other-password" | viva user add --role student --display-name "E2E Other" e2e-other
+echo "e2e-uploader-password" | viva user add --role student --display-name "E2E Uploader" e2e-uploader
 viva lab add --owner e2e-instructor --title "E2E lab"
+export OMP_WAIT_POLICY=passive
 exec "$E2E_VIVA_BIN" --config "$data/viva.toml" serve

@@ -3,7 +3,7 @@ use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::pages::{HomePage, LoginPage, NotFound};
+use crate::pages::{HomePage, LabSessionPage, LoginPage, NotFound, SubmissionPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,6 +34,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
+                <Route path=path!("/lab-sessions/:id") view=LabSessionPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

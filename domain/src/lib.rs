@@ -9,6 +9,7 @@ pub mod entities;
 mod error;
 pub mod labs;
 pub mod media;
+pub mod results;
 pub mod sessions;
 pub mod status;
 pub mod submissions;

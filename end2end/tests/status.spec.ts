@@ -8,7 +8,7 @@ import { expect, test } from "@playwright/test";
 // behind another student's batch, then processing, then done. The server runs the scripted
 // fake engine (serve.sh); submissions are queued with `viva submit`, like an upload.
 
-const config = join(__dirname, "..", "..", "target", "e2e-data", "viva.toml");
+const config = join(__dirname, "..", "..", "target", "e2e-data-fake", "viva.toml");
 
 function submit(student: string, video: string) {
   execFileSync(process.env.E2E_VIVA_BIN!, [

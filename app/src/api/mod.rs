@@ -3,4 +3,6 @@
 
 pub mod admin;
 pub mod auth;
+pub mod instructor;
 pub mod status;
+pub mod student;

@@ -3,10 +3,15 @@
 mod admin;
 mod home;
 mod instructor;
+mod lab_editor;
+mod lab_session;
 mod login;
 mod not_found;
 mod student;
+mod submission;
 
 pub use home::HomePage;
+pub use lab_session::LabSessionPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use submission::SubmissionPage;

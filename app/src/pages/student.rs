@@ -1,22 +1,79 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::LiveStatus;
+use crate::api::student::my_lab_sessions;
+use crate::components::{LiveStatus, Uploader};
+use crate::labs::StudentLab;
 
 #[component]
 pub fn StudentHome() -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let labs = Resource::new_blocking(move || refresh.get(), |_| my_lab_sessions());
+    let on_uploaded = Callback::new(move |()| refresh.update(|n| *n += 1));
     view! {
         <Title text="My lab sessions · Viva"/>
         <main class="page">
             <h1>"My lab sessions"</h1>
             <h2>"Live status"</h2>
             <LiveStatus/>
-            <div class="empty-state">
-                <p>"You are not in any lab session yet."</p>
-                <p class="hint">
-                    "When your instructor opens a lab session for you, it appears here and you can upload your video."
-                </p>
-            </div>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match labs.await {
+                        Ok(labs) if labs.is_empty() => view! {
+                            <div class="empty-state">
+                                <p>"You are not in any lab session yet."</p>
+                                <p class="hint">
+                                    "When your instructor opens a lab session for you, it appears here and you can upload your video."
+                                </p>
+                            </div>
+                        }
+                            .into_any(),
+                        Ok(labs) => labs
+                            .into_iter()
+                            .map(|lab| view! { <LabCard lab on_uploaded/> })
+                            .collect_view()
+                            .into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </main>
+    }
+}
+
+#[component]
+fn LabCard(lab: StudentLab, on_uploaded: Callback<()>) -> impl IntoView {
+    let criteria: Vec<_> = lab
+        .criteria
+        .iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <td>{c.name.clone()}</td>
+                    <td class="hint">{c.description.clone()}</td>
+                    <td>{format!("{} pts", c.max_points)}</td>
+                </tr>
+            }
+        })
+        .collect();
+    let latest = lab.latest.clone().map(|a| {
+        view! {
+            <p class="attempt" data-state=a.state.clone()>
+                {format!("Your latest upload: {} ({}). ", a.file_name, a.state.replace('_', " "))}
+                <a href=format!("/submissions/{}", a.submission_id)>"See it"</a>
+            </p>
+        }
+    });
+    view! {
+        <section class="card lab-card" data-lab=lab.id>
+            <h2>{lab.title.clone()}</h2>
+            <p class="instructions">{lab.instructions.clone()}</p>
+            <table class="table rubric">
+                <thead><tr><th>"Criterion"</th><th>"What counts"</th><th>"Points"</th></tr></thead>
+                <tbody>{criteria}</tbody>
+            </table>
+            {latest}
+            <Uploader lab_id=lab.id on_done=on_uploaded/>
+        </section>
     }
 }

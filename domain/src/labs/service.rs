@@ -9,6 +9,7 @@ use super::Rubric;
 use crate::DomainError;
 use crate::entities::lab_session::{self, ReleaseMode};
 
+/// A lab session's editable fields, as the instructor's form sends them.
 pub struct NewLabSession {
     pub title: String,
     pub instructions: String,
@@ -60,6 +61,58 @@ impl LabSessionService {
             .order_by_asc(lab_session::Column::Id)
             .all(db)
             .await?)
+    }
+
+    /// Changes an existing lab session of `owner` (another instructor's reads as not found).
+    pub async fn update(
+        db: &DatabaseConnection,
+        owner_id: i32,
+        id: i32,
+        changed: NewLabSession,
+    ) -> Result<lab_session::Model, DomainError> {
+        let current = Self::owned(db, owner_id, id).await?;
+        let title = changed.title.trim().to_owned();
+        if title.is_empty() {
+            return Err(DomainError::invalid("title", "a lab session needs a title"));
+        }
+        let rubric = serde_json::to_string(&changed.rubric)
+            .map_err(|e| DomainError::Internal(format!("cannot encode a rubric: {e}")))?;
+        let mut row: lab_session::ActiveModel = current.into();
+        row.title = Set(title);
+        row.instructions = Set(changed.instructions.trim().to_owned());
+        row.rubric = Set(rubric);
+        row.language = Set(changed.language);
+        row.release_mode = Set(changed.release_mode);
+        row.join_code = Set(changed.join_code);
+        row.updated_at = Set(Utc::now());
+        Ok(row.update(db).await?)
+    }
+
+    /// Closes (no more uploads) or reopens a lab session of `owner`.
+    pub async fn set_open(
+        db: &DatabaseConnection,
+        owner_id: i32,
+        id: i32,
+        open: bool,
+    ) -> Result<lab_session::Model, DomainError> {
+        let mut row: lab_session::ActiveModel = Self::owned(db, owner_id, id).await?.into();
+        row.open = Set(open);
+        row.updated_at = Set(Utc::now());
+        Ok(row.update(db).await?)
+    }
+
+    /// A lab session, if `owner` owns it.
+    pub async fn owned(
+        db: &DatabaseConnection,
+        owner_id: i32,
+        id: i32,
+    ) -> Result<lab_session::Model, DomainError> {
+        let lab = Self::get(db, id).await?;
+        if lab.owner_id == owner_id {
+            Ok(lab)
+        } else {
+            Err(DomainError::NotFound)
+        }
     }
 
     pub async fn get(db: &DatabaseConnection, id: i32) -> Result<lab_session::Model, DomainError> {

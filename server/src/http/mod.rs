@@ -2,6 +2,7 @@
 //! the built front end's files, and the session layer around all of them. Leptos registers
 //! every server function's route itself (with the same context as the pages).
 
+mod media;
 mod server_fns;
 mod session_store;
 mod status_events;
@@ -51,6 +52,10 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .route(
             "/api/status/events",
             axum::routing::get(status_events::status_events),
+        )
+        .route(
+            "/api/submissions/{id}/media",
+            axum::routing::get(media::media),
         )
         .route(
             "/api/lab-sessions/{id}/upload",

@@ -134,7 +134,8 @@ async fn receive(
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(AppError::internal)?;
-    let name = media::generated_name();
+    // A generated name; only a known media extension is kept, so browsers play it back.
+    let name = format!("{}{}", media::generated_name(), extension(&query.name));
     let files = Files {
         media: dir.join(&name),
         audio: dir.join(format!("{name}.wav")),
@@ -238,6 +239,21 @@ fn display_name(raw: &str) -> String {
         "recording".into()
     } else {
         clean
+    }
+}
+
+fn extension(client_name: &str) -> String {
+    const KNOWN: [&str; 10] = [
+        "mp4", "mov", "webm", "mkv", "wav", "mp3", "m4a", "ogg", "opus", "oga",
+    ];
+    let ext = client_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    if KNOWN.contains(&ext.as_str()) {
+        format!(".{ext}")
+    } else {
+        String::new()
     }
 }
 

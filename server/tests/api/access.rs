@@ -27,6 +27,47 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
     ("/api/logout", Access::Anyone, &[]),
     ("/api/whoami", Access::Anyone, &[]),
     ("/api/status", Access::AtLeast(Role::Student), &[]),
+    ("/api/student/labs", Access::AtLeast(Role::Student), &[]),
+    (
+        "/api/student/submission",
+        Access::AtLeast(Role::Student),
+        &[("id", "1")],
+    ),
+    (
+        "/api/instructor/labs",
+        Access::AtLeast(Role::Instructor),
+        &[],
+    ),
+    (
+        "/api/instructor/lab",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1")],
+    ),
+    (
+        "/api/instructor/lab/save",
+        Access::AtLeast(Role::Instructor),
+        &[
+            ("id", "0"),
+            ("title", "Lab"),
+            ("instructions", "Explain."),
+            ("release_mode", "automatic"),
+            ("join_code", ""),
+            (
+                "criteria",
+                r#"[{"name":"A","description":"","max_points":5}]"#,
+            ),
+        ],
+    ),
+    (
+        "/api/instructor/lab/open",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1"), ("open", "false")],
+    ),
+    (
+        "/api/instructor/lab/results",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1")],
+    ),
     (
         "/api/admin/users",
         Access::AtLeast(Role::Admin),

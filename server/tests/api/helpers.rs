@@ -38,6 +38,10 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             ..Config::default()
         };
+        // Queued work waits (an hour's linger, a batch larger than any test's) unless a
+        // test sets up engines to run it.
+        config.scheduler.batch_size = 64;
+        config.scheduler.linger_secs = 3600.0;
         adjust(&mut config);
         Self::start(config, data, Arc::new(ManualClock::default())).await
     }
@@ -249,7 +253,7 @@ pub async fn enqueue(
         student_id: student,
         lab_session_id: lab,
         original_name: "talk.mp4".into(),
-        media_path: None,
+        media_path: Some(wav.display().to_string()),
         media_sha256: None,
         audio_path: wav.display().to_string(),
         duration_ms: 1000,

@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod cli;
 mod helpers;
+mod labs;
 mod recovery;
 mod sessions;
 mod status;

@@ -139,12 +139,7 @@ impl Lab {
             .app
             .url(&format!("/api/lab-sessions/{}/upload", self.lab));
         let url = reqwest::Url::parse_with_params(&url, &[("name", name)]).unwrap();
-        let response = client
-            .post(url)
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
+        let response = client.post(url).body(bytes).send().await.unwrap();
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -346,4 +341,68 @@ async fn uploads_need_a_student_and_an_open_lab_session() {
     assert!(message(&body).contains("closed"), "{body}");
     assert!(lab.rows().await.is_empty());
     assert!(lab.stored_files().is_empty());
+}
+
+#[tokio::test]
+async fn thirty_students_uploading_at_once_are_all_queued_in_arrival_order() {
+    let media = Media::new();
+    let lab = lab_with(|_| {}).await;
+    let video = std::fs::read(media.video(1)).unwrap();
+    let mut uploads = Vec::new();
+    for i in 0..30 {
+        let client = lab
+            .app
+            .logged_in(&format!("student{i:02}"), Role::Student)
+            .await;
+        let url = lab
+            .app
+            .url(&format!("/api/lab-sessions/{}/upload", lab.lab));
+        let body = video.clone();
+        uploads.push(tokio::spawn(async move {
+            let response = client.post(url).body(body).send().await.unwrap();
+            let status = response.status();
+            let answer: Value = response.json().await.unwrap();
+            (status, answer["submission_id"].as_i64())
+        }));
+    }
+    let mut ids = Vec::new();
+    for upload in uploads {
+        let (status, id) = upload.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED);
+        ids.push(id.unwrap());
+    }
+    let rows = lab.rows().await;
+    assert_eq!(rows.len(), 30, "none lost");
+    assert!(rows.iter().all(|r| r.state == SubmissionState::Queued));
+    let students: std::collections::HashSet<i32> = rows.iter().map(|r| r.student_id).collect();
+    assert_eq!(students.len(), 30);
+    // The queue's order (queued_at) is the order in which the uploads were accepted.
+    let mut by_queue = rows.clone();
+    by_queue.sort_by_key(|r| (r.queued_at, r.id));
+    let mut by_arrival = rows;
+    by_arrival.sort_by_key(|r| r.id);
+    assert_eq!(by_queue, by_arrival);
+    // The scheduler (idle: an hour's linger in these tests) shows the same queue.
+    let mut updates = lab.app.scheduler.subscribe();
+    let queue: Vec<i32> = loop {
+        let ids: Vec<i32> = updates
+            .borrow_and_update()
+            .queue
+            .iter()
+            .map(|q| q.owner.submission_id)
+            .collect();
+        if ids.len() == 30 {
+            break ids;
+        }
+        tokio::time::timeout(std::time::Duration::from_secs(30), updates.changed())
+            .await
+            .unwrap()
+            .unwrap();
+    };
+    assert_eq!(queue, by_arrival.iter().map(|r| r.id).collect::<Vec<_>>());
+    assert_eq!(
+        lab.stored_files().len(),
+        60,
+        "a recording and its audio each"
+    );
 }

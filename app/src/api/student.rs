@@ -1,0 +1,64 @@
+//! A student's lab sessions and their own submissions. Every function checks the caller, and
+//! a submission of someone else reads as not found (its existence is not confirmed).
+
+use leptos::prelude::*;
+
+use crate::AppError;
+use crate::labs::{StudentLab, SubmissionView};
+
+#[server(prefix = "/api", endpoint = "student/labs")]
+pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
+    use crate::labs::{AttemptSummary, CriterionView};
+    use domain::labs::Rubric;
+    use domain::results::ResultService;
+    use sea_orm::ActiveEnum;
+
+    let user = crate::guard::require_role(crate::dto::Role::Student).await?;
+    let db = &crate::guard::server_context()?.db;
+    let labs = ResultService::open_lab_sessions(db).await?;
+    let attempts = ResultService::latest_attempts(db, user.id).await?;
+    Ok(labs
+        .into_iter()
+        .map(|lab| {
+            let criteria = serde_json::from_str::<Rubric>(&lab.rubric)
+                .map(|r| r.criteria)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| CriterionView {
+                    name: c.name,
+                    description: c.description,
+                    max_points: c.max_points,
+                })
+                .collect();
+            let latest = attempts
+                .iter()
+                .find(|s| s.lab_session_id == lab.id)
+                .map(|s| AttemptSummary {
+                    submission_id: s.id,
+                    file_name: s.original_name.clone(),
+                    state: s.state.to_value(),
+                });
+            StudentLab {
+                id: lab.id,
+                title: lab.title,
+                instructions: lab.instructions,
+                criteria,
+                latest,
+            }
+        })
+        .collect())
+}
+
+#[server(prefix = "/api", endpoint = "student/submission")]
+pub async fn my_submission(id: i32) -> Result<SubmissionView, AppError> {
+    use domain::results::ResultService;
+
+    let user = crate::guard::require_role(crate::dto::Role::Student).await?;
+    let db = &crate::guard::server_context()?.db;
+    let detail = match ResultService::detail(db, id).await {
+        Ok(d) if d.submission.student_id == user.id => d,
+        Ok(_) | Err(domain::DomainError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(crate::labs::view::submission_view(detail))
+}

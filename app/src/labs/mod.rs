@@ -1,0 +1,119 @@
+//! What students see of lab sessions and their submissions. Only the caller's own data.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionView {
+    pub name: String,
+    pub description: String,
+    pub max_points: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentLab {
+    pub id: i32,
+    pub title: String,
+    pub instructions: String,
+    pub criteria: Vec<CriterionView>,
+    pub latest: Option<AttemptSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptSummary {
+    pub submission_id: i32,
+    pub file_name: String,
+    /// As stored: `queued`, `transcribing`, …, `evaluated`, `failed`.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentView {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionGrade {
+    pub name: String,
+    pub points: u32,
+    pub max_points: u32,
+    pub evidence: String,
+    pub evidence_verified: bool,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeView {
+    pub criteria: Vec<CriterionGrade>,
+    pub total: u32,
+    pub max_total: u32,
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Still in the queue or on the GPU: the live status tells where.
+    InProgress,
+    Released(GradeView),
+    /// Evaluated, but the lab session releases results after the instructor's review.
+    AwaitingReview,
+    /// In plain words, with what to do.
+    Failed {
+        reason: String,
+        advice: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionView {
+    pub id: i32,
+    pub lab_title: String,
+    pub file_name: String,
+    pub state: String,
+    pub media_url: String,
+    pub segments: Vec<SegmentView>,
+    pub outcome: Outcome,
+}
+
+#[cfg(feature = "ssr")]
+pub mod view;
+
+/// A lab session in its instructor's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabSummary {
+    pub id: i32,
+    pub title: String,
+    pub open: bool,
+    pub submissions: u32,
+}
+
+/// The lab session editor's content.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LabForm {
+    pub id: i32,
+    pub title: String,
+    pub instructions: String,
+    /// `automatic` or `review`.
+    pub release_mode: String,
+    pub join_code: String,
+    pub open: bool,
+    pub criteria: Vec<CriterionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabBoard {
+    pub criteria: Vec<String>,
+    pub rows: Vec<BoardRowView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardRowView {
+    pub submission_id: i32,
+    pub student: String,
+    pub state: String,
+    /// Points per criterion, in rubric order, once evaluated.
+    pub points: Vec<Option<u32>>,
+    pub total: Option<u32>,
+}

@@ -1,0 +1,90 @@
+import { expect, test, type Browser } from "@playwright/test";
+import { logIn, spokenVideo } from "./helpers";
+
+// The whole loop on the real engines and models (server on port 3101): an instructor creates
+// a lab session with a three-criterion rubric, a student uploads a spoken video and watches it
+// go through the GPU cycle, then reads the graded result; the instructor's board follows.
+
+test.use({ baseURL: "http://127.0.0.1:3101" });
+test.setTimeout(300_000);
+
+const rubric = [
+  { name: "Method", description: "How the pendulum was timed", points: "4" },
+  { name: "Result", description: "The value of g with its unit", points: "4" },
+  { name: "Errors", description: "Where the result could be wrong", points: "2" },
+];
+
+async function newPage(browser: Browser) {
+  const context = await browser.newContext({ baseURL: "http://127.0.0.1:3101" });
+  return context.newPage();
+}
+
+test("a lab session from rubric to graded result, live for student and instructor", async ({ browser }) => {
+  const teacher = await newPage(browser);
+  await logIn(teacher, "e2e-instructor", "e2e-instructor-password");
+  await teacher.getByRole("link", { name: "New lab session" }).click();
+  await teacher.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  await teacher.getByLabel("Title").fill("Pendulum lab");
+  await teacher.getByLabel("Title").blur();
+  await teacher.getByLabel("Instructions (what students must explain)").fill("Explain how you measured g with a pendulum.");
+  await teacher.getByLabel("Instructions (what students must explain)").blur();
+  for (const [i, c] of rubric.entries()) {
+    await teacher.getByRole("button", { name: "Add criterion" }).click();
+    const row = teacher.locator("li.criterion").nth(i);
+    await row.locator(".criterion-name").fill(c.name);
+    await row.locator(".criterion-name").blur();
+    await row.locator(".criterion-description").fill(c.description);
+    await row.locator(".criterion-description").blur();
+    await row.locator(".criterion-points").fill(c.points);
+    await row.locator(".criterion-points").blur();
+  }
+  await teacher.getByRole("button", { name: "Save lab session" }).click();
+  await expect(teacher).toHaveURL(/\/lab-sessions\/\d+$/);
+  await expect(teacher.getByRole("heading", { level: 1 })).toHaveText("Pendulum lab");
+
+  const student = await newPage(browser);
+  await logIn(student, "e2e-student", "e2e-student-password");
+  const card = student.locator(".lab-card", { hasText: "Pendulum lab" });
+  await expect(card).toBeVisible();
+  await student.evaluate(() => ((window as any).notReloaded = true));
+  const video = spokenVideo("In this lab I timed a pendulum with a stopwatch. The period gave gravity as nine point eight.");
+  await card.locator('input[type="file"]').setInputFiles(video);
+  await expect(card.getByRole("status")).toHaveText("Uploaded. Your video is in the queue.", { timeout: 30_000 });
+  const mine = student.locator(".status-mine .status-item");
+  // The batch lingers 5 s for more uploads: the student sees it waiting first.
+  await expect(mine).toContainText("uploaded; waiting for STT", { timeout: 5_000 });
+
+  // A second student right after waits behind the first (batch size 1).
+  const other = await newPage(browser);
+  await logIn(other, "e2e-other", "e2e-other-password");
+  const otherCard = other.locator(".lab-card", { hasText: "Pendulum lab" });
+  await otherCard.locator('input[type="file"]').setInputFiles(spokenVideo("My pendulum result was nine point seven.", "maroon"));
+  await expect(otherCard.getByRole("status")).toBeVisible({ timeout: 30_000 });
+  await expect(other.locator(".status-mine .status-item")).toContainText(/your position: batch \d+, student 1\/1/, { timeout: 30_000 });
+
+  await expect(mine).toContainText("STT phase", { timeout: 60_000 });
+  await expect(teacher.locator(".status-batch").first()).toContainText("E2E Student", { timeout: 60_000 });
+  await expect(mine).toContainText("evaluation phase", { timeout: 120_000 });
+  await expect(mine).toHaveAttribute("data-stage", "done", { timeout: 180_000 });
+  expect(await student.evaluate(() => (window as any).notReloaded)).toBe(true);
+
+  await student.reload();
+  await student.locator(".lab-card", { hasText: "Pendulum lab" }).getByRole("link", { name: "See it" }).click();
+  await expect(student.locator(".segments")).toContainText(/pendulum/i);
+  await expect(student.locator(".segments")).toContainText(/stop ?watch/i);
+  const rows = student.locator(".result tbody tr");
+  await expect(rows).toHaveCount(3);
+  for (const [i, c] of rubric.entries()) {
+    const points = await rows.nth(i).locator(".points").textContent();
+    const [got, max] = (points ?? "").split("/").map((p) => Number(p.trim()));
+    expect(max).toBe(Number(c.points));
+    expect(got).toBeGreaterThanOrEqual(0);
+    expect(got).toBeLessThanOrEqual(max);
+  }
+  await student.screenshot({ path: "screenshots/student-result.png", fullPage: true });
+
+  const resultRow = teacher.locator(".results tbody tr", { hasText: "E2E Student" });
+  await expect(resultRow.locator(".state")).toHaveText("evaluated", { timeout: 15_000 });
+  await expect(resultRow.locator(".total")).toHaveText(/^\d+$/);
+  await teacher.screenshot({ path: "screenshots/instructor-board.png", fullPage: true });
+});

@@ -1,0 +1,262 @@
+//! Lab sessions and results across users: instructors see and change only their own lab
+//! sessions, students only their own submissions; the rubric is validated at its fields.
+
+use domain::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, enqueue, error_of, lab_session};
+
+/// Every instructor function that takes a lab session id, with valid other arguments.
+const ON_A_LAB_SESSION: &[(&str, &[(&str, &str)])] = &[
+    ("/api/instructor/lab", &[]),
+    (
+        "/api/instructor/lab/save",
+        &[
+            ("title", "Taken over"),
+            ("instructions", "x"),
+            ("release_mode", "automatic"),
+            ("join_code", ""),
+            (
+                "criteria",
+                r#"[{"name":"A","description":"","max_points":5}]"#,
+            ),
+        ],
+    ),
+    ("/api/instructor/lab/open", &[("open", "false")]),
+    ("/api/instructor/lab/results", &[]),
+];
+
+#[tokio::test]
+async fn an_instructor_can_neither_read_nor_change_another_instructors_lab_session() {
+    let app = TestApp::spawn().await;
+    let owner = app
+        .add_user("owner", Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, owner).await;
+    let other = app.logged_in("other", Role::Instructor).await;
+    let id = lab.to_string();
+    for (path, args) in ON_A_LAB_SESSION {
+        let mut form = vec![("id", id.as_str())];
+        form.extend_from_slice(args);
+        let (status, body) = error_of(app.call(&other, path, &form).await).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::NOT_FOUND, json!("NotFound")),
+            "{path}"
+        );
+    }
+    let unchanged = domain::labs::LabSessionService::get(&app.db, lab)
+        .await
+        .unwrap();
+    assert_eq!(unchanged.title, "Lab");
+    assert!(unchanged.open);
+    // And the list shows only one's own.
+    let response = app.call(&other, "/api/instructor/labs", &[]).await;
+    assert_eq!(response.json::<Value>().await.unwrap(), json!([]));
+}
+
+#[tokio::test]
+async fn an_instructor_creates_edits_closes_and_reopens_a_lab_session() {
+    let app = TestApp::spawn().await;
+    let teacher = app.logged_in("teacher", Role::Instructor).await;
+    let criteria = r#"[{"name":"Method","description":"How","max_points":4},{"name":"Result","description":"What","max_points":6}]"#;
+    let save = |id: &'static str, title: &'static str| {
+        [
+            ("id", id),
+            ("title", title),
+            ("instructions", "Explain the pendulum."),
+            ("release_mode", "review"),
+            ("join_code", "PEND-1"),
+            ("criteria", criteria),
+        ]
+    };
+    let response = app
+        .call(&teacher, "/api/instructor/lab/save", &save("0", "Pendulum"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let id: i32 = response.json().await.unwrap();
+    let id_text: &'static str = Box::leak(id.to_string().into_boxed_str());
+    let response = app
+        .call(
+            &teacher,
+            "/api/instructor/lab/save",
+            &save(id_text, "Pendulum, part 2"),
+        )
+        .await;
+    assert_eq!(response.json::<i32>().await.unwrap(), id);
+    let form: Value = app
+        .call(&teacher, "/api/instructor/lab", &[("id", id_text)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(form["title"], "Pendulum, part 2");
+    assert_eq!(form["release_mode"], "review");
+    assert_eq!(form["join_code"], "PEND-1");
+    assert_eq!(form["criteria"][1]["max_points"], 6);
+    let closed = app
+        .call(
+            &teacher,
+            "/api/instructor/lab/open",
+            &[("id", id_text), ("open", "false")],
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    assert!(
+        !domain::labs::LabSessionService::get(&app.db, id)
+            .await
+            .unwrap()
+            .open
+    );
+    app.call(
+        &teacher,
+        "/api/instructor/lab/open",
+        &[("id", id_text), ("open", "true")],
+    )
+    .await;
+    assert!(
+        domain::labs::LabSessionService::get(&app.db, id)
+            .await
+            .unwrap()
+            .open
+    );
+}
+
+#[tokio::test]
+async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
+    let app = TestApp::spawn().await;
+    let teacher = app.logged_in("teacher", Role::Instructor).await;
+    let cases: &[(&str, &str, &str)] = &[
+        ("no criteria", "[]", "criteria"),
+        ("13 criteria", &thirteen(), "criteria"),
+        (
+            "an empty name",
+            r#"[{"name":" ","description":"","max_points":5}]"#,
+            "criteria[0].name",
+        ),
+        (
+            "a repeated name",
+            r#"[{"name":"A","description":"","max_points":5},{"name":"a","description":"","max_points":5}]"#,
+            "criteria[1].name",
+        ),
+        (
+            "0 points",
+            r#"[{"name":"A","description":"","max_points":0}]"#,
+            "criteria[0].max_points",
+        ),
+        (
+            "101 points",
+            r#"[{"name":"A","description":"","max_points":101}]"#,
+            "criteria[0].max_points",
+        ),
+    ];
+    for (what, criteria, field) in cases {
+        let form = [
+            ("id", "0"),
+            ("title", "Lab"),
+            ("instructions", ""),
+            ("release_mode", "automatic"),
+            ("join_code", ""),
+            ("criteria", *criteria),
+        ];
+        let (status, body) =
+            error_of(app.call(&teacher, "/api/instructor/lab/save", &form).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        let fields: Vec<&str> = body["Invalid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(field), "{what}: {body}");
+    }
+    let form = [
+        ("id", "0"),
+        ("title", "  "),
+        ("instructions", ""),
+        ("release_mode", "automatic"),
+        ("join_code", ""),
+        (
+            "criteria",
+            r#"[{"name":"A","description":"","max_points":5}]"#,
+        ),
+    ];
+    let (status, body) =
+        error_of(app.call(&teacher, "/api/instructor/lab/save", &form).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["Invalid"][0]["field"], "title");
+    assert!(
+        domain::labs::LabSessionService::for_owner(&app.db, 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn thirteen() -> String {
+    let list: Vec<Value> = (0..13)
+        .map(|i| json!({"name": format!("c{i}"), "description": "", "max_points": 1}))
+        .collect();
+    Value::from(list).to_string()
+}
+
+#[tokio::test]
+async fn a_student_cannot_read_another_students_submission_or_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::spawn().await;
+    let teacher = app
+        .add_user("teach", Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, teacher).await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let eve = app.logged_in("eve", Role::Student).await;
+    let ada_id = domain::users::UserService::find_by_username(
+        &app.db,
+        &domain::users::Username::parse("ada").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let sub = enqueue(&app.db, dir.path(), ada_id, lab, "ada's talk").await;
+    let id = sub.to_string();
+
+    let mine = app
+        .call(&ada, "/api/student/submission", &[("id", &id)])
+        .await;
+    assert_eq!(mine.status(), StatusCode::OK);
+    let (status, body) = error_of(
+        app.call(&eve, "/api/student/submission", &[("id", &id)])
+            .await,
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!("NotFound")));
+    let recording = eve
+        .get(app.url(&format!("/api/submissions/{id}/media")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(recording.status(), StatusCode::NOT_FOUND);
+    let anonymous = TestApp::client()
+        .get(app.url(&format!("/api/submissions/{id}/media")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    // Eve's list of lab sessions shows no attempt of Ada's.
+    let labs: Value = app
+        .call(&eve, "/api/student/labs", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(labs[0]["latest"], Value::Null);
+    let labs: Value = app
+        .call(&ada, "/api/student/labs", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(labs[0]["latest"]["submission_id"], sub);
+}
