@@ -22,7 +22,7 @@ threads = 2
 program = \"$E2E_ENGINES/viva-eval\"
 model = \"$models/SmolLM2-135M-Instruct.Q4_1.gguf\"
 threads = 2"
-  linger=5.0
+  linger=0.0
 else
   engines="[scheduler.stt]
 program = \"$E2E_ENGINES/viva-fake-engine\"

@@ -96,8 +96,9 @@ pub struct FinishedItem {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Estimates {
     pub stt_load_ms: f64,
-    /// STT engine milliseconds per millisecond of audio.
-    pub stt_rate: f64,
+    /// STT engine milliseconds per 30-second window of audio. Whisper works in 30 s windows,
+    /// so a 10 s clip costs about as much as a 30 s one, and a 60 s clip about twice that.
+    pub stt_window_ms: f64,
     pub eval_load_ms: f64,
     pub eval_item_ms: f64,
 }

@@ -100,6 +100,12 @@ async fn main() {
         "| MAPE of the results-time estimate at queue entry, batch size 1 (no history) | {:.1} % | |",
         baseline.mape
     );
+    println!("\nBatch size 10, results time from queue entry, estimated at entry vs measured:\n");
+    println!("| batch | estimated | measured |");
+    println!("|---|---|---|");
+    for (i, (est, actual)) in measured.per_batch.iter().enumerate() {
+        println!("| {} | {est:.0} s | {actual:.0} s |", i + 1);
+    }
 }
 
 fn clip(dir: &Path, index: usize, secs: u32) -> Clip {
@@ -170,6 +176,7 @@ struct Lab {
     scheduler: Scheduler,
     student: i32,
     lab: i32,
+    batch_size: u32,
 }
 
 struct Measured {
@@ -178,6 +185,8 @@ struct Measured {
     runs: usize,
     batches: usize,
     mape: f64,
+    /// Per batch, in order: (estimated, actual) seconds from queue entry to results.
+    per_batch: Vec<(f64, f64)>,
 }
 
 impl Lab {
@@ -254,6 +263,7 @@ impl Lab {
             scheduler,
             student: ids[1],
             lab,
+            batch_size,
         }
     }
 
@@ -319,6 +329,25 @@ impl Lab {
             .into_iter()
             .map(|e| (e.submission_id, e.created_at.timestamp_millis() as u64))
             .collect();
+        let mut per_batch: Vec<(f64, f64)> = Vec::new();
+        for chunk in ids.chunks(self.batch_size as usize) {
+            let last = chunk
+                .iter()
+                .filter_map(|id| done.get(id))
+                .max()
+                .copied()
+                .unwrap_or(0);
+            let est = chunk
+                .iter()
+                .filter_map(|id| estimates.get(id))
+                .max()
+                .copied()
+                .unwrap_or(0);
+            per_batch.push((
+                est.saturating_sub(entered_ms) as f64 / 1000.0,
+                last.saturating_sub(entered_ms) as f64 / 1000.0,
+            ));
+        }
         let errors: Vec<f64> = ids
             .iter()
             .filter_map(|id| {
@@ -338,6 +367,7 @@ impl Lab {
             runs: runs.len(),
             batches: batches.len(),
             mape: 100.0 * errors.iter().sum::<f64>() / errors.len() as f64,
+            per_batch,
         }
     }
 }

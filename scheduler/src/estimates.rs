@@ -21,7 +21,7 @@ const HISTORY: u64 = 200;
 pub fn defaults() -> Estimates {
     Estimates {
         stt_load_ms: 1_000.0,
-        stt_rate: 0.3,
+        stt_window_ms: 5_000.0,
         eval_load_ms: 1_000.0,
         eval_item_ms: 15_000.0,
     }
@@ -40,11 +40,14 @@ pub fn learn_load(estimates: &mut Estimates, phase: Phase, ms: u64) {
     }
 }
 
+/// Whisper's 30-second windows in `audio_ms` of audio (at least one).
+pub fn windows(audio_ms: i64) -> f64 {
+    (audio_ms.max(1) as f64 / 30_000.0).ceil()
+}
+
 /// One transcribed item: `ms` of engine time for `audio_ms` of audio.
 pub fn learn_stt(estimates: &mut Estimates, ms: u64, audio_ms: i64) {
-    if audio_ms > 0 {
-        learn(&mut estimates.stt_rate, ms as f64 / audio_ms as f64);
-    }
+    learn(&mut estimates.stt_window_ms, ms as f64 / windows(audio_ms));
 }
 
 /// One finished evaluation phase: its time after loading, shared by its items (they are
@@ -102,11 +105,11 @@ pub async fn from_history(db: &Db) -> Result<Estimates, DbErr> {
     Ok(estimates)
 }
 
-/// What a batch will cost: `stt_audio_ms` of audio to transcribe (none: no STT phase)
+/// What a batch will cost: `stt_windows` of audio to transcribe (none: no STT phase)
 /// and `items` to evaluate.
-pub fn batch_ms(estimates: &Estimates, stt_items: usize, stt_audio_ms: i64, items: usize) -> f64 {
+pub fn batch_ms(estimates: &Estimates, stt_items: usize, stt_windows: f64, items: usize) -> f64 {
     let stt = if stt_items > 0 {
-        estimates.stt_load_ms + estimates.stt_rate * stt_audio_ms.max(0) as f64
+        estimates.stt_load_ms + estimates.stt_window_ms * stt_windows
     } else {
         0.0
     };

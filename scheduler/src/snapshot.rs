@@ -12,7 +12,7 @@ use domain::status::{
 use engine_protocol::unix_ms;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
-use crate::estimates::batch_ms;
+use crate::estimates::{batch_ms, windows};
 use crate::store::{self, Db};
 
 /// How many finished items the snapshot remembers, so a student sees "done" even after their
@@ -115,8 +115,8 @@ pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbEr
             .iter()
             .filter(|s| !transcripts.contains_key(&s.id))
             .collect();
-        let audio: i64 = stt.iter().map(|s| s.duration_ms).sum();
-        let cost = batch_ms(estimates, stt.len(), audio, chunk.len()) as u64;
+        let windows: f64 = stt.iter().map(|s| windows(s.duration_ms)).sum();
+        let cost = batch_ms(estimates, stt.len(), windows, chunk.len()) as u64;
         for (slot, s) in chunk.iter().enumerate() {
             queued.push(QueuedItem {
                 owner: owner(s),
@@ -182,13 +182,13 @@ fn remaining_ms(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> 
             } else {
                 (e.stt_load_ms - in_phase).max(0.0)
             };
-            let audio: i64 = items
+            let left: f64 = items
                 .iter()
                 .filter(|i| i.needs_stt && !i.state.is_final())
-                .map(|i| i.duration_ms)
+                .map(|i| windows(i.duration_ms))
                 .sum();
             let spent = b.item_started_ms.map_or(0, |t| now.saturating_sub(t)) as f64;
-            load + (e.stt_rate * audio as f64 - spent).max(0.0) + eval_total
+            load + (e.stt_window_ms * left - spent).max(0.0) + eval_total
         }
         Phase::Evaluation => (eval_total - in_phase).max(0.0),
     };

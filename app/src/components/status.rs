@@ -88,10 +88,10 @@ fn status_view(status: &StatusView) -> impl IntoView + use<> {
                 <p class="status-engine">{engine.unwrap_or_else(|| "No engine running.".into())}</p>
                 <p class="hint">
                     {format!(
-                        "{} waiting · estimates: STT load {} ms, {:.2} s per audio second; evaluation load {} ms, {} ms per item",
+                        "{} waiting · estimates: STT load {} ms, {} ms per 30 s of audio; evaluation load {} ms, {} ms per item",
                         a.queued,
                         a.stt_load_ms,
-                        a.stt_rate_milli as f64 / 1000.0,
+                        a.stt_window_ms,
                         a.eval_load_ms,
                         a.eval_item_ms,
                     )}

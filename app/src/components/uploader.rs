@@ -14,18 +14,19 @@ enum Upload {
         total: f64,
         per_sec: f64,
     },
-    Done(String),
+    /// Queued as this submission.
+    Done(i32),
     Failed(String),
 }
 
 #[component]
-pub fn Uploader(lab_id: i32, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+pub fn Uploader(lab_id: i32) -> impl IntoView {
     let state = RwSignal::new(Upload::Idle);
     #[cfg(feature = "hydrate")]
     let current = StoredValue::new_local(None::<browser::InFlight>);
     #[cfg(feature = "hydrate")]
     let start = move |file: web_sys::File| {
-        current.set_value(browser::send(lab_id, file, state, on_done));
+        current.set_value(browser::send(lab_id, file, state));
     };
     #[cfg(feature = "hydrate")]
     let cancel = move |_| {
@@ -36,9 +37,7 @@ pub fn Uploader(lab_id: i32, #[prop(into)] on_done: Callback<()>) -> impl IntoVi
         })
     };
     #[cfg(not(feature = "hydrate"))]
-    let cancel = move |_| {
-        let _ = (lab_id, on_done);
-    };
+    let cancel = move |_| {};
     let on_pick = move |_ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -93,7 +92,13 @@ pub fn Uploader(lab_id: i32, #[prop(into)] on_done: Callback<()>) -> impl IntoVi
                     }
                         .into_any()
                 }
-                Upload::Done(text) => view! { <p class="success" role="status">{text}</p> }.into_any(),
+                Upload::Done(id) => view! {
+                    <p class="success" role="status">
+                        "Uploaded. Your video is in the queue. "
+                        <a href=format!("/submissions/{id}")>"See it"</a>
+                    </p>
+                }
+                    .into_any(),
                 Upload::Failed(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
             }}
         </div>
@@ -128,12 +133,7 @@ mod browser {
             .map_or(0.0, |p| p.now())
     }
 
-    pub fn send(
-        lab_id: i32,
-        file: web_sys::File,
-        state: RwSignal<Upload>,
-        on_done: Callback<()>,
-    ) -> Option<InFlight> {
+    pub fn send(lab_id: i32, file: web_sys::File, state: RwSignal<Upload>) -> Option<InFlight> {
         let xhr = XmlHttpRequest::new().ok()?;
         let name: String = js_sys::encode_uri_component(&file.name()).into();
         let url = format!("/api/lab-sessions/{lab_id}/upload?name={name}");
@@ -151,9 +151,12 @@ mod browser {
         let on_load = Closure::<dyn FnMut(ProgressEvent)>::new(move |_| {
             let status = finished.status().unwrap_or(0);
             let body = finished.response_text().ok().flatten().unwrap_or_default();
-            if status == 201 {
-                state.set(Upload::Done("Uploaded. Your video is in the queue.".into()));
-                on_done.run(());
+            let queued = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["submission_id"].as_i64())
+                .and_then(|id| i32::try_from(id).ok());
+            if let (201, Some(id)) = (status, queued) {
+                state.set(Upload::Done(id));
             } else {
                 let message = serde_json::from_str::<AppError>(&body)
                     .map(|e| e.to_string())

@@ -7,9 +7,7 @@ use crate::labs::StudentLab;
 
 #[component]
 pub fn StudentHome() -> impl IntoView {
-    let refresh = RwSignal::new(0u32);
-    let labs = Resource::new_blocking(move || refresh.get(), |_| my_lab_sessions());
-    let on_uploaded = Callback::new(move |()| refresh.update(|n| *n += 1));
+    let labs = Resource::new_blocking(|| (), |_| my_lab_sessions());
     view! {
         <Title text="My lab sessions · Viva"/>
         <main class="page">
@@ -30,7 +28,7 @@ pub fn StudentHome() -> impl IntoView {
                             .into_any(),
                         Ok(labs) => labs
                             .into_iter()
-                            .map(|lab| view! { <LabCard lab on_uploaded/> })
+                            .map(|lab| view! { <LabCard lab/> })
                             .collect_view()
                             .into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
@@ -42,7 +40,7 @@ pub fn StudentHome() -> impl IntoView {
 }
 
 #[component]
-fn LabCard(lab: StudentLab, on_uploaded: Callback<()>) -> impl IntoView {
+fn LabCard(lab: StudentLab) -> impl IntoView {
     let criteria: Vec<_> = lab
         .criteria
         .iter()
@@ -73,7 +71,7 @@ fn LabCard(lab: StudentLab, on_uploaded: Callback<()>) -> impl IntoView {
                 <tbody>{criteria}</tbody>
             </table>
             {latest}
-            <Uploader lab_id=lab.id on_done=on_uploaded/>
+            <Uploader lab_id=lab.id/>
         </section>
     }
 }

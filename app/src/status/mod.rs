@@ -98,8 +98,8 @@ pub struct AdminDetail {
     pub engine: Option<EngineView>,
     pub queued: u32,
     pub stt_load_ms: u64,
-    /// Engine seconds per second of audio, in thousandths.
-    pub stt_rate_milli: u64,
+    /// STT engine time per 30-second window of audio.
+    pub stt_window_ms: u64,
     pub eval_load_ms: u64,
     pub eval_item_ms: u64,
     pub recent_failures: Vec<FailureView>,

@@ -205,7 +205,7 @@ fn admin(snapshot: &Snapshot) -> AdminDetail {
         engine,
         queued: count(snapshot.queue.len()),
         stt_load_ms: e.stt_load_ms as u64,
-        stt_rate_milli: (e.stt_rate * 1000.0) as u64,
+        stt_window_ms: e.stt_window_ms as u64,
         eval_load_ms: e.eval_load_ms as u64,
         eval_item_ms: e.eval_item_ms as u64,
         recent_failures: snapshot

@@ -212,6 +212,6 @@ async fn an_admin_sees_the_engine_process_and_estimates() {
         .until(|v| v["admin"]["engine"]["pid"].as_u64().is_some())
         .await;
     assert_eq!(view["admin"]["engine"]["phase"], "stt");
-    assert!(view["admin"]["stt_rate_milli"].as_u64().is_some());
+    assert!(view["admin"]["stt_window_ms"].as_u64().is_some());
     assert_eq!(view["batches"][0]["rows"][0]["student"], "sam Display");
 }
