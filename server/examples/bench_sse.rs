@@ -4,14 +4,15 @@
 //!   cargo run --release -p server --example bench_sse -- VIVA_BIN FAKE_ENGINE [CLIENTS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::Role;
-use domain::users::{NewUser, UserService};
-use migrations::{Migrator, MigratorTrait};
+use support::{kb, mb};
 use tokio::sync::Mutex;
 
 const ITEMS: usize = 20;
@@ -23,74 +24,26 @@ async fn main() {
     let fake = PathBuf::from(args.next().expect("FAKE_ENGINE"));
     let clients: usize = args.next().map_or(500, |n| n.parse().unwrap());
 
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let script = dir.path().join("script.json");
+    let scratch = tempfile::tempdir().unwrap();
+    let script = scratch.path().join("script.json");
     std::fs::write(&script, r#"{"load_ms": 50, "item_ms": 150}"#).unwrap();
-    let port = free_port();
-    let config = dir.path().join("viva.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = {data:?}\nlisten = \"127.0.0.1:{port}\"\n\
-             [login]\nmax_failures_per_address = 100000\n\
-             [scheduler]\nbatch_size = 5\nlinger_secs = 0.0\n\
-             [scheduler.stt]\nprogram = {fake:?}\nargs = [\"stt\", {script:?}]\n\
-             [scheduler.eval]\nprogram = {fake:?}\nargs = [\"eval\", {script:?}]\n"
-        ),
-    )
-    .unwrap();
-
-    let url = format!("sqlite://{}?mode=rwc", data.join("viva.db").display());
-    let db = domain::db::connect(&url).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
+    let site = support::site(&format!(
+        "[login]\nmax_failures_per_address = 100000\n\
+         [scheduler]\nbatch_size = 5\nlinger_secs = 0.0\n\
+         [scheduler.stt]\nprogram = {fake:?}\nargs = [\"stt\", {script:?}]\n\
+         [scheduler.eval]\nprogram = {fake:?}\nargs = [\"eval\", {script:?}]\n"
+    ))
+    .await;
+    let (db, lab) = (&site.db, site.lab);
     eprintln!("creating {clients} students…");
-    let teacher = UserService::create(
-        &db,
-        NewUser::parse("teacher", "T", Role::Instructor, "password-1234").unwrap(),
-    )
-    .await
-    .unwrap()
-    .id;
     let mut students = Vec::new();
     for i in 0..clients {
         let name = format!("s{i:04}");
-        let new = NewUser::parse(&name, &name, Role::Student, "password-1234").unwrap();
-        students.push((name, UserService::create(&db, new).await.unwrap().id));
+        let id = support::user(db, &name, Role::Student).await;
+        students.push((name, id));
     }
-    let lab = domain::labs::LabSessionService::create(
-        &db,
-        teacher,
-        domain::labs::NewLabSession {
-            title: "Bench".into(),
-            instructions: "Explain.".into(),
-            rubric: domain::labs::Rubric::parse(vec![domain::labs::Criterion {
-                name: "All".into(),
-                description: String::new(),
-                max_points: 10,
-            }])
-            .unwrap(),
-            language: "en".into(),
-            release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
-            join_code: None,
-        },
-    )
-    .await
-    .unwrap()
-    .id;
-
-    let mut server = Command::new(&viva)
-        .arg("--config")
-        .arg(&config)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_up(&base).await;
-    let idle_rss = rss_kb(server.id());
+    let mut server = support::serve(&viva, &site).await;
+    let idle_rss = kb(server.id(), "VmRSS:");
 
     eprintln!("logging in and connecting {clients} SSE clients…");
     let latencies = Arc::new(Mutex::new(Vec::<u64>::new()));
@@ -98,23 +51,12 @@ async fn main() {
     let mut tasks = Vec::new();
     let mut logged_in = Vec::new();
     for (name, _) in &students {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let login = client
-            .post(format!("{base}/api/login"))
-            .form(&[("username", name.as_str()), ("password", "password-1234")])
-            .send()
-            .await
-            .unwrap();
-        assert!(login.status().is_success() || login.status().is_redirection());
-        logged_in.push(client);
+        logged_in.push(support::logged_in(&site, name).await);
     }
-    let login_rss = rss_kb(server.id());
+    let login_rss = kb(server.id(), "VmRSS:");
     for client in logged_in {
         let mut response = client
-            .get(format!("{base}/api/status/events"))
+            .get(format!("{}/api/status/events", site.base))
             .send()
             .await
             .unwrap();
@@ -146,16 +88,18 @@ async fn main() {
         }));
     }
     let _ = connected.acquire_many(clients as u32).await.unwrap();
-    let connected_rss = rss_kb(server.id());
+    let connected_rss = kb(server.id(), "VmRSS:");
 
     eprintln!("queueing {ITEMS} submissions…");
     let started = Instant::now();
-    let wav = dir.path().join("a.wav");
-    write_silence(&wav);
+    let wav = scratch.path().join("a.wav");
+    let mut silence = support::wav_header(32_000);
+    silence.resize(44 + 32_000, 0);
+    std::fs::write(&wav, silence).unwrap();
     let mut ids = Vec::new();
     for (_, id) in students.iter().take(ITEMS) {
         let sub = domain::submissions::SubmissionService::enqueue(
-            &db,
+            db,
             domain::submissions::NewSubmission {
                 student_id: *id,
                 lab_session_id: lab,
@@ -179,7 +123,7 @@ async fn main() {
                 domain::entities::submission::Column::State
                     .ne(domain::entities::submission::SubmissionState::Evaluated),
             )
-            .count(&db)
+            .count(db)
             .await
             .unwrap();
         if open == 0 {
@@ -188,8 +132,8 @@ async fn main() {
     }
     // Let the last updates arrive.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let busy_rss = rss_kb(server.id());
-    let peak_rss = peak_kb(server.id());
+    let busy_rss = kb(server.id(), "VmRSS:");
+    let peak_rss = kb(server.id(), "VmHWM:");
     let took = started.elapsed();
     server.kill().unwrap();
     server.wait().unwrap();
@@ -216,23 +160,23 @@ async fn main() {
     );
     println!(
         "| server RSS idle, before clients | {:.1} MB |",
-        idle_rss as f64 / 1024.0
+        mb(idle_rss)
     );
     println!(
         "| server RSS after {clients} logins (argon2id, 19 MiB each) | {:.1} MB |",
-        login_rss as f64 / 1024.0
+        mb(login_rss)
     );
     println!(
         "| server RSS with {clients} clients connected | {:.1} MB |",
-        connected_rss as f64 / 1024.0
+        mb(connected_rss)
     );
     println!(
         "| server RSS after the queue drained | {:.1} MB |",
-        busy_rss as f64 / 1024.0
+        mb(busy_rss)
     );
     println!(
         "| server peak RSS (VmHWM) | {:.1} MB (goal ≤ 150 MB) |",
-        peak_rss as f64 / 1024.0
+        mb(peak_rss)
     );
 }
 
@@ -241,59 +185,4 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_until_up(base: &str) {
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/api/status/events"))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("viva did not start");
-}
-
-fn status_kb(pid: u32, key: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    status_kb(pid, "VmRSS:")
-}
-
-fn peak_kb(pid: u32) -> u64 {
-    status_kb(pid, "VmHWM:")
-}
-
-fn write_silence(path: &std::path::Path) {
-    let data = 32_000u32;
-    let mut bytes = b"RIFF".to_vec();
-    bytes.extend_from_slice(&(36 + data).to_le_bytes());
-    bytes.extend_from_slice(b"WAVEfmt ");
-    bytes.extend_from_slice(&16u32.to_le_bytes());
-    bytes.extend_from_slice(&[1, 0, 1, 0]);
-    bytes.extend_from_slice(&16_000u32.to_le_bytes());
-    bytes.extend_from_slice(&32_000u32.to_le_bytes());
-    bytes.extend_from_slice(&[2, 0, 16, 0]);
-    bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&data.to_le_bytes());
-    bytes.resize(44 + data as usize, 0);
-    std::fs::write(path, bytes).unwrap();
 }

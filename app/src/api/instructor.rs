@@ -31,20 +31,15 @@ pub async fn taught_lab_sessions() -> Result<Vec<LabSummary>, AppError> {
 pub async fn lab_session_form(id: i32) -> Result<LabForm, AppError> {
     use crate::labs::CriterionView;
     use domain::entities::lab_session::ReleaseMode;
-    use domain::labs::{LabSessionService, Rubric};
+    use domain::labs::LabSessionService;
 
     let user = crate::guard::require_role(crate::dto::Role::Instructor).await?;
     let db = &crate::guard::server_context()?.db;
     let lab = LabSessionService::owned(db, user.id, id).await?;
-    let criteria = serde_json::from_str::<Rubric>(&lab.rubric)
-        .map_err(AppError::internal)?
+    let criteria = LabSessionService::rubric(&lab)?
         .criteria
         .into_iter()
-        .map(|c| CriterionView {
-            name: c.name,
-            description: c.description,
-            max_points: c.max_points,
-        })
+        .map(CriterionView::from)
         .collect();
     Ok(LabForm {
         id: lab.id,
@@ -135,7 +130,7 @@ pub async fn set_lab_session_open(id: i32, open: bool) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "instructor/lab/results")]
 pub async fn lab_results(id: i32) -> Result<LabBoard, AppError> {
     use crate::labs::BoardRowView;
-    use domain::labs::{LabSessionService, Rubric};
+    use domain::labs::LabSessionService;
     use domain::results::ResultService;
     use sea_orm::ActiveEnum;
 
@@ -153,8 +148,7 @@ pub async fn lab_results(id: i32) -> Result<LabBoard, AppError> {
     let user = crate::guard::require_role(crate::dto::Role::Instructor).await?;
     let db = &crate::guard::server_context()?.db;
     let lab = LabSessionService::owned(db, user.id, id).await?;
-    let names: Vec<String> = serde_json::from_str::<Rubric>(&lab.rubric)
-        .map_err(AppError::internal)?
+    let names: Vec<String> = LabSessionService::rubric(&lab)?
         .criteria
         .into_iter()
         .map(|c| c.name)

@@ -9,7 +9,7 @@ use crate::labs::{StudentLab, SubmissionView};
 #[server(prefix = "/api", endpoint = "student/labs")]
 pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
     use crate::labs::{AttemptSummary, CriterionView};
-    use domain::labs::Rubric;
+    use domain::labs::LabSessionService;
     use domain::results::ResultService;
     use sea_orm::ActiveEnum;
 
@@ -20,15 +20,11 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
     Ok(labs
         .into_iter()
         .map(|lab| {
-            let criteria = serde_json::from_str::<Rubric>(&lab.rubric)
+            let criteria = LabSessionService::rubric(&lab)
                 .map(|r| r.criteria)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|c| CriterionView {
-                    name: c.name,
-                    description: c.description,
-                    max_points: c.max_points,
-                })
+                .map(CriterionView::from)
                 .collect();
             let latest = attempts
                 .iter()

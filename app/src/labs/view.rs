@@ -30,6 +30,16 @@ struct StoredEvaluation {
     total: u32,
 }
 
+impl From<domain::labs::Criterion> for super::CriterionView {
+    fn from(c: domain::labs::Criterion) -> Self {
+        Self {
+            name: c.name,
+            description: c.description,
+            max_points: c.max_points,
+        }
+    }
+}
+
 pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
     let SubmissionDetail {
         submission,
@@ -47,7 +57,7 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
             text: s.text.trim().to_owned(),
         })
         .collect();
-    let maxima: Vec<(String, u32)> = serde_json::from_str::<domain::labs::Rubric>(&lab.rubric)
+    let maxima: Vec<(String, u32)> = domain::labs::LabSessionService::rubric(&lab)
         .map(|r| {
             r.criteria
                 .into_iter()

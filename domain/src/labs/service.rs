@@ -115,6 +115,16 @@ impl LabSessionService {
         }
     }
 
+    /// The lab session's rubric, as stored (validated when it was saved).
+    pub fn rubric(lab: &lab_session::Model) -> Result<Rubric, DomainError> {
+        serde_json::from_str(&lab.rubric).map_err(|e| {
+            DomainError::Internal(format!(
+                "lab session {} has an unreadable rubric: {e}",
+                lab.id
+            ))
+        })
+    }
+
     pub async fn get(db: &DatabaseConnection, id: i32) -> Result<lab_session::Model, DomainError> {
         lab_session::Entity::find_by_id(id)
             .one(db)
