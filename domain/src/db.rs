@@ -21,3 +21,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         });
     Database::connect(options).await
 }
+
+/// Starts a transaction that will write, taking SQLite's write lock first. A transaction
+/// that reads first and writes later cannot wait for the lock (another writer may have
+/// committed since its read), so under concurrent writers it would fail at once with
+/// "database is locked"; one that writes first waits its turn (the busy timeout).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let tx = db.begin().await?;
+    // Matches no row, but as a write statement it takes the lock.
+    tx.execute_unprepared("UPDATE batches SET id = id WHERE id = -1")
+        .await?;
+    Ok(tx)
+}

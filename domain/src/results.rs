@@ -44,17 +44,6 @@ impl ResultService {
         })
     }
 
-    /// Open lab sessions, newest first.
-    pub async fn open_lab_sessions(
-        db: &DatabaseConnection,
-    ) -> Result<Vec<lab_session::Model>, DomainError> {
-        Ok(lab_session::Entity::find()
-            .filter(lab_session::Column::Open.eq(true))
-            .order_by_desc(lab_session::Column::Id)
-            .all(db)
-            .await?)
-    }
-
     /// The student's newest attempt in each lab session.
     pub async fn latest_attempts(
         db: &DatabaseConnection,

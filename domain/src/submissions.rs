@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
 use crate::DomainError;
@@ -71,7 +71,7 @@ impl SubmissionService {
         db: &DatabaseConnection,
         new: NewSubmission,
     ) -> Result<(submission::Model, Vec<String>), DomainError> {
-        let tx = db.begin().await?;
+        let tx = crate::db::begin_write(db).await?;
         let replaced = submission::Entity::find()
             .filter(submission::Column::StudentId.eq(new.student_id))
             .filter(submission::Column::LabSessionId.eq(new.lab_session_id))

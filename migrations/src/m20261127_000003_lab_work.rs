@@ -30,6 +30,15 @@ enum LabSessions {
 }
 
 #[derive(DeriveIden)]
+enum LabMembers {
+    Table,
+    Id,
+    LabSessionId,
+    StudentId,
+    JoinedAt,
+}
+
+#[derive(DeriveIden)]
 enum Batches {
     Table,
     Id,
@@ -190,6 +199,43 @@ impl MigrationTrait for Migration {
                         (Users::Table, Users::Id),
                     ))
                     .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(LabMembers::Table)
+                    .col(id(LabMembers::Id))
+                    .col(
+                        ColumnDef::new(LabMembers::LabSessionId)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(LabMembers::StudentId).integer().not_null())
+                    .col(at(LabMembers::JoinedAt))
+                    .foreign_key(&mut fk(
+                        (LabMembers::Table, LabMembers::LabSessionId),
+                        (LabSessions::Table, LabSessions::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (LabMembers::Table, LabMembers::StudentId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index(
+                    "idx_lab_members_unique",
+                    LabMembers::Table,
+                    vec![
+                        LabMembers::LabSessionId.into_iden(),
+                        LabMembers::StudentId.into_iden(),
+                    ],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
         manager
@@ -396,6 +442,7 @@ impl MigrationTrait for Migration {
             Transcripts::Table.into_iden(),
             Submissions::Table.into_iden(),
             Batches::Table.into_iden(),
+            LabMembers::Table.into_iden(),
             LabSessions::Table.into_iden(),
         ] {
             manager

@@ -235,6 +235,7 @@ impl Lab {
                     language: "en".into(),
                     release_mode: ReleaseMode::Automatic,
                     join_code: None,
+                    deadline: None,
                 },
             )
             .await

@@ -79,7 +79,7 @@ pub async fn last_seq(db: &Db) -> Result<i32, DbErr> {
 
 /// Takes the first `size` waiting items into a new batch, in one transaction.
 pub async fn form_batch(db: &Db, size: u32) -> Result<Option<batch::Model>, DbErr> {
-    let tx = db.begin().await?;
+    let tx = domain::db::begin_write(db).await?;
     let ids: Vec<i32> = submission::Entity::find()
         .filter(submission::Column::State.eq(SubmissionState::Queued))
         .order_by_asc(submission::Column::QueuedAt)

@@ -2,6 +2,10 @@
 //! results table. Each function works only on the caller's own lab sessions; another
 //! instructor's reads as not found.
 
+// A server function's arguments are its form's fields, one each; the lab session form has
+// eight, and the macro's generated client function is linted too.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::AppError;
@@ -50,6 +54,15 @@ pub async fn lab_session_form(id: i32) -> Result<LabForm, AppError> {
             ReleaseMode::AfterReview => "review".into(),
         },
         join_code: lab.join_code.unwrap_or_default(),
+        language: lab.language,
+        deadline: lab
+            .deadline
+            .map(|d| {
+                d.with_timezone(&chrono::Local)
+                    .format(DEADLINE_FORMAT)
+                    .to_string()
+            })
+            .unwrap_or_default(),
         open: lab.open,
         criteria,
     })
@@ -64,6 +77,8 @@ pub async fn save_lab_session(
     instructions: String,
     release_mode: String,
     join_code: String,
+    language: String,
+    deadline: String,
     criteria: String,
 ) -> Result<i32, AppError> {
     use domain::entities::lab_session::ReleaseMode;
@@ -99,6 +114,22 @@ pub async fn save_lab_session(
             "A join code has at most 32 characters.",
         ));
     }
+    if !crate::labs::LANGUAGES
+        .iter()
+        .any(|(code, _)| *code == language)
+    {
+        errors.push(domain::FieldError::new(
+            "language",
+            "Choose the language students speak.",
+        ));
+    }
+    let deadline = match parse_deadline(&deadline) {
+        Ok(d) => d,
+        Err(message) => {
+            errors.push(domain::FieldError::new("deadline", message));
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(domain::DomainError::Invalid(errors).into());
     }
@@ -107,9 +138,10 @@ pub async fn save_lab_session(
         title,
         instructions,
         rubric,
-        language: "en".into(),
+        language,
         release_mode,
         join_code: (!join_code.is_empty()).then_some(join_code),
+        deadline,
     };
     let saved = if id == 0 {
         LabSessionService::create(db, user.id, fields).await?
@@ -117,6 +149,26 @@ pub async fn save_lab_session(
         LabSessionService::update(db, user.id, id, fields).await?
     };
     Ok(saved.id)
+}
+
+/// How a deadline travels: a `datetime-local` value, in the server's time zone (the lab's).
+#[cfg(feature = "ssr")]
+const DEADLINE_FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+#[cfg(feature = "ssr")]
+fn parse_deadline(text: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, &'static str> {
+    use chrono::TimeZone;
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(text, DEADLINE_FORMAT)
+        .map_err(|_| "Give the deadline as a date and a time.")?;
+    chrono::Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|d| Some(d.with_timezone(&chrono::Utc)))
+        .ok_or("This time does not exist here (a clock change); choose another.")
 }
 
 #[server(prefix = "/api", endpoint = "instructor/lab/open")]

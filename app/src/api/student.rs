@@ -15,7 +15,7 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
 
     let user = crate::guard::require_role(crate::dto::Role::Student).await?;
     let db = &crate::guard::server_context()?.db;
-    let labs = ResultService::open_lab_sessions(db).await?;
+    let labs = LabSessionService::visible_to(db, user.id).await?;
     let attempts = ResultService::latest_attempts(db, user.id).await?;
     Ok(labs
         .into_iter()
@@ -43,6 +43,15 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
             }
         })
         .collect())
+}
+
+/// Joins the lab session with this join code; returns its title.
+#[server(prefix = "/api", endpoint = "student/join")]
+pub async fn join_lab_session(code: String) -> Result<String, AppError> {
+    let user = crate::guard::require_role(crate::dto::Role::Student).await?;
+    let db = &crate::guard::server_context()?.db;
+    let lab = domain::labs::LabSessionService::join(db, user.id, &code).await?;
+    Ok(lab.title)
 }
 
 #[server(prefix = "/api", endpoint = "student/submission")]

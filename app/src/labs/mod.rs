@@ -98,9 +98,25 @@ pub struct LabForm {
     /// `automatic` or `review`.
     pub release_mode: String,
     pub join_code: String,
+    /// ISO 639-1 code of the spoken language.
+    pub language: String,
+    /// `YYYY-MM-DDTHH:MM` in the server's time zone, or empty for none.
+    pub deadline: String,
     pub open: bool,
     pub criteria: Vec<CriterionView>,
 }
+
+/// The spoken languages a lab session can be set to (Whisper's most used), as (code, name).
+pub const LANGUAGES: [(&str, &str); 8] = [
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pt", "Portuguese"),
+    ("pl", "Polish"),
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabBoard {

@@ -40,6 +40,12 @@ pub fn LabEditor(form: LabForm, #[prop(into)] on_saved: Callback<i32>) -> impl I
         form.release_mode.clone()
     });
     let join_code = RwSignal::new(form.join_code.clone());
+    let language = RwSignal::new(if form.language.is_empty() {
+        "en".to_string()
+    } else {
+        form.language.clone()
+    });
+    let deadline = RwSignal::new(form.deadline.clone());
     let id = form.id;
 
     let errors = move || -> Vec<FieldMessage> {
@@ -91,6 +97,8 @@ pub fn LabEditor(form: LabForm, #[prop(into)] on_saved: Callback<i32>) -> impl I
             instructions: instructions.get(),
             release_mode: release_mode.get(),
             join_code: join_code.get(),
+            language: language.get(),
+            deadline: deadline.get(),
             criteria: serde_json::to_string(&criteria).unwrap_or_default(),
         });
     };
@@ -123,6 +131,18 @@ pub fn LabEditor(form: LabForm, #[prop(into)] on_saved: Callback<i32>) -> impl I
                 </label>
             </div>
             {error_at("join_code".into())}
+            <div class="two-columns">
+                <label>"Spoken language"
+                    <select name="language" prop:value=language on:change=move |ev| language.set(event_target_value(&ev))>
+                        {crate::labs::LANGUAGES.map(|(code, name)| view! { <option value=code>{name}</option> })}
+                    </select>
+                </label>
+                <label>"Deadline (optional)"
+                    <input name="deadline" type="datetime-local" prop:value=deadline on:change=move |ev| deadline.set(event_target_value(&ev))/>
+                </label>
+            </div>
+            {error_at("language".into())}
+            {error_at("deadline".into())}
             <h3>"Rubric"</h3>
             {error_at("criteria".into())}
             <ol class="criteria">{rows}</ol>

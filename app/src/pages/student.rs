@@ -1,13 +1,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::student::my_lab_sessions;
+use crate::api::student::{JoinLabSession, my_lab_sessions};
 use crate::components::{LiveStatus, Uploader};
 use crate::labs::StudentLab;
 
 #[component]
 pub fn StudentHome() -> impl IntoView {
-    let labs = Resource::new_blocking(|| (), |_| my_lab_sessions());
+    let join = ServerAction::<JoinLabSession>::new();
+    // Joining adds a lab session to the list.
+    let labs = Resource::new_blocking(move || join.version().get(), |_| my_lab_sessions());
     view! {
         <Title text="My lab sessions · Viva"/>
         <main class="page">
@@ -35,6 +37,17 @@ pub fn StudentHome() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <section class="card join">
+                <h2>"Join a lab session"</h2>
+                <ActionForm action=join>
+                    <label>"Join code from your instructor" <input name="code" required maxlength="32" autocomplete="off"/></label>
+                    <button type="submit" class="secondary" disabled=move || join.pending().get()>"Join"</button>
+                </ActionForm>
+                {move || join.value().get().map(|r| match r {
+                    Ok(title) => view! { <p class="success" role="status">{format!("Joined “{title}”.")}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </section>
         </main>
     }
 }

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod engine_run;
 pub mod evaluation;
+pub mod lab_member;
 pub mod lab_session;
 pub mod session;
 pub mod submission;

@@ -7,6 +7,7 @@ use sea_orm::{
 
 use super::Rubric;
 use crate::DomainError;
+use crate::entities::lab_member;
 use crate::entities::lab_session::{self, ReleaseMode};
 
 /// A lab session's editable fields, as the instructor's form sends them.
@@ -17,6 +18,8 @@ pub struct NewLabSession {
     pub language: String,
     pub release_mode: ReleaseMode,
     pub join_code: Option<String>,
+    /// After this, uploads are refused.
+    pub deadline: Option<chrono::DateTime<Utc>>,
 }
 
 pub struct LabSessionService;
@@ -42,7 +45,7 @@ impl LabSessionService {
             language: Set(new.language),
             release_mode: Set(new.release_mode),
             join_code: Set(new.join_code),
-            deadline: Set(None),
+            deadline: Set(new.deadline),
             open: Set(true),
             created_at: Set(now),
             updated_at: Set(now),
@@ -84,6 +87,7 @@ impl LabSessionService {
         row.language = Set(changed.language);
         row.release_mode = Set(changed.release_mode);
         row.join_code = Set(changed.join_code);
+        row.deadline = Set(changed.deadline);
         row.updated_at = Set(Utc::now());
         Ok(row.update(db).await?)
     }
@@ -115,6 +119,99 @@ impl LabSessionService {
         }
     }
 
+    /// Whether `student` may upload to `lab` now: it must be open, before its deadline, and
+    /// (if it has a join code) joined. A session the student cannot see reads as not found.
+    pub async fn check_can_submit(
+        db: &DatabaseConnection,
+        lab: &lab_session::Model,
+        student_id: i32,
+    ) -> Result<(), DomainError> {
+        if lab.join_code.is_some() && !Self::is_member(db, lab.id, student_id).await? {
+            return Err(DomainError::NotFound);
+        }
+        if !lab.open {
+            return Err(DomainError::invalid(
+                "file",
+                "This lab session is closed: uploads are no longer accepted.",
+            ));
+        }
+        if lab.deadline.is_some_and(|d| d <= Utc::now()) {
+            return Err(DomainError::invalid(
+                "file",
+                "The deadline of this lab session has passed: uploads are no longer accepted.",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn is_member(
+        db: &DatabaseConnection,
+        lab: i32,
+        student: i32,
+    ) -> Result<bool, DomainError> {
+        Ok(lab_member::Entity::find()
+            .filter(lab_member::Column::LabSessionId.eq(lab))
+            .filter(lab_member::Column::StudentId.eq(student))
+            .one(db)
+            .await?
+            .is_some())
+    }
+
+    /// Joins the open lab session with this code (codes compare without case or spaces).
+    pub async fn join(
+        db: &DatabaseConnection,
+        student_id: i32,
+        code: &str,
+    ) -> Result<lab_session::Model, DomainError> {
+        let wanted = normalise_code(code);
+        let lab = lab_session::Entity::find()
+            .filter(lab_session::Column::Open.eq(true))
+            .filter(lab_session::Column::JoinCode.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .find(|l| {
+                l.join_code.as_deref().map(normalise_code).as_deref() == Some(wanted.as_str())
+            })
+            .filter(|_| !wanted.is_empty())
+            .ok_or_else(|| {
+                DomainError::invalid("code", "No open lab session has this join code.")
+            })?;
+        if !Self::is_member(db, lab.id, student_id).await? {
+            lab_member::ActiveModel {
+                lab_session_id: Set(lab.id),
+                student_id: Set(student_id),
+                joined_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        Ok(lab)
+    }
+
+    /// Open lab sessions `student` can see: those without a join code, and those joined.
+    pub async fn visible_to(
+        db: &DatabaseConnection,
+        student_id: i32,
+    ) -> Result<Vec<lab_session::Model>, DomainError> {
+        let joined: std::collections::HashSet<i32> = lab_member::Entity::find()
+            .filter(lab_member::Column::StudentId.eq(student_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.lab_session_id)
+            .collect();
+        Ok(lab_session::Entity::find()
+            .filter(lab_session::Column::Open.eq(true))
+            .order_by_desc(lab_session::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|l| l.join_code.is_none() || joined.contains(&l.id))
+            .collect())
+    }
+
     /// The lab session's rubric, as stored (validated when it was saved).
     pub fn rubric(lab: &lab_session::Model) -> Result<Rubric, DomainError> {
         serde_json::from_str(&lab.rubric).map_err(|e| {
@@ -131,4 +228,11 @@ impl LabSessionService {
             .await?
             .ok_or(DomainError::NotFound)
     }
+}
+
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }

@@ -59,6 +59,7 @@ pub async fn lab(students: usize) -> Lab {
             language: "en".into(),
             release_mode: ReleaseMode::Automatic,
             join_code: None,
+            deadline: None,
         },
     )
     .await

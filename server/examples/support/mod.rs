@@ -53,6 +53,7 @@ pub async fn site(extra: &str) -> Site {
             language: "en".into(),
             release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
             join_code: None,
+            deadline: None,
         },
     )
     .await

@@ -72,6 +72,7 @@ pub async fn create_standard(
         language: "en".into(),
         release_mode: ReleaseMode::Automatic,
         join_code: None,
+        deadline: None,
     };
     Ok(LabSessionService::create(db, owner, new).await?)
 }

@@ -109,12 +109,7 @@ async fn receive(
         return Err(AppError::Forbidden);
     }
     let lab = LabSessionService::get(db, lab_id).await?;
-    if !lab.open {
-        return Err(AppError::invalid(
-            "file",
-            "This lab session is closed: uploads are no longer accepted.",
-        ));
-    }
+    LabSessionService::check_can_submit(db, &lab, user.id).await?;
     let limits = &state.uploads;
     let declared = headers
         .get(header::CONTENT_LENGTH)

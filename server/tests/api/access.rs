@@ -29,6 +29,11 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
     ("/api/status", Access::AtLeast(Role::Student), &[]),
     ("/api/student/labs", Access::AtLeast(Role::Student), &[]),
     (
+        "/api/student/join",
+        Access::AtLeast(Role::Student),
+        &[("code", "NOPE")],
+    ),
+    (
         "/api/student/submission",
         Access::AtLeast(Role::Student),
         &[("id", "1")],
@@ -52,6 +57,8 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
             ("instructions", "Explain."),
             ("release_mode", "automatic"),
             ("join_code", ""),
+            ("language", "en"),
+            ("deadline", ""),
             (
                 "criteria",
                 r#"[{"name":"A","description":"","max_points":5}]"#,

@@ -217,6 +217,7 @@ pub async fn lab_session(db: &DatabaseConnection, owner: i32) -> i32 {
         language: "en".into(),
         release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
         join_code: None,
+        deadline: None,
     };
     LabSessionService::create(db, owner, new).await.unwrap().id
 }

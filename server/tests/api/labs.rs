@@ -17,6 +17,8 @@ const ON_A_LAB_SESSION: &[(&str, &[(&str, &str)])] = &[
             ("instructions", "x"),
             ("release_mode", "automatic"),
             ("join_code", ""),
+            ("language", "en"),
+            ("deadline", ""),
             (
                 "criteria",
                 r#"[{"name":"A","description":"","max_points":5}]"#,
@@ -68,6 +70,8 @@ async fn an_instructor_creates_edits_closes_and_reopens_a_lab_session() {
             ("instructions", "Explain the pendulum."),
             ("release_mode", "review"),
             ("join_code", "PEND-1"),
+            ("language", "de"),
+            ("deadline", "2031-05-04T18:30"),
             ("criteria", criteria),
         ]
     };
@@ -94,6 +98,8 @@ async fn an_instructor_creates_edits_closes_and_reopens_a_lab_session() {
     assert_eq!(form["title"], "Pendulum, part 2");
     assert_eq!(form["release_mode"], "review");
     assert_eq!(form["join_code"], "PEND-1");
+    assert_eq!(form["language"], "de");
+    assert_eq!(form["deadline"], "2031-05-04T18:30");
     assert_eq!(form["criteria"][1]["max_points"], 6);
     let closed = app
         .call(
@@ -158,6 +164,8 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
             ("instructions", ""),
             ("release_mode", "automatic"),
             ("join_code", ""),
+            ("language", "en"),
+            ("deadline", ""),
             ("criteria", *criteria),
         ];
         let (status, body) =
@@ -177,6 +185,8 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
         ("instructions", ""),
         ("release_mode", "automatic"),
         ("join_code", ""),
+        ("language", "en"),
+        ("deadline", ""),
         (
             "criteria",
             r#"[{"name":"A","description":"","max_points":5}]"#,

@@ -406,3 +406,99 @@ async fn thirty_students_uploading_at_once_are_all_queued_in_arrival_order() {
         "a recording and its audio each"
     );
 }
+
+async fn lab_session_with(
+    app: &TestApp,
+    join_code: Option<&str>,
+    deadline: Option<chrono::DateTime<chrono::Utc>>,
+) -> i32 {
+    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+    let owner = app
+        .add_user("owner", Role::Instructor, "a-long-password")
+        .await;
+    let rubric = Rubric::parse(vec![Criterion {
+        name: "All".into(),
+        description: String::new(),
+        max_points: 5,
+    }])
+    .unwrap();
+    let new = NewLabSession {
+        title: "Coded lab".into(),
+        instructions: "Explain.".into(),
+        rubric,
+        language: "en".into(),
+        release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
+        join_code: join_code.map(str::to_owned),
+        deadline,
+    };
+    LabSessionService::create(&app.db, owner, new)
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_lab_session_with_a_join_code_is_seen_and_takes_uploads_only_after_joining() {
+    let media = Media::new();
+    let app = TestApp::spawn().await;
+    let student = app.logged_in("sam", Role::Student).await;
+    let lab = lab_session_with(&app, Some("PEND-1"), None).await;
+    let labs: Value = app
+        .call(&student, "/api/student/labs", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(labs, serde_json::json!([]), "not listed before joining");
+    let url = app.url(&format!("/api/lab-sessions/{lab}/upload"));
+    let video = std::fs::read(media.video(2)).unwrap();
+    let refused = student.post(&url).body(video.clone()).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+
+    let (status, body) = crate::helpers::error_of(
+        app.call(&student, "/api/student/join", &[("code", "PEND-2")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["Invalid"][0]["field"], "code");
+    let joined = app
+        .call(&student, "/api/student/join", &[("code", " pend-1 ")])
+        .await;
+    assert_eq!(joined.json::<String>().await.unwrap(), "Coded lab");
+    let labs: Value = app
+        .call(&student, "/api/student/labs", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(labs[0]["id"], lab);
+    let accepted = student.post(&url).body(video).send().await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn uploads_after_the_deadline_are_refused() {
+    let media = Media::new();
+    let app = TestApp::spawn().await;
+    let student = app.logged_in("sam", Role::Student).await;
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let lab = lab_session_with(&app, None, Some(past)).await;
+    let url = app.url(&format!("/api/lab-sessions/{lab}/upload"));
+    let response = student
+        .post(&url)
+        .body(std::fs::read(media.video(2)).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert!(message(&body).contains("deadline"), "{body}");
+    assert!(
+        submission::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
