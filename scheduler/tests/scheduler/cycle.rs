@@ -11,7 +11,7 @@ use scheduler::Scheduler;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::support::{all_finished, lab, states, wait_for};
+use crate::support::{all_finished, assert_phase_locked, lab, states, wait_for};
 
 const WITHIN: Duration = Duration::from_secs(120);
 
@@ -29,30 +29,7 @@ async fn phases_never_overlap_and_run_batch_by_batch() {
     scheduler.stop().await;
 
     let runs = lab.runs().await;
-    let order: Vec<(i32, Phase)> = runs.iter().map(|(seq, r)| (*seq, r.phase)).collect();
-    assert_eq!(
-        order,
-        [
-            (1, Phase::Stt),
-            (1, Phase::Evaluation),
-            (2, Phase::Stt),
-            (2, Phase::Evaluation),
-            (3, Phase::Stt),
-            (3, Phase::Evaluation),
-        ],
-        "exactly two engine processes per batch, STT before evaluation, batch after batch"
-    );
-    for pair in runs.windows(2) {
-        let (before, after) = (&pair[0].1, &pair[1].1);
-        assert!(
-            before.ended_at.unwrap() <= after.started_at,
-            "run {} ended at {:?}, after run {} started at {:?}",
-            before.id,
-            before.ended_at,
-            after.id,
-            after.started_at
-        );
-    }
+    assert_phase_locked(&runs, 3);
     assert!(
         runs.iter()
             .all(|(_, r)| r.outcome == Some(EngineOutcome::Finished))

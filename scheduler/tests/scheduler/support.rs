@@ -260,3 +260,28 @@ pub fn kill_9(pid: u32) {
 pub fn states(subs: &[submission::Model]) -> Vec<SubmissionState> {
     subs.iter().map(|s| s.state).collect()
 }
+
+/// The phase lock, read from `engine_runs`: exactly one STT then one evaluation process per
+/// batch, batch after batch, and no process starting before the previous one ended.
+pub fn assert_phase_locked(runs: &[(i32, engine_run::Model)], batches: i32) {
+    use domain::entities::engine_run::Phase;
+    let order: Vec<(i32, Phase)> = runs.iter().map(|(seq, r)| (*seq, r.phase)).collect();
+    let expected: Vec<(i32, Phase)> = (1..=batches)
+        .flat_map(|seq| [(seq, Phase::Stt), (seq, Phase::Evaluation)])
+        .collect();
+    assert_eq!(
+        order, expected,
+        "exactly two engine processes per batch, STT before evaluation, batch after batch"
+    );
+    for pair in runs.windows(2) {
+        let (before, after) = (&pair[0].1, &pair[1].1);
+        assert!(
+            before.ended_at.unwrap() <= after.started_at,
+            "run {} ended at {:?}, after run {} started at {:?}",
+            before.id,
+            before.ended_at,
+            after.id,
+            after.started_at
+        );
+    }
+}
