@@ -77,15 +77,19 @@ async fn seed_lab_session(db: &DatabaseConnection) -> anyhow::Result<()> {
     let Some(owner) = UserService::find_by_username(db, &name).await? else {
         return Ok(());
     };
-    if domain::labs::LabSessionService::for_owner(db, owner.id)
-        .await?
-        .is_empty()
-    {
-        let lab =
+    let existing = domain::labs::LabSessionService::for_owner(db, owner.id).await?;
+    let lab = match existing.into_iter().next() {
+        Some(lab) => lab,
+        None => {
             super::lab::create_standard(db, owner.id, "Demo lab: measuring g with a pendulum")
-                .await?;
-        println!("Seeded lab session {} for instructor1.", lab.id);
-    }
+                .await?
+        }
+    };
+    // The same line on every run, like the passwords.
+    println!(
+        "Demo lab session {}: \"{}\" (instructor1's, open).",
+        lab.id, lab.title
+    );
     Ok(())
 }
 

@@ -73,9 +73,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    let stop = shutdown_signal();
     let app = Application::build(config).await?;
     let addr = app.local_addr()?;
     tracing::info!("Viva is listening on http://{addr}");
     println!("Viva is running at http://{addr} (Ctrl-C to stop)");
-    app.run_until_stopped(shutdown_signal()).await
+    app.run_until_stopped(stop).await
 }

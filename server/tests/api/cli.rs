@@ -258,6 +258,8 @@ async fn demo_seeds_an_admin_two_instructors_and_thirty_students_with_working_pa
         (count("admin"), count("instructor"), count("student")),
         (1, 2, 30)
     );
+    let seeded = "Demo lab session 1: \"Demo lab: measuring g with a pendulum\"";
+    assert!(printed.iter().any(|l| l.starts_with(seeded)), "{printed:?}");
     viva.stop_with_sigterm();
 
     // A second run reuses the accounts and prints the same passwords.

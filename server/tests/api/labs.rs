@@ -270,3 +270,106 @@ async fn a_student_cannot_read_another_students_submission_or_recording() {
         .unwrap();
     assert_eq!(labs[0]["latest"]["submission_id"], sub);
 }
+
+#[tokio::test]
+async fn a_student_sees_a_graded_result_only_when_it_is_released() {
+    use domain::entities::lab_session::{self, ReleaseMode};
+    use domain::entities::submission::{self, SubmissionState};
+    use domain::entities::{evaluation, transcript};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::spawn().await;
+    let teacher = app
+        .add_user("teach", Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, teacher).await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let ada_id = domain::users::UserService::find_by_username(
+        &app.db,
+        &domain::users::Username::parse("ada").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let sub = enqueue(&app.db, dir.path(), ada_id, lab, "talk").await;
+    // As the scheduler leaves it: a transcript, an evaluation, state evaluated.
+    let now = chrono::Utc::now();
+    transcript::ActiveModel {
+        submission_id: Set(sub),
+        text: Set("I measured the method and the result.".into()),
+        segments: Set(r#"[{"start_ms":0,"end_ms":2000,"text":"I measured the method"},{"start_ms":2000,"end_ms":4000,"text":"and the result."}]"#.into()),
+        language: Set("en".into()),
+        model: Set("test".into()),
+        ms: Set(10),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let result = json!({
+        "criteria": [
+            {"criterion": "Method", "points": 4, "evidence": "the method", "evidence_verified": true, "comment": "clear"},
+            {"criterion": "Result", "points": 2, "evidence": "made up", "evidence_verified": false, "comment": "vague"}
+        ],
+        "feedback": "Good start.", "total": 6, "model": "test", "prompt_version": "t", "seed": 1, "parallel_sequences": 1
+    });
+    evaluation::ActiveModel {
+        submission_id: Set(sub),
+        result: Set(result.to_string()),
+        total: Set(6),
+        model: Set("test".into()),
+        prompt_version: Set("t".into()),
+        seed: Set(1),
+        parallel_sequences: Set(1),
+        ms: Set(10),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let mut row: submission::ActiveModel = submission::Entity::find_by_id(sub)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    row.state = Set(SubmissionState::Evaluated);
+    row.update(&app.db).await.unwrap();
+
+    let id = sub.to_string();
+    let view: Value = app
+        .call(&ada, "/api/student/submission", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["outcome"]["kind"], "released");
+    assert_eq!(view["outcome"]["total"], 6);
+    assert_eq!(view["outcome"]["max_total"], 10);
+    assert_eq!(view["outcome"]["criteria"][1]["evidence_verified"], false);
+    assert_eq!(view["segments"][1]["start_ms"], 2000);
+
+    let mut review: lab_session::ActiveModel = lab_session::Entity::find_by_id(lab)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    review.release_mode = Set(ReleaseMode::AfterReview);
+    review.update(&app.db).await.unwrap();
+    let view: Value = app
+        .call(&ada, "/api/student/submission", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["outcome"], json!({"kind": "awaiting_review"}));
+    assert!(
+        !view.to_string().contains("Good start"),
+        "no grade before release"
+    );
+}
