@@ -138,6 +138,16 @@ impl TestApp {
         client
     }
 
+    /// The id of the user called `username`.
+    pub async fn user_id(&self, username: &str) -> i32 {
+        let name = domain::users::Username::parse(username).unwrap();
+        UserService::find_by_username(&self.db, &name)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
     /// The logged-in user's username, or None.
     pub async fn whoami(&self, client: &Client) -> Option<String> {
         let response = self.call(client, "/api/whoami", &[]).await;

@@ -221,14 +221,7 @@ async fn a_student_cannot_read_another_students_submission_or_recording() {
     let lab = lab_session(&app.db, teacher).await;
     let ada = app.logged_in("ada", Role::Student).await;
     let eve = app.logged_in("eve", Role::Student).await;
-    let ada_id = domain::users::UserService::find_by_username(
-        &app.db,
-        &domain::users::Username::parse("ada").unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
+    let ada_id = app.user_id("ada").await;
     let sub = enqueue(&app.db, dir.path(), ada_id, lab, "ada's talk").await;
     let id = sub.to_string();
 
@@ -285,14 +278,7 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
         .await;
     let lab = lab_session(&app.db, teacher).await;
     let ada = app.logged_in("ada", Role::Student).await;
-    let ada_id = domain::users::UserService::find_by_username(
-        &app.db,
-        &domain::users::Username::parse("ada").unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
+    let ada_id = app.user_id("ada").await;
     let sub = enqueue(&app.db, dir.path(), ada_id, lab, "talk").await;
     // As the scheduler leaves it: a transcript, an evaluation, state evaluated.
     let now = chrono::Utc::now();

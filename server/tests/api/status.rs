@@ -97,19 +97,11 @@ async fn students_and_instructors_each_receive_only_their_own_view_as_the_queue_
     let ada = app.logged_in("ada", Role::Student).await;
     let bob = app.logged_in("bob", Role::Student).await;
     let teacher = app.logged_in("teacher", Role::Instructor).await;
-    let ids = |name: &str| {
-        let db = app.db.clone();
-        let name = name.to_owned();
-        async move {
-            let name = domain::users::Username::parse(&name).unwrap();
-            domain::users::UserService::find_by_username(&db, &name)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        }
-    };
-    let (ada_id, bob_id, teacher_id) = (ids("ada").await, ids("bob").await, ids("teacher").await);
+    let (ada_id, bob_id, teacher_id) = (
+        app.user_id("ada").await,
+        app.user_id("bob").await,
+        app.user_id("teacher").await,
+    );
     let lab = lab_session(&app.db, teacher_id).await;
     let other_lab = lab_session(
         &app.db,
