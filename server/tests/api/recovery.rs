@@ -133,7 +133,15 @@ async fn finished_once(setup: &Setup) {
             1
         );
     }
-    let runs = engine_run::Entity::find().all(&setup.db).await.unwrap();
+    // The last engine's end is recorded just after its last result: wait for it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let runs = loop {
+        let runs = engine_run::Entity::find().all(&setup.db).await.unwrap();
+        if runs.iter().all(|r| r.outcome.is_some()) || tokio::time::Instant::now() > deadline {
+            break runs;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert!(
         runs.iter()
             .any(|r| r.outcome == Some(EngineOutcome::Interrupted))
