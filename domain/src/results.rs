@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use crate::DomainError;
 use crate::entities::{evaluation, lab_session, submission, transcript};
+use crate::labs::LabSessionService;
 
 pub struct SubmissionDetail {
     pub submission: submission::Model,
@@ -13,6 +14,8 @@ pub struct SubmissionDetail {
     pub transcript: Option<transcript::Model>,
     /// The newest evaluation (re-runs add newer ones).
     pub evaluation: Option<evaluation::Model>,
+    /// The rubric the evaluation was graded against (the current one before any evaluation).
+    pub rubric: engine_protocol::Rubric,
 }
 
 pub struct ResultService;
@@ -36,11 +39,16 @@ impl ResultService {
             .order_by_desc(evaluation::Column::Id)
             .one(db)
             .await?;
+        let rubric = match &evaluation {
+            Some(e) => LabSessionService::rubric_at(db, &lab, e.rubric_version).await?,
+            None => lab.rubric.clone(),
+        };
         Ok(SubmissionDetail {
             submission,
             lab,
             transcript,
             evaluation,
+            rubric,
         })
     }
 

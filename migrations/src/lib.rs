@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_users;
 mod m20261127_000002_sessions;
 mod m20261127_000003_lab_work;
+mod m20261129_000004_rubric_versions;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_users::Migration),
             Box::new(m20261127_000002_sessions::Migration),
             Box::new(m20261127_000003_lab_work::Migration),
+            Box::new(m20261129_000004_rubric_versions::Migration),
         ]
     }
 }

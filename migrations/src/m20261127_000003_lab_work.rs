@@ -120,7 +120,7 @@ enum EngineRuns {
     Detail,
 }
 
-fn id<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn id<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name)
         .integer()
         .not_null()
@@ -129,7 +129,7 @@ fn id<T: IntoIden>(name: T) -> ColumnDef {
         .to_owned()
 }
 
-fn at<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn at<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name)
         .timestamp_with_time_zone()
         .not_null()
@@ -143,7 +143,7 @@ fn maybe_at<T: IntoIden>(name: T) -> ColumnDef {
         .to_owned()
 }
 
-fn fk<T: IntoIden, U: IntoIden>(
+pub(crate) fn fk<T: IntoIden, U: IntoIden>(
     from: (U, T),
     to: (impl IntoIden, impl IntoIden),
 ) -> ForeignKeyCreateStatement {
@@ -154,7 +154,7 @@ fn fk<T: IntoIden, U: IntoIden>(
         .to_owned()
 }
 
-fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>) -> IndexCreateStatement {
+pub(crate) fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table);
     for col in cols {

@@ -15,7 +15,7 @@ use chrono::Utc;
 use domain::Role;
 use domain::entities::lab_session::ReleaseMode;
 use domain::entities::{engine_run, evaluation, user};
-use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::status::Snapshot;
 use domain::submissions::{NewSubmission, SubmissionService};
 use migrations::{Migrator, MigratorTrait};

@@ -8,7 +8,7 @@ use std::time::Duration;
 use domain::entities::engine_run::{EngineOutcome, Phase};
 use domain::entities::submission::{self, SubmissionState};
 use engine_protocol::{
-    EvalItem, EvalSettings, Evaluation, Event, PROTOCOL_VERSION, Request, Rubric, SttItem,
+    EvalItem, EvalSettings, Evaluation, Event, PROTOCOL_VERSION, Request, SttItem,
     SttSettings, Transcript, model_name, unix_ms,
 };
 use sea_orm::DbErr;
@@ -266,7 +266,10 @@ async fn store_result(
             Err(e) => store::fail(&cycle.db, item.id, &unreadable(e)).await,
         },
         Phase::Evaluation => match serde_json::from_value::<Evaluation>(result) {
-            Ok(evaluation) => store::save_evaluation(&cycle.db, item, &evaluation, ms).await,
+            Ok(evaluation) => {
+                let version = store::rubric_version(&cycle.db, item.lab_session_id).await?;
+                store::save_evaluation(&cycle.db, item, &evaluation, version, ms).await
+            }
             Err(e) => store::fail(&cycle.db, item.id, &unreadable(e)).await,
         },
     }
@@ -444,13 +447,12 @@ async fn request(
             let mut items = Vec::new();
             for p in pending {
                 let lab = labs.get(&p.lab_session_id);
-                let rubric = lab.and_then(|l| serde_json::from_str::<Rubric>(&l.rubric).ok());
-                match (lab, rubric, transcripts.get(&p.id)) {
-                    (Some(lab), Some(rubric), Some(t)) => items.push(EvalItem {
+                match (lab, transcripts.get(&p.id)) {
+                    (Some(lab), Some(t)) => items.push(EvalItem {
                         id: i64::from(p.id),
                         transcript: t.text.clone(),
                         instructions: lab.instructions.clone(),
-                        rubric,
+                        rubric: lab.rubric.clone(),
                     }),
                     _ => problems.push((p.id, "its lab session's rubric could not be read".into())),
                 }

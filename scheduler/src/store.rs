@@ -9,7 +9,7 @@ use domain::entities::batch::{self, BatchState};
 use domain::entities::engine_run::{self, EngineOutcome, Phase};
 use domain::entities::submission::{self, SubmissionState};
 use domain::entities::{evaluation, lab_session, transcript, user};
-use engine_protocol::{Evaluation, Transcript};
+use engine_protocol::{Evaluation, Segments, Transcript};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -328,13 +328,11 @@ pub async fn end_run(
 }
 
 pub async fn save_transcript(db: &Db, id: i32, result: &Transcript, ms: u64) -> Result<(), DbErr> {
-    let segments = serde_json::to_string(&result.segments)
-        .map_err(|e| DbErr::Custom(format!("cannot encode segments: {e}")))?;
     let tx = db.begin().await?;
     transcript::ActiveModel {
         submission_id: Set(id),
         text: Set(result.text.clone()),
-        segments: Set(segments),
+        segments: Set(Segments(result.segments.clone())),
         language: Set(result.language.clone()),
         model: Set(result.model.clone()),
         ms: Set(i64::try_from(ms).unwrap_or(i64::MAX)),
@@ -347,18 +345,27 @@ pub async fn save_transcript(db: &Db, id: i32, result: &Transcript, ms: u64) -> 
     tx.commit().await
 }
 
+/// The version number of a lab session's current rubric.
+pub async fn rubric_version(db: &Db, lab_id: i32) -> Result<i32, DbErr> {
+    lab_session::Entity::find_by_id(lab_id)
+        .one(db)
+        .await?
+        .map(|l| l.rubric_version)
+        .ok_or_else(|| DbErr::RecordNotFound(format!("lab session {lab_id}")))
+}
+
 pub async fn save_evaluation(
     db: &Db,
     item: &submission::Model,
     result: &Evaluation,
+    rubric_version: i32,
     ms: u64,
 ) -> Result<(), DbErr> {
-    let json = serde_json::to_string(result)
-        .map_err(|e| DbErr::Custom(format!("cannot encode an evaluation: {e}")))?;
     let tx = db.begin().await?;
     evaluation::ActiveModel {
         submission_id: Set(item.id),
-        result: Set(json),
+        result: Set(result.clone()),
+        rubric_version: Set(rubric_version),
         total: Set(i32::try_from(result.total).unwrap_or(i32::MAX)),
         model: Set(result.model.clone()),
         prompt_version: Set(result.prompt_version.clone()),

@@ -8,7 +8,7 @@ use crate::labs::{StudentLab, SubmissionView};
 
 #[server(prefix = "/api", endpoint = "student/labs")]
 pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
-    use crate::labs::{AttemptSummary, CriterionView};
+    use crate::labs::AttemptSummary;
     use domain::labs::LabSessionService;
     use domain::results::ResultService;
     use sea_orm::ActiveEnum;
@@ -20,12 +20,6 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
     Ok(labs
         .into_iter()
         .map(|lab| {
-            let criteria = LabSessionService::rubric(&lab)
-                .map(|r| r.criteria)
-                .unwrap_or_default()
-                .into_iter()
-                .map(CriterionView::from)
-                .collect();
             let latest = attempts
                 .iter()
                 .find(|s| s.lab_session_id == lab.id)
@@ -38,7 +32,7 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
                 id: lab.id,
                 title: lab.title,
                 instructions: lab.instructions,
-                criteria,
+                criteria: lab.rubric.criteria,
                 latest,
             }
         })

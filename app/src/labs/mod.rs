@@ -2,19 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CriterionView {
-    pub name: String,
-    pub description: String,
-    pub max_points: u32,
-}
+/// The stored types themselves travel to the browser: one definition each.
+pub use engine_protocol::{Criterion, LANGUAGES, Segment};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudentLab {
     pub id: i32,
     pub title: String,
     pub instructions: String,
-    pub criteria: Vec<CriterionView>,
+    pub criteria: Vec<Criterion>,
     pub latest: Option<AttemptSummary>,
 }
 
@@ -24,13 +20,6 @@ pub struct AttemptSummary {
     pub file_name: String,
     /// As stored: `queued`, `transcribing`, …, `evaluated`, `failed`.
     pub state: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SegmentView {
-    pub start_ms: u64,
-    pub end_ms: u64,
-    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +38,9 @@ pub struct GradeView {
     pub total: u32,
     pub max_total: u32,
     pub feedback: String,
+    /// The rubric version it was graded against, and whether that is still the current one.
+    pub rubric_version: i32,
+    pub rubric_is_current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,7 +65,7 @@ pub struct SubmissionView {
     pub file_name: String,
     pub state: String,
     pub media_url: String,
-    pub segments: Vec<SegmentView>,
+    pub segments: Vec<Segment>,
     pub outcome: Outcome,
 }
 
@@ -103,24 +95,14 @@ pub struct LabForm {
     /// `YYYY-MM-DDTHH:MM` in the server's time zone, or empty for none.
     pub deadline: String,
     pub open: bool,
-    pub criteria: Vec<CriterionView>,
+    pub criteria: Vec<Criterion>,
 }
-
-/// The spoken languages a lab session can be set to (Whisper's most used), as (code, name).
-pub const LANGUAGES: [(&str, &str); 8] = [
-    ("en", "English"),
-    ("de", "German"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("it", "Italian"),
-    ("nl", "Dutch"),
-    ("pt", "Portuguese"),
-    ("pl", "Polish"),
-];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabBoard {
     pub criteria: Vec<String>,
+    /// The current rubric's version: a row graded against another is marked.
+    pub rubric_version: i32,
     pub rows: Vec<BoardRowView>,
 }
 
@@ -132,4 +114,6 @@ pub struct BoardRowView {
     /// Points per criterion, in rubric order, once evaluated.
     pub points: Vec<Option<u32>>,
     pub total: Option<u32>,
+    /// The rubric version the grade was made against, once evaluated.
+    pub rubric_version: Option<i32>,
 }

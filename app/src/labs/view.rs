@@ -1,44 +1,13 @@
-//! Turning a stored submission into what its student may see.
+//! Turning a stored submission into what its student may see. The stored values are typed
+//! (`engine_protocol`'s types), so this only chooses what to show.
 
 use domain::entities::lab_session::ReleaseMode;
 use domain::entities::submission::SubmissionState;
 use domain::results::SubmissionDetail;
+use engine_protocol::{Evaluation, Rubric, Segment};
 use sea_orm::ActiveEnum;
 
-use super::{CriterionGrade, GradeView, Outcome, SegmentView, SubmissionView};
-
-#[derive(serde::Deserialize)]
-struct StoredSegment {
-    start_ms: u64,
-    end_ms: u64,
-    text: String,
-}
-
-#[derive(serde::Deserialize)]
-struct StoredScore {
-    criterion: String,
-    points: u32,
-    evidence: String,
-    evidence_verified: bool,
-    comment: String,
-}
-
-#[derive(serde::Deserialize)]
-struct StoredEvaluation {
-    criteria: Vec<StoredScore>,
-    feedback: String,
-    total: u32,
-}
-
-impl From<domain::labs::Criterion> for super::CriterionView {
-    fn from(c: domain::labs::Criterion) -> Self {
-        Self {
-            name: c.name,
-            description: c.description,
-            max_points: c.max_points,
-        }
-    }
-}
+use super::{CriterionGrade, GradeView, Outcome, SubmissionView};
 
 pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
     let SubmissionDetail {
@@ -46,25 +15,17 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
         lab,
         transcript,
         evaluation,
+        rubric,
     } = detail;
     let segments = transcript
-        .and_then(|t| serde_json::from_str::<Vec<StoredSegment>>(&t.segments).ok())
+        .map(|t| t.segments.0)
         .unwrap_or_default()
         .into_iter()
-        .map(|s| SegmentView {
-            start_ms: s.start_ms,
-            end_ms: s.end_ms,
+        .map(|s| Segment {
             text: s.text.trim().to_owned(),
+            ..s
         })
         .collect();
-    let maxima: Vec<(String, u32)> = domain::labs::LabSessionService::rubric(&lab)
-        .map(|r| {
-            r.criteria
-                .into_iter()
-                .map(|c| (c.name, c.max_points))
-                .collect()
-        })
-        .unwrap_or_default();
     let outcome = match submission.state {
         SubmissionState::Failed => {
             let reason = submission.failure_reason.clone().unwrap_or_default();
@@ -75,12 +36,12 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
         }
         SubmissionState::Evaluated => match (lab.release_mode, evaluation) {
             (ReleaseMode::AfterReview, _) => Outcome::AwaitingReview,
-            (ReleaseMode::Automatic, Some(e)) => {
-                match serde_json::from_str::<StoredEvaluation>(&e.result) {
-                    Ok(stored) => Outcome::Released(grade(stored, &maxima)),
-                    Err(_) => Outcome::InProgress,
-                }
-            }
+            (ReleaseMode::Automatic, Some(e)) => Outcome::Released(grade(
+                e.result,
+                &rubric,
+                e.rubric_version,
+                e.rubric_version == lab.rubric_version,
+            )),
             (ReleaseMode::Automatic, None) => Outcome::InProgress,
         },
         _ => Outcome::InProgress,
@@ -96,22 +57,24 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
     }
 }
 
-fn grade(stored: StoredEvaluation, maxima: &[(String, u32)]) -> GradeView {
-    let max_of = |name: &str| {
-        maxima
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(0, |(_, m)| *m)
-    };
+/// A grade read against the rubric it was made with.
+fn grade(
+    evaluation: Evaluation,
+    rubric: &Rubric,
+    rubric_version: i32,
+    rubric_is_current: bool,
+) -> GradeView {
     GradeView {
-        max_total: maxima.iter().map(|(_, m)| m).sum(),
-        total: stored.total,
-        feedback: stored.feedback,
-        criteria: stored
+        max_total: rubric.max_total(),
+        total: evaluation.total,
+        feedback: evaluation.feedback,
+        rubric_version,
+        rubric_is_current,
+        criteria: evaluation
             .criteria
             .into_iter()
             .map(|c| CriterionGrade {
-                max_points: max_of(&c.criterion),
+                max_points: rubric.max_points_of(&c.criterion).unwrap_or(0),
                 name: c.criterion,
                 points: c.points,
                 evidence: c.evidence,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::FieldMessage;
 use crate::api::instructor::SaveLabSession;
-use crate::labs::{CriterionView, LabForm};
+use crate::labs::{Criterion, LabForm};
 
 #[derive(Clone, Debug, PartialEq)]
 struct Draft {
@@ -81,10 +81,10 @@ pub fn LabEditor(form: LabForm, #[prop(into)] on_saved: Callback<i32>) -> impl I
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let criteria: Vec<CriterionView> = drafts
+        let criteria: Vec<Criterion> = drafts
             .get()
             .into_iter()
-            .map(|d| CriterionView {
+            .map(|d| Criterion {
                 name: d.name,
                 description: d.description,
                 // An unreadable number becomes 0, which the server rejects at its field.

@@ -107,6 +107,7 @@ fn Board(lab: i32) -> impl IntoView {
 }
 
 fn results_table(board: LabBoard) -> impl IntoView {
+    let current = board.rubric_version;
     let head: Vec<_> = board
         .criteria
         .iter()
@@ -121,9 +122,14 @@ fn results_table(board: LabBoard) -> impl IntoView {
                 .iter()
                 .map(|p| view! { <td>{p.map_or("–".to_string(), |p| p.to_string())}</td> })
                 .collect();
+            // A grade is only readable against the rubric it used: say when that was another.
+            let older = r
+                .rubric_version
+                .filter(|v| *v != current)
+                .map(|v| view! { <span class="badge older-rubric">{format!("graded against rubric v{v}")}</span> });
             view! {
                 <tr data-submission=r.submission_id>
-                    <td>{r.student}</td>
+                    <td>{r.student}{older}</td>
                     <td class="state">{r.state.replace('_', " ")}</td>
                     {cells}
                     <td class="total">{r.total.map_or("–".to_string(), |t| t.to_string())}</td>

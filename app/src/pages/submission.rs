@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::student::my_submission;
 use crate::components::LiveStatus;
-use crate::labs::{GradeView, Outcome, SegmentView, SubmissionView};
+use crate::labs::{GradeView, Outcome, Segment, SubmissionView};
 
 #[component]
 pub fn SubmissionPage() -> impl IntoView {
@@ -60,7 +60,7 @@ fn clock(ms: u64) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
-fn segment(seg: &SegmentView, video: NodeRef<leptos::html::Video>) -> impl IntoView + use<> {
+fn segment(seg: &Segment, video: NodeRef<leptos::html::Video>) -> impl IntoView + use<> {
     let start = seg.start_ms as f64 / 1000.0;
     let play_from = move |_| {
         if let Some(video) = video.get() {

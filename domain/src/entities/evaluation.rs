@@ -1,3 +1,4 @@
+use engine_protocol::Evaluation;
 use sea_orm::entity::prelude::*;
 
 /// One grading of a submission. Re-runs add rows; the newest is the current one.
@@ -7,8 +8,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub submission_id: i32,
-    /// `engine_protocol::Evaluation` as JSON.
-    pub result: String,
+    pub result: Evaluation,
+    /// The version of its lab session's rubric this was graded against (`rubric_versions`).
+    pub rubric_version: i32,
     pub total: i32,
     pub model: String,
     pub prompt_version: String,

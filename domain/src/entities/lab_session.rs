@@ -1,3 +1,4 @@
+use engine_protocol::Rubric;
 use sea_orm::entity::prelude::*;
 
 /// When students see their evaluated results.
@@ -19,8 +20,11 @@ pub struct Model {
     pub owner_id: i32,
     pub title: String,
     pub instructions: String,
-    /// The rubric as JSON (`engine_protocol::Rubric`'s shape), validated before it is stored.
-    pub rubric: String,
+    /// The current rubric, checked by `domain::labs` before it is stored. Every version of
+    /// it, this one included, is also kept read-only in `rubric_versions`.
+    pub rubric: Rubric,
+    /// The number of the current rubric's version (1 for the first).
+    pub rubric_version: i32,
     pub language: String,
     pub release_mode: ReleaseMode,
     pub join_code: Option<String>,

@@ -5,6 +5,7 @@ pub mod engine_run;
 pub mod evaluation;
 pub mod lab_member;
 pub mod lab_session;
+pub mod rubric_version;
 pub mod session;
 pub mod submission;
 pub mod transcript;

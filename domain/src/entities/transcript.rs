@@ -1,3 +1,4 @@
+use engine_protocol::Segments;
 use sea_orm::entity::prelude::*;
 
 /// A submission's transcript: written once, when its STT item finishes, never redone.
@@ -9,8 +10,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub submission_id: i32,
     pub text: String,
-    /// `Vec<engine_protocol::Segment>` as JSON.
-    pub segments: String,
+    pub segments: Segments,
     pub language: String,
     pub model: String,
     /// Engine time for this item, which the STT rate estimate learns from.

@@ -1,47 +1,34 @@
-//! Creating and reading lab sessions.
+//! Creating, changing and reading lab sessions. A rubric is never changed in place: a
+//! changed one is a new version, and every version stays readable.
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
-use super::Rubric;
+use super::{NewLabSession, Rubric};
 use crate::DomainError;
-use crate::entities::lab_member;
-use crate::entities::lab_session::{self, ReleaseMode};
+use crate::entities::{lab_member, lab_session, rubric_version};
 
-/// A lab session's editable fields, as the instructor's form sends them.
-pub struct NewLabSession {
-    pub title: String,
-    pub instructions: String,
-    pub rubric: Rubric,
-    pub language: String,
-    pub release_mode: ReleaseMode,
-    pub join_code: Option<String>,
-    /// After this, uploads are refused.
-    pub deadline: Option<chrono::DateTime<Utc>>,
-}
-
+/// Lab sessions and their rubric versions.
 pub struct LabSessionService;
 
 impl LabSessionService {
+    /// Creates a lab session of `owner`, with its rubric as version 1.
     pub async fn create(
         db: &DatabaseConnection,
         owner_id: i32,
         new: NewLabSession,
     ) -> Result<lab_session::Model, DomainError> {
-        let title = new.title.trim().to_owned();
-        if title.is_empty() {
-            return Err(DomainError::invalid("title", "a lab session needs a title"));
-        }
-        let rubric = serde_json::to_string(&new.rubric)
-            .map_err(|e| DomainError::Internal(format!("cannot encode a rubric: {e}")))?;
         let now = Utc::now();
-        Ok(lab_session::ActiveModel {
+        let tx = crate::db::begin_write(db).await?;
+        let lab = lab_session::ActiveModel {
             owner_id: Set(owner_id),
-            title: Set(title),
-            instructions: Set(new.instructions.trim().to_owned()),
-            rubric: Set(rubric),
+            title: Set(new.title),
+            instructions: Set(new.instructions),
+            rubric: Set(new.rubric.clone()),
+            rubric_version: Set(1),
             language: Set(new.language),
             release_mode: Set(new.release_mode),
             join_code: Set(new.join_code),
@@ -51,8 +38,11 @@ impl LabSessionService {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(db)
-        .await?)
+        .insert(&tx)
+        .await?;
+        keep_version(&tx, &lab, owner_id).await?;
+        tx.commit().await?;
+        Ok(lab)
     }
 
     pub async fn for_owner(
@@ -67,29 +57,73 @@ impl LabSessionService {
     }
 
     /// Changes an existing lab session of `owner` (another instructor's reads as not found).
+    /// A changed rubric becomes a new version; the old ones stay as they were.
     pub async fn update(
         db: &DatabaseConnection,
         owner_id: i32,
         id: i32,
         changed: NewLabSession,
     ) -> Result<lab_session::Model, DomainError> {
-        let current = Self::owned(db, owner_id, id).await?;
-        let title = changed.title.trim().to_owned();
-        if title.is_empty() {
-            return Err(DomainError::invalid("title", "a lab session needs a title"));
+        let tx = crate::db::begin_write(db).await?;
+        let current = lab_session::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .filter(|l| l.owner_id == owner_id)
+            .ok_or(DomainError::NotFound)?;
+        let new_version = current.rubric != changed.rubric;
+        let mut row: lab_session::ActiveModel = current.clone().into();
+        if new_version {
+            row.rubric = Set(changed.rubric);
+            row.rubric_version = Set(current.rubric_version + 1);
         }
-        let rubric = serde_json::to_string(&changed.rubric)
-            .map_err(|e| DomainError::Internal(format!("cannot encode a rubric: {e}")))?;
-        let mut row: lab_session::ActiveModel = current.into();
-        row.title = Set(title);
-        row.instructions = Set(changed.instructions.trim().to_owned());
-        row.rubric = Set(rubric);
+        row.title = Set(changed.title);
+        row.instructions = Set(changed.instructions);
         row.language = Set(changed.language);
         row.release_mode = Set(changed.release_mode);
         row.join_code = Set(changed.join_code);
         row.deadline = Set(changed.deadline);
         row.updated_at = Set(Utc::now());
-        Ok(row.update(db).await?)
+        let lab = row.update(&tx).await?;
+        if new_version {
+            keep_version(&tx, &lab, owner_id).await?;
+        }
+        tx.commit().await?;
+        Ok(lab)
+    }
+
+    /// Every version of a lab session's rubric, oldest first.
+    pub async fn rubric_versions(
+        db: &DatabaseConnection,
+        lab_id: i32,
+    ) -> Result<Vec<rubric_version::Model>, DomainError> {
+        Ok(rubric_version::Entity::find()
+            .filter(rubric_version::Column::LabSessionId.eq(lab_id))
+            .order_by_asc(rubric_version::Column::Version)
+            .all(db)
+            .await?)
+    }
+
+    /// The rubric a lab session had at `version`.
+    pub async fn rubric_at(
+        db: &DatabaseConnection,
+        lab: &lab_session::Model,
+        version: i32,
+    ) -> Result<Rubric, DomainError> {
+        if version == lab.rubric_version {
+            return Ok(lab.rubric.clone());
+        }
+        rubric_version::Entity::find()
+            .filter(rubric_version::Column::LabSessionId.eq(lab.id))
+            .filter(rubric_version::Column::Version.eq(version))
+            .one(db)
+            .await?
+            .map(|v| v.rubric)
+            .ok_or_else(|| {
+                DomainError::Internal(format!(
+                    "lab session {} has no rubric version {version}",
+                    lab.id
+                ))
+            })
     }
 
     /// Closes (no more uploads) or reopens a lab session of `owner`.
@@ -212,22 +246,31 @@ impl LabSessionService {
             .collect())
     }
 
-    /// The lab session's rubric, as stored (validated when it was saved).
-    pub fn rubric(lab: &lab_session::Model) -> Result<Rubric, DomainError> {
-        serde_json::from_str(&lab.rubric).map_err(|e| {
-            DomainError::Internal(format!(
-                "lab session {} has an unreadable rubric: {e}",
-                lab.id
-            ))
-        })
-    }
-
     pub async fn get(db: &DatabaseConnection, id: i32) -> Result<lab_session::Model, DomainError> {
         lab_session::Entity::find_by_id(id)
             .one(db)
             .await?
             .ok_or(DomainError::NotFound)
     }
+}
+
+/// Writes the lab session's current rubric as a read-only version row.
+async fn keep_version(
+    tx: &DatabaseTransaction,
+    lab: &lab_session::Model,
+    author: i32,
+) -> Result<(), DomainError> {
+    rubric_version::ActiveModel {
+        lab_session_id: Set(lab.id),
+        version: Set(lab.rubric_version),
+        rubric: Set(lab.rubric.clone()),
+        created_by: Set(Some(author)),
+        created_at: Set(lab.updated_at),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    Ok(())
 }
 
 fn normalise_code(code: &str) -> String {

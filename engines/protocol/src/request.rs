@@ -31,17 +31,24 @@ pub struct SttSettings {}
 pub struct SttItem {
     pub id: i64,
     pub audio: PathBuf,
-    /// ISO 639-1 code; `en` when absent.
+    /// ISO 639-1 code (one of [`LANGUAGES`]); `en` when absent.
     #[serde(default)]
     pub language: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One timed piece of a transcript, as Whisper cut it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     pub start_ms: u64,
     pub end_ms: u64,
     pub text: String,
 }
+
+/// A transcript's segments as one stored value (the `transcripts.segments` column).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::FromJsonQueryResult))]
+#[serde(transparent)]
+pub struct Segments(pub Vec<Segment>);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transcript {
@@ -50,6 +57,19 @@ pub struct Transcript {
     pub language: String,
     pub model: String,
 }
+
+/// The spoken languages a lab session can be set to (Whisper's most used), as (ISO 639-1
+/// code, English name). The editor offers these and `domain::labs` accepts only these.
+pub const LANGUAGES: [(&str, &str); 8] = [
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pt", "Portuguese"),
+    ("pl", "Polish"),
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +86,8 @@ fn parallel_by_default() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One thing a transcript is graded on, worth 0 to `max_points`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub name: String,
@@ -74,10 +95,27 @@ pub struct Criterion {
     pub max_points: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The criteria a lab session's transcripts are graded on, in order. Its rules (limits,
+/// unique names) are checked by `domain::labs` before one is stored or sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::FromJsonQueryResult))]
 #[serde(deny_unknown_fields)]
 pub struct Rubric {
     pub criteria: Vec<Criterion>,
+}
+
+impl Rubric {
+    pub fn max_total(&self) -> u32 {
+        self.criteria.iter().map(|c| c.max_points).sum()
+    }
+
+    /// The most points criterion `name` can get, if the rubric has it.
+    pub fn max_points_of(&self, name: &str) -> Option<u32> {
+        self.criteria
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.max_points)
+    }
 }
 
 /// A transcript to grade against its lab session's instructions and rubric.
@@ -101,7 +139,9 @@ pub struct Scored {
     pub comment: String,
 }
 
+/// One grading of one transcript (the `evaluations.result` column).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::FromJsonQueryResult))]
 pub struct Evaluation {
     pub criteria: Vec<Scored>,
     pub feedback: String,

@@ -9,7 +9,7 @@ use domain::entities::engine_run;
 use domain::entities::lab_session::ReleaseMode;
 use domain::entities::submission::{self, SubmissionState};
 use domain::entities::user;
-use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::status::{SchedulerHandle, Snapshot};
 use domain::submissions::{NewSubmission, SubmissionService};
 use migrations::{Migrator, MigratorTrait};

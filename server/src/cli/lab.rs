@@ -4,7 +4,7 @@
 use anyhow::Context;
 use domain::Role;
 use domain::entities::lab_session::ReleaseMode;
-use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+use domain::labs::{LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::users::{UserService, Username};
 use sea_orm::DatabaseConnection;
 
@@ -40,35 +40,12 @@ pub async fn create_standard(
     owner: i32,
     title: &str,
 ) -> anyhow::Result<domain::entities::lab_session::Model> {
-    let criterion = |name: &str, description: &str, max_points| Criterion {
-        name: name.into(),
-        description: description.into(),
-        max_points,
-    };
-    let rubric = Rubric::parse(vec![
-        criterion(
-            "Method",
-            "Explains how the measurement was set up and taken",
-            4,
-        ),
-        criterion(
-            "Result",
-            "States the measured value with its unit and uncertainty",
-            4,
-        ),
-        criterion(
-            "Reasoning",
-            "Explains why the result is plausible or where errors come from",
-            2,
-        ),
-    ])
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let new = NewLabSession {
         title: title.into(),
         instructions: "Explain in two to five minutes what you measured, how you measured it, \
                        what result you got, and how much you trust it."
             .into(),
-        rubric,
+        rubric: Rubric::standard(),
         language: "en".into(),
         release_mode: ReleaseMode::Automatic,
         join_code: None,

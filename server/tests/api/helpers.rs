@@ -213,7 +213,7 @@ pub fn fake_scheduler(
 
 /// A lab session of `owner` with a two-criterion rubric.
 pub async fn lab_session(db: &DatabaseConnection, owner: i32) -> i32 {
-    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
     let criterion = |name: &str| Criterion {
         name: name.into(),
         description: format!("{name} is explained"),

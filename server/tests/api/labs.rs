@@ -135,7 +135,7 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
     let teacher = app.logged_in("teacher", Role::Instructor).await;
     let cases: &[(&str, &str, &str)] = &[
         ("no criteria", "[]", "criteria"),
-        ("13 criteria", &thirteen(), "criteria"),
+        ("21 criteria", &twenty_one(), "criteria"),
         (
             "an empty name",
             r#"[{"name":" ","description":"","max_points":5}]"#,
@@ -204,8 +204,8 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
     );
 }
 
-fn thirteen() -> String {
-    let list: Vec<Value> = (0..13)
+fn twenty_one() -> String {
+    let list: Vec<Value> = (0..21)
         .map(|i| json!({"name": format!("c{i}"), "description": "", "max_points": 1}))
         .collect();
     Value::from(list).to_string()
@@ -267,8 +267,6 @@ async fn a_student_cannot_read_another_students_submission_or_recording() {
 #[tokio::test]
 async fn a_student_sees_a_graded_result_only_when_it_is_released() {
     use domain::entities::lab_session::{self, ReleaseMode};
-    use domain::entities::submission::{self, SubmissionState};
-    use domain::entities::{evaluation, transcript};
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
     let dir = tempfile::tempdir().unwrap();
@@ -280,51 +278,7 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
     let ada = app.logged_in("ada", Role::Student).await;
     let ada_id = app.user_id("ada").await;
     let sub = enqueue(&app.db, dir.path(), ada_id, lab, "talk").await;
-    // As the scheduler leaves it: a transcript, an evaluation, state evaluated.
-    let now = chrono::Utc::now();
-    transcript::ActiveModel {
-        submission_id: Set(sub),
-        text: Set("I measured the method and the result.".into()),
-        segments: Set(r#"[{"start_ms":0,"end_ms":2000,"text":"I measured the method"},{"start_ms":2000,"end_ms":4000,"text":"and the result."}]"#.into()),
-        language: Set("en".into()),
-        model: Set("test".into()),
-        ms: Set(10),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    let result = json!({
-        "criteria": [
-            {"criterion": "Method", "points": 4, "evidence": "the method", "evidence_verified": true, "comment": "clear"},
-            {"criterion": "Result", "points": 2, "evidence": "made up", "evidence_verified": false, "comment": "vague"}
-        ],
-        "feedback": "Good start.", "total": 6, "model": "test", "prompt_version": "t", "seed": 1, "parallel_sequences": 1
-    });
-    evaluation::ActiveModel {
-        submission_id: Set(sub),
-        result: Set(result.to_string()),
-        total: Set(6),
-        model: Set("test".into()),
-        prompt_version: Set("t".into()),
-        seed: Set(1),
-        parallel_sequences: Set(1),
-        ms: Set(10),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    let mut row: submission::ActiveModel = submission::Entity::find_by_id(sub)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
-    row.state = Set(SubmissionState::Evaluated);
-    row.update(&app.db).await.unwrap();
+    crate::rubric_versions::store_graded_result(&app.db, sub, 1).await;
 
     let id = sub.to_string();
     let view: Value = app

@@ -9,6 +9,7 @@ mod cli;
 mod helpers;
 mod labs;
 mod recovery;
+mod rubric_versions;
 mod sessions;
 mod status;
 mod uploads;

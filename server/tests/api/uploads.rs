@@ -412,7 +412,7 @@ async fn lab_session_with(
     join_code: Option<&str>,
     deadline: Option<chrono::DateTime<chrono::Utc>>,
 ) -> i32 {
-    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric};
+    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
     let owner = app
         .add_user("owner", Role::Instructor, "a-long-password")
         .await;
