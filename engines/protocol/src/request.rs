@@ -129,7 +129,7 @@ pub struct EvalItem {
 }
 
 /// The grade of one criterion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scored {
     pub criterion: String,
     pub points: u32,
@@ -140,7 +140,7 @@ pub struct Scored {
 }
 
 /// One grading of one transcript (the `evaluations.result` column).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sea-orm", derive(sea_orm::FromJsonQueryResult))]
 pub struct Evaluation {
     pub criteria: Vec<Scored>,
