@@ -203,3 +203,74 @@ fn remaining_ms(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> 
 fn ms(at: chrono::DateTime<chrono::Utc>) -> u64 {
     u64::try_from(at.timestamp_millis()).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use domain::status::Owner;
+
+    use super::*;
+    use crate::estimates::defaults;
+
+    const START: u64 = 1_000_000;
+
+    fn item(state: SubmissionState, needs_stt: bool) -> BatchItem {
+        BatchItem {
+            owner: Owner {
+                submission_id: 1,
+                student_id: 1,
+                student_name: String::new(),
+                lab_session_id: 1,
+                instructor_id: 1,
+            },
+            state,
+            needs_stt,
+            duration_ms: 30_000,
+            percent: 0,
+            failure: None,
+        }
+    }
+
+    fn batch(phase: Phase) -> LiveBatch {
+        LiveBatch {
+            batch_id: 1,
+            seq: 1,
+            phase,
+            phase_started_ms: START,
+            engine: None,
+            percent: HashMap::new(),
+            item_started_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
+        let e = defaults();
+        let items = [
+            item(SubmissionState::InBatch, true),
+            item(SubmissionState::InBatch, true),
+        ];
+        let whole = e.stt_load_ms + 2.0 * e.stt_window_ms + e.eval_load_ms + 2.0 * e.eval_item_ms;
+        let b = batch(Phase::Stt);
+        assert_eq!(remaining_ms(&b, &items, &e, START), whole as u64);
+        assert_eq!(
+            remaining_ms(&b, &items, &e, START + 500),
+            whole as u64 - 500
+        );
+    }
+
+    #[test]
+    fn a_batch_in_its_evaluation_phase_counts_down_to_zero() {
+        let e = defaults();
+        let items = [
+            item(SubmissionState::Transcribed, false),
+            item(SubmissionState::Failed, true),
+        ];
+        let eval = e.eval_load_ms + e.eval_item_ms;
+        let b = batch(Phase::Evaluation);
+        assert_eq!(
+            remaining_ms(&b, &items, &e, START + 3_000),
+            eval as u64 - 3_000
+        );
+        assert_eq!(remaining_ms(&b, &items, &e, START + eval as u64 + 1), 0);
+    }
+}
