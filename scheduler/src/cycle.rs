@@ -1,109 +1,95 @@
 //! The batch cycle: form a batch when the GPU is idle and either a batch is full or the
 //! oldest item has lingered long enough; run its STT phase, then its evaluation phase; only
 //! then look at the queue again. A batch found unfinished (after a restart) is resumed first.
+//! The cycle decides what runs when; how a phase runs its engines is [`crate::phase`]'s job.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use domain::entities::batch::{self, BatchState};
 use domain::entities::engine_run::Phase;
-use domain::entities::submission::SubmissionState;
-use domain::status::Snapshot;
-use engine_protocol::unix_ms;
-use sea_orm::DbErr;
-use tokio::sync::{Notify, watch};
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
+use domain::entities::submission::{self, SubmissionState};
 
 use crate::config::SchedulerConfig;
-use crate::snapshot::{self, Live, LiveBatch, Shape};
-use crate::store::{self, Db};
-use crate::{estimates, phase};
+use crate::engine::kill_orphan;
+use crate::error::Error;
+use crate::estimates;
+use crate::live::LiveStatus;
+use crate::phase::{Flow, PhaseRunner};
+use crate::request::RequestSettings;
+use crate::store::Store;
+use crate::supervise::Signals;
 
-/// After a database error the cycle waits this long before trying again.
+/// After a database error the cycle waits this long before trying again (real time: the
+/// database recovers in real time, whatever the scheduler's clock says).
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 /// An idle cycle looks at the queue at least this often, for work queued by another
-/// process (`viva submit`) that could not wake it.
+/// process (`viva submit`) that could not wake it. Real time, for the same reason.
 const IDLE_RECHECK: Duration = Duration::from_secs(2);
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Stopped,
-}
-
 pub struct Cycle {
-    pub(crate) db: Db,
-    pub(crate) config: SchedulerConfig,
-    pub(crate) gpu_lock: PathBuf,
-    pub(crate) live: Live,
-    status: watch::Sender<Arc<Snapshot>>,
-    pub(crate) queued: Arc<Notify>,
-    pub(crate) stop: CancellationToken,
+    store: Store,
+    config: SchedulerConfig,
+    gpu_lock: PathBuf,
+    live: LiveStatus,
+    signals: Signals,
 }
 
 impl Cycle {
     pub fn new(
-        db: Db,
+        store: Store,
         config: SchedulerConfig,
         gpu_lock: PathBuf,
-        status: watch::Sender<Arc<Snapshot>>,
-        queued: Arc<Notify>,
-        stop: CancellationToken,
+        live: LiveStatus,
+        signals: Signals,
     ) -> Self {
         Self {
-            db,
+            store,
             config,
             gpu_lock,
-            live: Live {
-                batch: None,
-                estimates: estimates::defaults(),
-            },
-            status,
-            queued,
-            stop,
+            live,
+            signals,
         }
     }
 
+    /// Runs until stopped; a database error restarts the cycle from what is stored.
     pub async fn run(mut self) {
         loop {
-            let flow = match self.start().await {
-                Ok(()) => self.turn().await,
+            let ended = match self.recover().await {
+                Ok(()) => self.run_batches().await,
                 Err(e) => Err(e),
             };
-            match flow {
+            match ended {
                 Ok(()) => break,
                 Err(e) => {
-                    tracing::error!(error = %e, "the scheduler hit a database error; retrying");
+                    tracing::error!(error = %e, "the scheduler hit an error; retrying");
                     tokio::select! {
-                        () = self.stop.cancelled() => break,
+                        () = self.signals.stop.cancelled() => break,
                         () = tokio::time::sleep(RETRY_AFTER) => {}
                     }
                 }
             }
         }
-        self.live.batch = None;
+        self.live.batch_ended();
         tracing::info!("scheduler stopped");
     }
 
     /// Puts the record straight after a crash, and learns the estimates from history.
-    async fn start(&mut self) -> Result<(), DbErr> {
-        let orphans = store::recover(&self.db).await?;
-        for pid in orphans {
+    async fn recover(&mut self) -> Result<(), Error> {
+        for pid in self.store.recover().await? {
             kill_orphan(pid, &self.config);
         }
-        self.live.estimates = estimates::from_history(&self.db).await?;
+        *self.live.estimates_mut() = estimates::from_history(&self.store).await?;
         Ok(())
     }
 
-    /// Runs batches until stopped.
-    async fn turn(&mut self) -> Result<(), DbErr> {
+    /// Runs batches, one after the other, until stopped.
+    async fn run_batches(&mut self) -> Result<(), Error> {
         loop {
-            if self.stop.is_cancelled() {
+            if self.signals.stop.is_cancelled() {
                 return Ok(());
             }
-            let flow = match store::unfinished_batch(&self.db).await? {
+            let flow = match self.store.unfinished_batch().await? {
                 Some(batch) => self.run_batch(batch).await?,
                 None => self.wait_for_batch().await?,
             };
@@ -114,135 +100,114 @@ impl Cycle {
     }
 
     /// Forms a batch if one is due, or sleeps until one may be.
-    async fn wait_for_batch(&mut self) -> Result<Flow, DbErr> {
-        self.publish().await?;
-        let waiting = store::waiting(&self.db).await?;
+    async fn wait_for_batch(&mut self) -> Result<Flow, Error> {
+        self.live.publish().await?;
+        let waiting = self.store.waiting().await?;
         let Some(oldest) = waiting.first() else {
-            return self.sleep(None).await;
+            return Ok(self.sleep(None).await);
         };
+        let clock = self.store.clock();
         let due = oldest.queued_at + self.config.linger();
         let full = waiting.len() >= self.config.batch_size as usize;
-        if full || due <= chrono::Utc::now() {
-            store::form_batch(&self.db, self.config.batch_size).await?;
+        if full || due <= clock.now() {
+            self.store.form_batch(self.config.batch_size).await?;
             return Ok(Flow::Continue);
         }
-        let left = (due - chrono::Utc::now()).to_std().unwrap_or_default();
-        self.sleep(Some(Instant::now() + left)).await
+        let left = (due - clock.now()).to_std().unwrap_or_default();
+        Ok(self.sleep(Some(left)).await)
     }
 
-    async fn sleep(&self, until: Option<Instant>) -> Result<Flow, DbErr> {
-        let recheck = Instant::now() + IDLE_RECHECK;
-        let at = until.map_or(recheck, |u| u.min(recheck));
-        let timer = tokio::time::sleep_until(at);
+    /// Sleeps until the linger may be over (on the scheduler's clock), the queue changes,
+    /// the idle recheck comes round, or the server stops.
+    async fn sleep(&self, linger_left: Option<Duration>) -> Flow {
+        let clock = self.store.clock();
+        let linger_over = async {
+            match linger_left {
+                Some(left) => clock.sleep_until(clock.instant() + left).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            () = self.stop.cancelled() => Ok(Flow::Stopped),
-            () = self.queued.notified() => Ok(Flow::Continue),
-            () = timer => Ok(Flow::Continue),
+            () = self.signals.stop.cancelled() => Flow::Stopped,
+            () = self.signals.queued.notified() => Flow::Continue,
+            () = linger_over => Flow::Continue,
+            () = tokio::time::sleep(IDLE_RECHECK) => Flow::Continue,
         }
     }
 
-    async fn run_batch(&mut self, batch: batch::Model) -> Result<Flow, DbErr> {
+    async fn run_batch(&mut self, batch: batch::Model) -> Result<Flow, Error> {
         tracing::info!(seq = batch.seq, "batch starts");
-        self.live.batch = Some(LiveBatch {
-            batch_id: batch.id,
-            seq: batch.seq,
-            phase: Phase::Stt,
-            phase_started_ms: unix_ms(),
-            engine: None,
-            percent: Default::default(),
-            item_started_ms: None,
-        });
+        self.live.batch_started(&batch);
         if batch.state == BatchState::Stt {
-            let members = store::members(&self.db, batch.id).await?;
+            let members = self.store.members(batch.id).await?;
             let ids: Vec<i32> = members.iter().map(|m| m.id).collect();
-            let transcripts = store::transcripts(&self.db, &ids).await?;
+            let transcripts = self.store.transcripts(&ids).await?;
             let (need, have): (Vec<_>, Vec<_>) = members
                 .into_iter()
                 .filter(|m| m.state == SubmissionState::InBatch)
                 .partition(|m| !transcripts.contains_key(&m.id));
             // Eval-only items (re-runs, or transcribed before a restart) skip this phase.
             let have: Vec<i32> = have.iter().map(|m| m.id).collect();
-            store::set_state(&self.db, &have, SubmissionState::Transcribed).await?;
-            if !need.is_empty() {
-                self.enter_phase(batch.id, Phase::Stt).await?;
-                if phase::run(self, batch.id, Phase::Stt, need).await? == Flow::Stopped {
-                    return Ok(Flow::Stopped);
-                }
+            self.store
+                .set_state(&have, SubmissionState::Transcribed)
+                .await?;
+            if !need.is_empty()
+                && self.run_phase(batch.id, Phase::Stt, need).await? == Flow::Stopped
+            {
+                return Ok(Flow::Stopped);
             }
-            store::set_batch_state(&self.db, batch.id, BatchState::Evaluation).await?;
+            self.store
+                .set_batch_state(batch.id, BatchState::Evaluation)
+                .await?;
         }
-        let members = store::members(&self.db, batch.id).await?;
+        let members = self.store.members(batch.id).await?;
         let ids: Vec<i32> = members.iter().map(|m| m.id).collect();
-        let transcripts = store::transcripts(&self.db, &ids).await?;
+        let transcripts = self.store.transcripts(&ids).await?;
         // Only a transcribed item reaches evaluation; one whose STT failed stays failed.
         let ready: Vec<_> = members
             .into_iter()
             .filter(|m| m.state == SubmissionState::Transcribed && transcripts.contains_key(&m.id))
             .collect();
-        if !ready.is_empty() {
-            self.enter_phase(batch.id, Phase::Evaluation).await?;
-            if phase::run(self, batch.id, Phase::Evaluation, ready).await? == Flow::Stopped {
-                return Ok(Flow::Stopped);
-            }
+        if !ready.is_empty()
+            && self.run_phase(batch.id, Phase::Evaluation, ready).await? == Flow::Stopped
+        {
+            return Ok(Flow::Stopped);
         }
-        store::set_batch_state(&self.db, batch.id, BatchState::Done).await?;
+        self.store
+            .set_batch_state(batch.id, BatchState::Done)
+            .await?;
         tracing::info!(seq = batch.seq, "batch done");
-        self.live.batch = None;
-        self.publish().await?;
+        self.live.batch_ended();
+        self.live.publish().await?;
         Ok(Flow::Continue)
     }
 
-    async fn enter_phase(&mut self, batch_id: i32, phase: Phase) -> Result<(), DbErr> {
-        store::mark_phase_started(&self.db, batch_id, phase).await?;
-        if let Some(live) = self.live.batch.as_mut() {
-            live.phase = phase;
-            live.phase_started_ms = unix_ms();
-            live.percent.clear();
-            live.item_started_ms = None;
-        }
-        self.publish().await
-    }
-
-    /// Rebuilds the snapshot and hands it to every subscriber.
-    pub(crate) async fn publish(&self) -> Result<(), DbErr> {
-        let shape = Shape {
-            batch_size: self.config.batch_size,
-            linger_ms: u64::try_from(self.config.linger().as_millis()).unwrap_or(u64::MAX),
+    /// Records the phase's start, shows it, and runs its engines over `items`.
+    async fn run_phase(
+        &mut self,
+        batch_id: i32,
+        phase: Phase,
+        items: Vec<submission::Model>,
+    ) -> Result<Flow, Error> {
+        self.store.mark_phase_started(batch_id, phase).await?;
+        self.live.phase_started(phase);
+        self.live.publish().await?;
+        let engine = match phase {
+            Phase::Stt => &self.config.stt,
+            Phase::Evaluation => &self.config.eval,
         };
-        let snapshot = snapshot::build(&self.db, &shape, &self.live).await?;
-        // Only real changes go out: every subscriber re-projects on each one.
-        self.status.send_if_modified(|current| {
-            let same = Snapshot {
-                at_ms: snapshot.at_ms,
-                ..(**current).clone()
-            } == snapshot;
-            if !same {
-                *current = Arc::new(snapshot);
-            }
-            !same
-        });
-        Ok(())
-    }
-}
-
-/// An engine left running by a server that died: kill it if that pid is still one of our
-/// engines (pids are reused, so the command line is checked first).
-fn kill_orphan(pid: i32, config: &SchedulerConfig) {
-    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-        return;
-    };
-    let cmdline = String::from_utf8_lossy(&cmdline);
-    let ours = [&config.stt.program, &config.eval.program]
-        .iter()
-        .filter_map(|p| p.file_name())
-        .any(|name| cmdline.contains(&*name.to_string_lossy()));
-    if ours {
-        tracing::warn!(pid, "killing an engine left over from a previous run");
-        if let Err(e) = std::process::Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status()
-        {
-            tracing::warn!(pid, error = %e, "cannot kill the left-over engine");
-        }
+        let runner = PhaseRunner {
+            store: &self.store,
+            live: &mut self.live,
+            settings: RequestSettings {
+                engine,
+                gpu_lock: &self.gpu_lock,
+                eval_seed: self.config.eval_seed,
+            },
+            signals: &self.signals,
+            batch_id,
+            phase,
+        };
+        runner.run(items).await
     }
 }

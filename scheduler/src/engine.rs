@@ -1,7 +1,7 @@
 //! One engine process: started in its own process group with the request on its stdin, read
 //! line by line, and killed on timeout, on shutdown or when dropped. It never outlives the
 //! handle that owns it (`kill_on_drop`); if the server itself dies, the engine fails at its
-//! next write to the closed pipe, and recovery kills what is left (see `store::recover`).
+//! next write to the closed pipe, and recovery kills what is left ([`kill_orphan`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -9,7 +9,7 @@ use std::process::{ExitStatus, Stdio};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
-use crate::config::EngineConfig;
+use crate::config::{EngineConfig, SchedulerConfig};
 
 pub struct EngineProcess {
     child: Child,
@@ -90,5 +90,27 @@ async fn forward_stderr(stderr: tokio::process::ChildStderr, pid: Option<u32>) {
     let mut lines = BufReader::new(stderr).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         tracing::info!(target: "viva::engine", ?pid, "{line}");
+    }
+}
+
+/// An engine left running by a server that died: kill it if that pid is still one of our
+/// engines (pids are reused, so the command line is checked first).
+pub fn kill_orphan(pid: i32, config: &SchedulerConfig) {
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return;
+    };
+    let cmdline = String::from_utf8_lossy(&cmdline);
+    let ours = [&config.stt.program, &config.eval.program]
+        .iter()
+        .filter_map(|p| p.file_name())
+        .any(|name| cmdline.contains(&*name.to_string_lossy()));
+    if ours {
+        tracing::warn!(pid, "killing an engine left over from a previous run");
+        if let Err(e) = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+        {
+            tracing::warn!(pid, error = %e, "cannot kill the left-over engine");
+        }
     }
 }

@@ -10,7 +10,7 @@ use domain::entities::transcript;
 use domain::status::Estimates;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::store::Db;
+use crate::store::Store;
 
 /// Weight of the newest measurement.
 const ALPHA: f64 = 0.3;
@@ -63,7 +63,8 @@ fn span_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
 }
 
 /// Replays recorded history, oldest first, over the defaults.
-pub async fn from_history(db: &Db) -> Result<Estimates, DbErr> {
+pub async fn from_history(store: &Store) -> Result<Estimates, DbErr> {
+    let db = store.db();
     let mut estimates = defaults();
     let mut runs = engine_run::Entity::find()
         .filter(engine_run::Column::Outcome.eq(EngineOutcome::Finished))
@@ -92,7 +93,7 @@ pub async fn from_history(db: &Db) -> Result<Estimates, DbErr> {
         .all(db)
         .await?;
     done.reverse();
-    let items = crate::store::by_ids(db, done.iter().map(|t| t.submission_id)).await?;
+    let items = store.by_ids(done.iter().map(|t| t.submission_id)).await?;
     for t in done {
         if let Some(item) = items.get(&t.submission_id) {
             learn_stt(

@@ -5,14 +5,25 @@
 //! It publishes a [`domain::status::Snapshot`] on every change. It must never load a model
 //! itself, and never hold a result only in memory: everything is committed as it happens,
 //! so a restart resumes where the last run stopped.
+//!
+//! Read top-down: [`cycle`] (which batch runs when) uses [`phase`] (one phase's engines,
+//! results and failures), which uses [`supervise`] (one engine process), [`request`] (what
+//! the engine is sent), [`retry`] (who is charged for a failure), [`live`] (the published
+//! status) and [`store`] (the database). [`clock`] is the time all of them read.
 
+mod clock;
 mod config;
 mod cycle;
 mod engine;
+mod error;
 mod estimates;
+mod live;
 mod phase;
+mod request;
+mod retry;
 mod snapshot;
 mod store;
+mod supervise;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,6 +34,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use clock::{Clock, ManualClock};
 pub use config::{EngineConfig, SchedulerConfig};
 pub use estimates::defaults as default_estimates;
 
@@ -34,19 +46,29 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// Starts the cycle. The GPU lock file lives in `data_dir`.
+    /// Starts the cycle on the system clock. The GPU lock file lives in `data_dir`.
     pub fn start(db: DatabaseConnection, config: SchedulerConfig, data_dir: &Path) -> Self {
+        Self::start_with_clock(db, config, data_dir, Clock::system())
+    }
+
+    /// Starts the cycle on `clock`: tests pass a [`ManualClock`]'s clock to cross a linger
+    /// or a timeout without waiting for it.
+    pub fn start_with_clock(
+        db: DatabaseConnection,
+        config: SchedulerConfig,
+        data_dir: &Path,
+        clock: Clock,
+    ) -> Self {
         let (status, receiver) = watch::channel(Arc::new(Snapshot::default()));
         let queued = Arc::new(Notify::new());
         let stop = CancellationToken::new();
-        let cycle = cycle::Cycle::new(
-            db,
-            config,
-            data_dir.join("gpu.lock"),
-            status,
-            queued.clone(),
-            stop.clone(),
-        );
+        let store = store::Store::new(db, clock);
+        let live = live::LiveStatus::new(store.clone(), &config, status);
+        let signals = supervise::Signals {
+            stop: stop.clone(),
+            queued: queued.clone(),
+        };
+        let cycle = cycle::Cycle::new(store, config, data_dir.join("gpu.lock"), live, signals);
         let task = tokio::spawn(cycle.run());
         Self {
             handle: SchedulerHandle::new(receiver, queued),

@@ -1,19 +1,18 @@
 //! Building the status [`Snapshot`] from the database and what only the running cycle knows
-//! (the engine's pid, per-item progress, when the item in flight started).
+//! (the engine's pid, per-item progress, when the item in flight started). It reads, never
+//! writes; publishing is [`crate::live::LiveStatus`]'s job.
 
 use std::collections::HashMap;
 
-use domain::entities::batch;
 use domain::entities::engine_run::Phase;
 use domain::entities::submission::{self, SubmissionState};
 use domain::status::{
     BatchItem, CurrentBatch, EngineInfo, Estimates, FinishedItem, Owner, QueuedItem, Snapshot,
 };
-use engine_protocol::unix_ms;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::DbErr;
 
 use crate::estimates::{batch_ms, windows};
-use crate::store::{self, Db};
+use crate::store::Store;
 
 /// How many finished items the snapshot remembers, so a student sees "done" even after their
 /// batch is gone from the GPU.
@@ -21,7 +20,7 @@ const RECENT: u64 = 200;
 
 /// What the cycle knows that the database does not.
 #[derive(Debug, Clone, Default)]
-pub struct Live {
+pub struct LiveState {
     pub batch: Option<LiveBatch>,
     pub estimates: Estimates,
 }
@@ -38,31 +37,35 @@ pub struct LiveBatch {
     pub item_started_ms: Option<u64>,
 }
 
-pub struct Shape {
+/// How the queue is cut into batches: from the settings, fixed while the cycle runs.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueShape {
     pub batch_size: u32,
     pub linger_ms: u64,
 }
 
-pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbErr> {
-    let now = unix_ms();
+/// The snapshot at `now` (Unix ms, from the scheduler's clock).
+pub async fn build(
+    store: &Store,
+    shape: &QueueShape,
+    live: &LiveState,
+    now: u64,
+) -> Result<Snapshot, DbErr> {
     let members = match &live.batch {
-        Some(b) => store::members(db, b.batch_id).await?,
+        Some(b) => store.members(b.batch_id).await?,
         None => Vec::new(),
     };
-    let queue = store::waiting(db).await?;
-    let recent = store::recent(db, RECENT).await?;
+    let queue = store.waiting().await?;
+    let recent = store.recent(RECENT).await?;
     let all: Vec<&submission::Model> = members.iter().chain(&queue).chain(&recent).collect();
-    let transcripts = store::transcripts(
-        db,
-        &members
-            .iter()
-            .chain(&queue)
-            .map(|s| s.id)
-            .collect::<Vec<_>>(),
-    )
-    .await?;
-    let names = store::display_names(db, all.iter().map(|s| s.student_id)).await?;
-    let labs = store::lab_sessions(db, all.iter().map(|s| s.lab_session_id)).await?;
+    let ids: Vec<i32> = members.iter().chain(&queue).map(|s| s.id).collect();
+    let transcripts = store.transcripts(&ids).await?;
+    let names = store
+        .display_names(all.iter().map(|s| s.student_id))
+        .await?;
+    let labs = store
+        .lab_sessions(all.iter().map(|s| s.lab_session_id))
+        .await?;
     let owner = |s: &submission::Model| Owner {
         submission_id: s.id,
         student_id: s.student_id,
@@ -106,7 +109,7 @@ pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbEr
     }
     let next_seq = match &live.batch {
         Some(b) => b.seq + 1,
-        None => store::last_seq(db).await? + 1,
+        None => store.last_seq().await? + 1,
     };
     let mut queued = Vec::with_capacity(queue.len());
     let size = shape.batch_size.max(1) as usize;
@@ -133,7 +136,9 @@ pub async fn build(db: &Db, shape: &Shape, live: &Live) -> Result<Snapshot, DbEr
         ahead_ms += cost;
     }
 
-    let seqs = batch_seqs(db, recent.iter().filter_map(|s| s.batch_id)).await?;
+    let seqs = store
+        .batch_seqs(recent.iter().filter_map(|s| s.batch_id))
+        .await?;
     let recent = recent
         .iter()
         .map(|s| FinishedItem {
@@ -199,15 +204,73 @@ fn ms(at: chrono::DateTime<chrono::Utc>) -> u64 {
     u64::try_from(at.timestamp_millis()).unwrap_or(0)
 }
 
-async fn batch_seqs(
-    db: &Db,
-    ids: impl IntoIterator<Item = i32>,
-) -> Result<HashMap<i32, i32>, DbErr> {
-    Ok(batch::Entity::find()
-        .filter(batch::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.seq))
-        .collect())
+#[cfg(test)]
+mod tests {
+    use domain::status::Owner;
+
+    use super::*;
+    use crate::estimates::defaults;
+
+    const START: u64 = 1_000_000;
+
+    fn item(state: SubmissionState, needs_stt: bool) -> BatchItem {
+        BatchItem {
+            owner: Owner {
+                submission_id: 1,
+                student_id: 1,
+                student_name: String::new(),
+                lab_session_id: 1,
+                instructor_id: 1,
+            },
+            state,
+            needs_stt,
+            duration_ms: 30_000,
+            percent: 0,
+            failure: None,
+        }
+    }
+
+    fn batch(phase: Phase) -> LiveBatch {
+        LiveBatch {
+            batch_id: 1,
+            seq: 1,
+            phase,
+            phase_started_ms: START,
+            engine: None,
+            percent: HashMap::new(),
+            item_started_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
+        let e = defaults();
+        let items = [
+            item(SubmissionState::InBatch, true),
+            item(SubmissionState::InBatch, true),
+        ];
+        let whole = e.stt_load_ms + 2.0 * e.stt_window_ms + e.eval_load_ms + 2.0 * e.eval_item_ms;
+        let b = batch(Phase::Stt);
+        assert_eq!(remaining_ms(&b, &items, &e, START), whole as u64);
+        assert_eq!(
+            remaining_ms(&b, &items, &e, START + 500),
+            whole as u64 - 500
+        );
+    }
+
+    #[test]
+    fn a_batch_in_its_evaluation_phase_counts_down_to_zero() {
+        let e = defaults();
+        let items = [
+            item(SubmissionState::Transcribed, false),
+            item(SubmissionState::Failed, true),
+        ];
+        let eval = e.eval_load_ms + e.eval_item_ms;
+        let b = batch(Phase::Evaluation);
+        assert_eq!(
+            remaining_ms(&b, &items, &e, START + 3_000),
+            eval as u64 - 3_000
+        );
+        assert_eq!(remaining_ms(&b, &items, &e, START + eval as u64 + 1), 0);
+    }
 }

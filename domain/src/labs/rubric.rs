@@ -161,7 +161,10 @@ mod tests {
     #[test]
     fn the_standard_rubric_keeps_its_own_rules() {
         let standard = Rubric::standard();
-        assert_eq!(Rubric::parse(standard.criteria.clone()), Ok(standard.clone()));
+        assert_eq!(
+            Rubric::parse(standard.criteria.clone()),
+            Ok(standard.clone())
+        );
         assert_eq!(standard.max_total(), 10);
     }
 }

@@ -6,8 +6,9 @@ use domain::entities::engine_run::{EngineOutcome, Phase};
 use domain::entities::evaluation;
 use domain::entities::submission::SubmissionState;
 use domain::entities::transcript;
+use domain::labs::{LabSessionService, NewLabSession};
 use domain::submissions::SubmissionService;
-use scheduler::Scheduler;
+use scheduler::{ManualClock, Scheduler, default_estimates};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
@@ -89,18 +90,44 @@ async fn a_batch_waits_for_the_linger_then_starts_with_what_it_has() {
     let lab = lab(2).await;
     let first = lab.enqueue(0, &lab.silent_wav("a", 1, "a")).await;
     let second = lab.enqueue(1, &lab.silent_wav("b", 1, "b")).await;
-    let config = lab.fake_config(10, 1.5, json!({"load_ms": 10, "item_ms": 5}));
-    let scheduler = Scheduler::start(lab.db.clone(), config, lab.dir.path());
-    wait_for(&scheduler.handle(), WITHIN, all_finished(&[first, second])).await;
+    let queued_at = lab.submission(first).await.queued_at;
+    // The scheduler's clock starts when the oldest item was queued and moves only when told.
+    let time = ManualClock::starting_at(queued_at);
+    let config = lab.fake_config(10, 60.0, json!({"load_ms": 10, "item_ms": 5}));
+    let scheduler =
+        Scheduler::start_with_clock(lab.db.clone(), config, lab.dir.path(), time.clock());
+    let handle = scheduler.handle();
+
+    // The wait shown is the linger left, and the results come one batch's cost after it.
+    let e = default_estimates();
+    let batch_cost =
+        (e.stt_load_ms + 2.0 * e.stt_window_ms + e.eval_load_ms + 2.0 * e.eval_item_ms) as u64;
+    let snapshot = wait_for(&handle, WITHIN, |s| s.queue.len() == 2).await;
+    assert_eq!(snapshot.queue[0].wait_ms, 60_000);
+    assert_eq!(snapshot.queue[0].results_ms, 60_000 + batch_cost);
+
+    time.advance(Duration::from_secs(59));
+    handle.notify_queued();
+    let snapshot = wait_for(&handle, WITHIN, |s| {
+        s.queue.first().is_some_and(|q| q.wait_ms == 1_000)
+    })
+    .await;
+    assert!(snapshot.current.is_none());
+    assert!(
+        lab.runs().await.is_empty(),
+        "59 s into a 60 s linger, no engine has started"
+    );
+
+    time.advance(Duration::from_secs(1));
+    wait_for(&handle, WITHIN, all_finished(&[first, second])).await;
     scheduler.stop().await;
 
     let runs = lab.runs().await;
     assert_eq!(runs.len(), 2, "one batch of two");
-    let queued_at = lab.submission(first).await.queued_at;
-    let waited = runs[0].1.started_at - queued_at;
-    assert!(
-        waited >= chrono::Duration::milliseconds(1500),
-        "the batch started {waited} after the oldest item was queued, before the linger"
+    assert_eq!(
+        runs[0].1.started_at - queued_at,
+        chrono::Duration::seconds(60),
+        "the batch started when the linger ended, on the scheduler's clock"
     );
 }
 
@@ -146,6 +173,25 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
         .unwrap()
         .unwrap();
 
+    // The instructor changes the rubric before the re-run: the re-run is graded against
+    // version 2, and the first evaluation keeps naming version 1.
+    let current = LabSessionService::get(&lab.db, lab.lab_session)
+        .await
+        .unwrap();
+    let mut rubric = current.rubric.clone();
+    rubric.criteria[0].max_points = 5;
+    let changed = NewLabSession {
+        title: current.title.clone(),
+        instructions: current.instructions.clone(),
+        rubric,
+        language: current.language.clone(),
+        release_mode: current.release_mode,
+        join_code: None,
+        deadline: None,
+    };
+    LabSessionService::update(&lab.db, current.owner_id, current.id, changed)
+        .await
+        .unwrap();
     SubmissionService::requeue_evaluation(&lab.db, id, lab.students[0], Some("check".into()))
         .await
         .unwrap();
@@ -183,6 +229,12 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
         "the re-run adds an evaluation beside the first"
     );
     assert_eq!(evaluations[1].reason.as_deref(), Some("check"));
+    let versions: Vec<i32> = evaluations.iter().map(|e| e.rubric_version).collect();
+    assert_eq!(
+        versions,
+        [1, 2],
+        "each evaluation names the rubric it was graded against"
+    );
     assert_eq!(lab.submission(id).await.state, SubmissionState::Evaluated);
 }
 

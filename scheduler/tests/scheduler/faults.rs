@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use domain::entities::engine_run::{EngineOutcome, Phase};
 use domain::entities::submission::SubmissionState;
-use scheduler::Scheduler;
+use scheduler::{ManualClock, Scheduler};
 use serde_json::json;
 
 use crate::support::{all_finished, kill_9, lab, wait_for};
@@ -106,14 +106,35 @@ async fn an_engine_that_hangs_is_killed_at_the_item_timeout() {
     let a = lab.enqueue(0, &lab.silent_wav("a", 1, "x")).await;
     let b = lab.enqueue(1, &lab.silent_wav("b", 1, "y")).await;
     let mut config = lab.fake_config(10, 0.0, json!({"item_ms": 5, "hang": [a]}));
-    config.stt.item_timeout_secs = 1;
-    let scheduler = Scheduler::start(lab.db.clone(), config, lab.dir.path());
-    wait_for(&scheduler.handle(), WITHIN, all_finished(&[a, b])).await;
+    config.stt.item_timeout_secs = 60;
+    // The minute without progress passes on the scheduler's clock, not in real time.
+    let time = ManualClock::starting_now();
+    let scheduler =
+        Scheduler::start_with_clock(lab.db.clone(), config, lab.dir.path(), time.clock());
+    let handle = scheduler.handle();
+    let mut hung_in = Vec::new();
+    for _ in 0..2 {
+        let snapshot = wait_for(&handle, WITHIN, |s| {
+            s.current.as_ref().is_some_and(|c| {
+                let hanging = c.items.iter().any(|i| {
+                    i.owner.submission_id == a && i.state == SubmissionState::Transcribing
+                });
+                let pid = c.engine.as_ref().and_then(|e| e.pid);
+                hanging && pid.is_some_and(|p| !hung_in.contains(&p))
+            })
+        })
+        .await;
+        let engine = snapshot.current.as_ref().unwrap().engine.as_ref().unwrap();
+        hung_in.push(engine.pid.unwrap());
+        time.advance(Duration::from_secs(61));
+    }
+    wait_for(&handle, WITHIN, all_finished(&[a, b])).await;
     scheduler.stop().await;
 
     let hung = lab.submission(a).await;
     assert_eq!(hung.state, SubmissionState::Failed);
-    assert!(hung.failure_reason.unwrap().contains("no progress for 1 s"));
+    let reason = hung.failure_reason.unwrap();
+    assert!(reason.contains("no progress for 60 s"), "{reason}");
     assert_eq!(lab.submission(b).await.state, SubmissionState::Evaluated);
     let runs = lab.runs().await;
     assert_eq!(runs[0].1.outcome, Some(EngineOutcome::TimedOut));

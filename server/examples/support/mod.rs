@@ -49,7 +49,8 @@ pub async fn site(extra: &str) -> Site {
         domain::labs::NewLabSession {
             title: "Bench".into(),
             instructions: "Explain.".into(),
-            rubric: <domain::labs::Rubric as domain::labs::RubricRules>::parse(vec![criterion]).unwrap(),
+            rubric: <domain::labs::Rubric as domain::labs::RubricRules>::parse(vec![criterion])
+                .unwrap(),
             language: "en".into(),
             release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
             join_code: None,

@@ -97,7 +97,13 @@ async fn an_edited_rubric_is_a_new_version_and_old_grades_keep_theirs() {
     // Saving the same rubric again (other fields changed) makes no new version.
     app.call(&teacher, "/api/instructor/lab/save", &form(&id_text, v1))
         .await;
-    assert_eq!(LabSessionService::get(&app.db, id).await.unwrap().rubric_version, 1);
+    assert_eq!(
+        LabSessionService::get(&app.db, id)
+            .await
+            .unwrap()
+            .rubric_version,
+        1
+    );
 
     let v2 = r#"[{"name":"Method","description":"How","max_points":8},{"name":"Result","description":"What","max_points":8},{"name":"Units","description":"SI","max_points":4}]"#;
     let saved = app
@@ -107,12 +113,18 @@ async fn an_edited_rubric_is_a_new_version_and_old_grades_keep_theirs() {
     let lab = LabSessionService::get(&app.db, id).await.unwrap();
     assert_eq!(lab.rubric_version, 2);
     assert_eq!(lab.rubric.max_total(), 20);
-    let versions = LabSessionService::rubric_versions(&app.db, id).await.unwrap();
+    let versions = LabSessionService::rubric_versions(&app.db, id)
+        .await
+        .unwrap();
     assert_eq!(
         versions.iter().map(|v| v.version).collect::<Vec<_>>(),
         [1, 2]
     );
-    assert_eq!(versions[0].rubric.max_total(), 10, "version 1 is kept as it was");
+    assert_eq!(
+        versions[0].rubric.max_total(),
+        10,
+        "version 1 is kept as it was"
+    );
 
     let board: Value = app
         .call(&teacher, "/api/instructor/lab/results", &[("id", &id_text)])
@@ -162,9 +174,17 @@ async fn existing_rubrics_and_grades_become_version_one() {
     }
     Migrator::up(&db, None).await.unwrap();
 
-    let lab = lab_session::Entity::find_by_id(1).one(&db).await.unwrap().unwrap();
+    let lab = lab_session::Entity::find_by_id(1)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(lab.rubric_version, 1);
-    assert_eq!(lab.rubric.max_total(), 10, "the old TEXT column reads as a typed rubric");
+    assert_eq!(
+        lab.rubric.max_total(),
+        10,
+        "the old TEXT column reads as a typed rubric"
+    );
     let versions = LabSessionService::rubric_versions(&db, 1).await.unwrap();
     assert_eq!(versions.len(), 1);
     assert_eq!((versions[0].version, versions[0].created_by), (1, Some(1)));

@@ -1,0 +1,143 @@
+//! The live status: what the running cycle knows (the batch on the GPU, its engine, per-item
+//! progress, the learned estimates), turned into a [`Snapshot`] and published through the
+//! watch channel every subscriber reads. Only real changes go out: every browser connection
+//! re-projects the snapshot on each one.
+
+use std::sync::Arc;
+
+use domain::entities::batch;
+use domain::entities::engine_run::Phase;
+use domain::status::{EngineInfo, Estimates, Snapshot};
+use sea_orm::DbErr;
+use tokio::sync::watch;
+
+use crate::config::SchedulerConfig;
+use crate::estimates;
+use crate::snapshot::{self, LiveBatch, LiveState, QueueShape};
+use crate::store::Store;
+
+pub struct LiveStatus {
+    store: Store,
+    shape: QueueShape,
+    state: LiveState,
+    sender: watch::Sender<Arc<Snapshot>>,
+}
+
+impl LiveStatus {
+    pub fn new(
+        store: Store,
+        config: &SchedulerConfig,
+        sender: watch::Sender<Arc<Snapshot>>,
+    ) -> Self {
+        Self {
+            store,
+            shape: QueueShape {
+                batch_size: config.batch_size,
+                linger_ms: u64::try_from(config.linger().as_millis()).unwrap_or(u64::MAX),
+            },
+            state: LiveState {
+                batch: None,
+                estimates: estimates::defaults(),
+            },
+            sender,
+        }
+    }
+
+    /// Rebuilds the snapshot and hands it to every subscriber, if anything but its time
+    /// changed.
+    pub async fn publish(&self) -> Result<(), DbErr> {
+        let now = self.store.clock().now_ms();
+        let snapshot = snapshot::build(&self.store, &self.shape, &self.state, now).await?;
+        self.sender.send_if_modified(|current| {
+            let same = Snapshot {
+                at_ms: snapshot.at_ms,
+                ..(**current).clone()
+            } == snapshot;
+            if !same {
+                *current = Arc::new(snapshot);
+            }
+            !same
+        });
+        Ok(())
+    }
+
+    pub fn estimates_mut(&mut self) -> &mut Estimates {
+        &mut self.state.estimates
+    }
+
+    /// A batch takes the GPU; it starts in its STT phase (an eval-only batch moves on at once).
+    pub fn batch_started(&mut self, batch: &batch::Model) {
+        self.state.batch = Some(LiveBatch {
+            batch_id: batch.id,
+            seq: batch.seq,
+            phase: Phase::Stt,
+            phase_started_ms: self.store.clock().now_ms(),
+            engine: None,
+            percent: Default::default(),
+            item_started_ms: None,
+        });
+    }
+
+    /// The GPU is free (the batch is done, or the cycle stopped).
+    pub fn batch_ended(&mut self) {
+        self.state.batch = None;
+    }
+
+    pub fn phase_started(&mut self, phase: Phase) {
+        let now = self.store.clock().now_ms();
+        if let Some(live) = self.state.batch.as_mut() {
+            live.phase = phase;
+            live.phase_started_ms = now;
+            live.percent.clear();
+            live.item_started_ms = None;
+        }
+    }
+
+    pub fn engine_started(&mut self, engine: EngineInfo) {
+        if let Some(live) = self.state.batch.as_mut() {
+            live.engine = Some(engine);
+        }
+    }
+
+    pub fn engine_loaded(&mut self, ms: u64) {
+        if let Some(engine) = self.state.batch.as_mut().and_then(|b| b.engine.as_mut()) {
+            engine.load_ms = Some(ms);
+        }
+    }
+
+    /// How long the current engine took to load, once it said so.
+    pub fn engine_load_ms(&self) -> Option<u64> {
+        self.state
+            .batch
+            .as_ref()
+            .and_then(|b| b.engine.as_ref())
+            .and_then(|e| e.load_ms)
+    }
+
+    pub fn engine_ended(&mut self) {
+        if let Some(live) = self.state.batch.as_mut() {
+            live.engine = None;
+            live.item_started_ms = None;
+        }
+    }
+
+    pub fn item_started(&mut self) {
+        let now = self.store.clock().now_ms();
+        if let Some(live) = self.state.batch.as_mut() {
+            live.item_started_ms = Some(now);
+        }
+    }
+
+    pub fn item_progress(&mut self, id: i32, percent: u8) {
+        if let Some(live) = self.state.batch.as_mut() {
+            live.percent.insert(id, percent.min(100));
+        }
+    }
+
+    pub fn item_done(&mut self, id: i32) {
+        if let Some(live) = self.state.batch.as_mut() {
+            live.percent.insert(id, 100);
+            live.item_started_ms = None;
+        }
+    }
+}
