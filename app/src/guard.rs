@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use domain::auth::Authenticator;
-use domain::users::UserService;
 use leptos::prelude::use_context;
 use sea_orm::DatabaseConnection;
 use tower_sessions::Session;
@@ -39,6 +38,17 @@ pub async fn session() -> Result<Session, AppError> {
 /// an account or changing its role takes effect on the very next request.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
+    let ctx = server_context()?;
+    user_from_session(&ctx.db, &session).await
+}
+
+/// The one lookup behind both doors: server functions reach it through [`current_user`], plain
+/// axum routes through the server's `AuthUser` extractor. A session whose account is gone or
+/// disabled is flushed, so its cookie stops counting at once.
+pub async fn user_from_session(
+    db: &DatabaseConnection,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session
         .get::<i32>(USER_ID)
         .await
@@ -46,10 +56,14 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     else {
         return Ok(None);
     };
-    let ctx = server_context()?;
-    match UserService::find_by_id(&ctx.db, id).await? {
-        Some(user) if !user.disabled => Ok(Some(user.into())),
-        _ => {
+    match domain::access::enabled_user(db, id).await? {
+        Some(user) => {
+            // The request's span declares `user_id` empty; filling it in here means every
+            // later log line of this request (an internal error, say) names the user.
+            tracing::Span::current().record("user_id", user.id);
+            Ok(Some(user.into()))
+        }
+        None => {
             session.flush().await.map_err(AppError::internal)?;
             Ok(None)
         }
@@ -67,5 +81,15 @@ pub async fn require_role(min: Role) -> Result<CurrentUser, AppError> {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// What the access rules in `domain::access` need to know about the caller.
+impl From<&CurrentUser> for domain::access::Viewer {
+    fn from(user: &CurrentUser) -> Self {
+        Self {
+            id: user.id,
+            role: user.role.into(),
+        }
     }
 }
