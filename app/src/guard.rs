@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use axum::http::Extensions;
+use axum::http::request::Parts;
 use domain::auth::Authenticator;
 use leptos::prelude::use_context;
 use sea_orm::DatabaseConnection;
@@ -39,15 +41,21 @@ pub async fn session() -> Result<Session, AppError> {
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
     let ctx = server_context()?;
-    user_from_session(&ctx.db, &session).await
+    // Leptos gives server functions a copy of the request's parts, extensions included.
+    let request = use_context::<Parts>()
+        .map(|p| p.extensions)
+        .unwrap_or_default();
+    user_from_session(&ctx.db, &session, &request).await
 }
 
 /// The one lookup behind both doors: server functions reach it through [`current_user`], plain
 /// axum routes through the server's `AuthUser` extractor. A session whose account is gone or
-/// disabled is flushed, so its cookie stops counting at once.
+/// disabled is flushed, so its cookie stops counting at once. The user found is named in the
+/// request's span (see [`RequestSpan`]), so every later log line of the request names them.
 pub async fn user_from_session(
     db: &DatabaseConnection,
     session: &Session,
+    request: &Extensions,
 ) -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session
         .get::<i32>(USER_ID)
@@ -58,9 +66,9 @@ pub async fn user_from_session(
     };
     match domain::access::enabled_user(db, id).await? {
         Some(user) => {
-            // The request's span declares `user_id` empty; filling it in here means every
-            // later log line of this request (an internal error, say) names the user.
-            tracing::Span::current().record("user_id", user.id);
+            if let Some(RequestSpan(span)) = request.get::<RequestSpan>() {
+                span.record("user_id", user.id);
+            }
             Ok(Some(user.into()))
         }
         None => {
@@ -69,6 +77,12 @@ pub async fn user_from_session(
         }
     }
 }
+
+/// The span the server opened for this request (it declares an empty `user_id`), kept in the
+/// request's extensions. `tracing::Span::current()` would not do: by the time the guard runs,
+/// layers such as the session layer have entered spans of their own inside it.
+#[derive(Clone)]
+pub struct RequestSpan(pub tracing::Span);
 
 pub async fn require_user() -> Result<CurrentUser, AppError> {
     current_user().await?.ok_or(AppError::Unauthorized)

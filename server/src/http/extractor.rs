@@ -25,7 +25,7 @@ impl FromRequestParts<AppState> for AuthUser {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, why)| AppError::internal(why))?;
-        app::guard::user_from_session(&state.server.db, &session)
+        app::guard::user_from_session(&state.server.db, &session, &parts.extensions)
             .await?
             .map(AuthUser)
             .ok_or(AppError::Unauthorized)

@@ -7,9 +7,13 @@
 //!
 //! The span only ever holds ids and routes: never a query string, a body or a cookie.
 
+use app::guard::RequestSpan;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::MatchedPath;
 use axum::http::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -18,11 +22,22 @@ use tower_http::trace::TraceLayer;
 /// Wraps every route of `router` (the fallback included) in the request id and trace layers.
 pub fn layer(router: Router) -> Router {
     // `Router::layer` wraps what is already there, so the last layer runs first: the id is
-    // set before the span is made (the span records it) and copied onto the response after.
+    // set before the span is made (the span records it) and copied onto the response after;
+    // the span is kept in the request just inside the trace layer, while it is current.
     router
-        .layer(TraceLayer::new_for_http().make_span_with(make_span::<axum::body::Body>))
+        .layer(axum::middleware::from_fn(keep_span))
+        .layer(TraceLayer::new_for_http().make_span_with(make_span::<Body>))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Runs inside the trace layer, where the request's span is the current one, and keeps it in
+/// the request so the guard can record the user id on it (see [`RequestSpan`]).
+async fn keep_span(mut request: Request<Body>, next: Next) -> Response {
+    request
+        .extensions_mut()
+        .insert(RequestSpan(tracing::Span::current()));
+    next.run(request).await
 }
 
 fn make_span<B>(request: &Request<B>) -> tracing::Span {

@@ -5,6 +5,7 @@
 //! the browser nothing about its cause.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use domain::Role;
 use domain::users::UserService;
@@ -198,8 +199,54 @@ async fn a_submission_is_seen_by_its_student_its_instructor_and_admins_only() {
     }
 }
 
+/// Every log line of this test binary, as text. A global subscriber, not a thread-local one:
+/// tracing caches per call site whether anyone listens, and tests running beside this one on
+/// other threads (with no subscriber) would make a scoped subscriber miss spans now and then.
+/// Lines are told apart by their request ids, which are unique.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn global() -> &'static Captured {
+        static LOG: OnceLock<Captured> = OnceLock::new();
+        LOG.get_or_init(|| {
+            let log = Captured::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(log.clone())
+                .with_ansi(false)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            log
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
 #[tokio::test]
-async fn an_internal_error_answers_with_a_generic_body() {
+async fn an_internal_error_answers_with_a_generic_body_and_is_logged_with_its_request() {
+    let log = Captured::global();
     let dir = tempfile::tempdir().unwrap();
     let app = TestApp::spawn().await;
     let (ada, _, sub) = with_a_submission(&app, dir.path()).await;
@@ -215,15 +262,31 @@ async fn an_internal_error_answers_with_a_generic_body() {
         .send()
         .await
         .unwrap();
-    request_id(&recording);
+    let recording_id = request_id(&recording);
     let shown = app
         .call(&ada, "/api/student/submission", &[("id", &id)])
         .await;
-    request_id(&shown);
+    let shown_id = request_id(&shown);
     for response in [recording, shown] {
         let status = response.status();
         let body = response.text().await.unwrap();
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(body, r#""Internal""#, "the cause stays in the server's log");
+    }
+
+    // Each cause is logged once, inside its request's span: route, request id and user.
+    let log = log.text();
+    let user = format!("user_id={}", app.user_id("ada").await);
+    for (route, request) in [
+        ("/api/submissions/{id}/media", recording_id),
+        ("/api/student/submission", shown_id),
+    ] {
+        let line = log
+            .lines()
+            .find(|l| l.contains("internal error") && l.contains(&request))
+            .unwrap_or_else(|| panic!("no internal error logged for {route}:\n{log}"));
+        assert!(line.contains("route=") && line.contains(route), "{line}");
+        assert!(line.contains(&user), "{line}");
+        assert!(line.contains("transcripts"), "the cause: {line}");
     }
 }
