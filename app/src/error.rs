@@ -47,21 +47,6 @@ fn summary(errors: &[FieldMessage]) -> String {
 }
 
 impl AppError {
-    /// The HTTP status of this outcome: the one place errors are mapped to HTTP.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::AccountDisabled => 403,
-            AppError::NotFound => 404,
-            AppError::TooManyAttempts { .. } => 429,
-            AppError::Invalid(_) => 422,
-            AppError::TooLarge { .. } => 413,
-            AppError::Conflict(_) => 409,
-            AppError::Request(_) => 400,
-            AppError::Internal => 500,
-        }
-    }
-
     /// Field errors, if this is a validation error.
     pub fn fields(&self) -> &[FieldMessage] {
         match self {
@@ -107,6 +92,24 @@ impl From<domain::DomainError> for AppError {
 
 #[cfg(feature = "ssr")]
 impl AppError {
+    /// The HTTP status of this outcome. The only place an `AppError` becomes a status: plain
+    /// routes answer through [`IntoResponse`](axum::response::IntoResponse) below, and the
+    /// server-function middleware (`server/src/http/server_fns.rs`) calls this too.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode as S;
+        match self {
+            AppError::Unauthorized | AppError::InvalidCredentials => S::UNAUTHORIZED,
+            AppError::Forbidden | AppError::AccountDisabled => S::FORBIDDEN,
+            AppError::NotFound => S::NOT_FOUND,
+            AppError::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
+            AppError::Conflict(_) => S::CONFLICT,
+            AppError::Request(_) => S::BAD_REQUEST,
+            AppError::Internal => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     /// One message about one field, as a 422.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldMessage {
@@ -117,7 +120,19 @@ impl AppError {
 
     /// Logs an unexpected failure with its cause and returns the opaque `Internal` outcome.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(%cause, "internal error in a server function");
+        // Logged inside the request's span, which carries the method, route, request id and
+        // (once the guard or extractor has found them) the user id; the browser only ever
+        // sees the generic `Internal`.
+        tracing::error!(%cause, "internal error");
         AppError::Internal
+    }
+}
+
+/// Plain axum routes return `Result<_, AppError>`: the status from [`AppError::status`] and
+/// the same JSON body a failed server function has, so the browser decodes both alike.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        (self.status(), axum::Json(self)).into_response()
     }
 }

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use axum::http::Extensions;
+use axum::http::request::Parts;
 use domain::auth::Authenticator;
-use domain::users::UserService;
 use leptos::prelude::use_context;
 use sea_orm::DatabaseConnection;
 use tower_sessions::Session;
@@ -39,6 +40,23 @@ pub async fn session() -> Result<Session, AppError> {
 /// an account or changing its role takes effect on the very next request.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
+    let ctx = server_context()?;
+    // Leptos gives server functions a copy of the request's parts, extensions included.
+    let request = use_context::<Parts>()
+        .map(|p| p.extensions)
+        .unwrap_or_default();
+    user_from_session(&ctx.db, &session, &request).await
+}
+
+/// The one lookup behind both doors: server functions reach it through [`current_user`], plain
+/// axum routes through the server's `AuthUser` extractor. A session whose account is gone or
+/// disabled is flushed, so its cookie stops counting at once. The user found is named in the
+/// request's span (see [`RequestSpan`]), so every later log line of the request names them.
+pub async fn user_from_session(
+    db: &DatabaseConnection,
+    session: &Session,
+    request: &Extensions,
+) -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session
         .get::<i32>(USER_ID)
         .await
@@ -46,15 +64,25 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     else {
         return Ok(None);
     };
-    let ctx = server_context()?;
-    match UserService::find_by_id(&ctx.db, id).await? {
-        Some(user) if !user.disabled => Ok(Some(user.into())),
-        _ => {
+    match domain::access::enabled_user(db, id).await? {
+        Some(user) => {
+            if let Some(RequestSpan(span)) = request.get::<RequestSpan>() {
+                span.record("user_id", user.id);
+            }
+            Ok(Some(user.into()))
+        }
+        None => {
             session.flush().await.map_err(AppError::internal)?;
             Ok(None)
         }
     }
 }
+
+/// The span the server opened for this request (it declares an empty `user_id`), kept in the
+/// request's extensions. `tracing::Span::current()` would not do: by the time the guard runs,
+/// layers such as the session layer have entered spans of their own inside it.
+#[derive(Clone)]
+pub struct RequestSpan(pub tracing::Span);
 
 pub async fn require_user() -> Result<CurrentUser, AppError> {
     current_user().await?.ok_or(AppError::Unauthorized)
@@ -67,5 +95,15 @@ pub async fn require_role(min: Role) -> Result<CurrentUser, AppError> {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// What the access rules in `domain::access` need to know about the caller.
+impl From<&CurrentUser> for domain::access::Viewer {
+    fn from(user: &CurrentUser) -> Self {
+        Self {
+            id: user.id,
+            role: user.role.into(),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! This crate knows nothing of HTTP or Leptos: the web layer calls these services and maps
 //! [`DomainError`] to responses in one place. It never loads a model.
 
+pub mod access;
 pub mod auth;
 pub mod db;
 pub mod entities;

@@ -1,3 +1,8 @@
+//! Where log lines go. Every request's lines are written inside its span (method, route,
+//! request id, user id: see `http::request_trace`); failed requests (5xx) are logged at
+//! `error` by the trace layer, and `RUST_LOG=info,tower_http=debug` adds one line per
+//! request and response, an access log.
+
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr; `RUST_LOG` overrides the default level.

@@ -48,16 +48,12 @@ pub async fn join_lab_session(code: String) -> Result<String, AppError> {
     Ok(lab.title)
 }
 
+/// One submission: the caller's own, or (for its lab's instructor and admins) one they may
+/// see by `domain::access`; anyone else's reads as not found.
 #[server(prefix = "/api", endpoint = "student/submission")]
 pub async fn my_submission(id: i32) -> Result<SubmissionView, AppError> {
-    use domain::results::ResultService;
-
     let user = crate::guard::require_role(crate::dto::Role::Student).await?;
     let db = &crate::guard::server_context()?.db;
-    let detail = match ResultService::detail(db, id).await {
-        Ok(d) if d.submission.student_id == user.id => d,
-        Ok(_) | Err(domain::DomainError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let detail = domain::access::visible_submission(db, (&user).into(), id).await?;
     Ok(crate::labs::view::submission_view(detail))
 }

@@ -1,8 +1,13 @@
 //! The HTTP surface: one router holding the Leptos pages, the server functions under `/api`,
-//! the built front end's files, and the session layer around all of them. Leptos registers
-//! every server function's route itself (with the same context as the pages).
+//! the plain routes (upload, media, status stream), the built front end's files, and around
+//! all of them the session layer and the request id and trace layers. Leptos registers every
+//! server function's route itself (with the same context as the pages). Plain routes find
+//! their caller through the [`AuthUser`] extractor and fail with `AppError`, like server
+//! functions do.
 
+mod extractor;
 mod media;
+mod request_trace;
 mod server_fns;
 mod session_store;
 mod status_events;
@@ -18,6 +23,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use app::guard::ServerContext;
 use app::{App, shell};
 
+pub use extractor::AuthUser;
 pub use session_store::DbSessionStore;
 pub use upload::{UploadLimits, UploadsInFlight};
 
@@ -48,7 +54,7 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(idle));
 
-    Router::new()
+    let router = Router::new()
         .route(
             "/api/status/events",
             axum::routing::get(status_events::status_events),
@@ -68,5 +74,6 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(server_fns::error_status))
         .layer(session_layer)
-        .with_state(state)
+        .with_state(state);
+    request_trace::layer(router)
 }

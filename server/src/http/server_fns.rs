@@ -1,9 +1,9 @@
 //! Gives failed server functions the right HTTP status.
 //!
-//! Leptos answers every failed server function with 500 and a `serverfnerror` header. Here,
-//! in the one place where outcomes meet HTTP, the encoded [`AppError`] is read back and the
-//! status it stands for (401, 403, 422, 429, …) is set, so clients and tests see honest
-//! statuses. The body is left as it is, so the browser still decodes the same error.
+//! Leptos answers every failed server function with 500 and a `serverfnerror` header. Here
+//! the encoded [`AppError`] is read back and given the status [`AppError::status`] assigns it
+//! (the same mapping plain routes answer with), so clients and tests see honest statuses
+//! (401, 403, 422, 429, …). The body is left as it is, so the browser still decodes it.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -24,12 +24,15 @@ pub async fn error_status(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    let bytes = match to_bytes(body, MAX_ERROR_BODY).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return AppError::internal(format!("unreadable server function error: {e}"))
+                .into_response();
+        }
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status = error.status();
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -1,36 +1,23 @@
 //! `GET /api/status/events`: the caller's live status as Server-Sent Events. One task per
 //! connection follows the scheduler's `watch` channel and sends the caller's projection
 //! whenever it changed. A reconnecting browser gets the current view first, so nothing is
-//! missed. Anonymous callers get 401.
+//! missed. Anonymous callers and disabled accounts get 401 from the `AuthUser` extractor.
 
 use std::convert::Infallible;
 
-use app::guard::USER_ID;
 use app::status::projection::project;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use domain::users::UserService;
 use futures::Stream;
-use tower_sessions::Session;
 
 use super::AppState;
+use super::extractor::AuthUser;
 
 pub async fn status_events(
     State(state): State<AppState>,
-    session: Session,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
-    let id = session
-        .get::<i32>(USER_ID)
-        .await
-        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
-        .ok_or(StatusCode::UNAUTHORIZED)?;
-    let user = UserService::find_by_id(&state.server.db, id)
-        .await
-        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
-        .filter(|u| !u.disabled)
-        .ok_or(StatusCode::UNAUTHORIZED)?;
-    let role = app::dto::Role::from(user.role);
+    AuthUser(user): AuthUser,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let role = user.role;
     let updates = state.server.scheduler.subscribe();
     let stop = state.shutdown.clone();
     let stream = futures::stream::unfold(
@@ -61,5 +48,5 @@ pub async fn status_events(
             }
         },
     );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }

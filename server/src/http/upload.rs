@@ -9,24 +9,21 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use app::AppError;
-use app::guard::USER_ID;
+use app::dto::{CurrentUser, Role};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use domain::Role;
 use domain::labs::LabSessionService;
 use domain::media::{self, MediaError};
 use domain::submissions::{NewSubmission, SubmissionService};
-use domain::users::UserService;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use tower_sessions::Session;
 
 use super::AppState;
+use super::extractor::AuthUser;
 
 /// Uploads under way, by (student, lab session).
 #[derive(Clone, Default)]
@@ -71,40 +68,25 @@ pub struct Uploaded {
 
 pub async fn upload(
     State(state): State<AppState>,
-    session: Session,
+    AuthUser(user): AuthUser,
     UrlPath(lab_id): UrlPath<i32>,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    match receive(&state, &session, lab_id, query, &headers, body).await {
-        Ok(done) => (StatusCode::CREATED, Json(done)).into_response(),
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(e)).into_response()
-        }
-    }
+) -> Result<(StatusCode, Json<Uploaded>), AppError> {
+    let done = receive(&state, &user, lab_id, query, &headers, body).await?;
+    Ok((StatusCode::CREATED, Json(done)))
 }
 
 async fn receive(
     state: &AppState,
-    session: &Session,
+    user: &CurrentUser,
     lab_id: i32,
     query: UploadQuery,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Uploaded, AppError> {
     let db = &state.server.db;
-    let user_id = session
-        .get::<i32>(USER_ID)
-        .await
-        .map_err(AppError::internal)?
-        .ok_or(AppError::Unauthorized)?;
-    let user = UserService::find_by_id(db, user_id)
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or(AppError::Unauthorized)?;
     if user.role != Role::Student {
         return Err(AppError::Forbidden);
     }

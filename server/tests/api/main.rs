@@ -6,6 +6,7 @@ mod access;
 mod admin;
 mod auth;
 mod cli;
+mod edge;
 mod helpers;
 mod labs;
 mod recovery;

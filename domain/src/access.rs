@@ -1,0 +1,83 @@
+//! Who may do what, decided once. The web layer asks these questions (through its one guard
+//! and its one extractor) instead of spelling the rules out per handler, so a server function
+//! and a plain route can never disagree about who is logged in or who may see a submission.
+//!
+//! This module knows no sessions and no HTTP: it is given a user id and answers with rows or
+//! a yes/no. A refusal to see something is reported as [`DomainError::NotFound`], so callers
+//! cannot confirm that someone else's submission exists.
+
+use sea_orm::DatabaseConnection;
+
+use crate::entities::user;
+use crate::results::{ResultService, SubmissionDetail};
+use crate::users::UserService;
+use crate::{DomainError, Role};
+
+/// The account behind a session, if it still exists and is enabled. Read on every request, so
+/// disabling an account or changing its role takes effect on the very next one.
+pub async fn enabled_user(
+    db: &DatabaseConnection,
+    id: i32,
+) -> Result<Option<user::Model>, DomainError> {
+    Ok(UserService::find_by_id(db, id)
+        .await?
+        .filter(|u| !u.disabled))
+}
+
+/// Who is asking: all the access rules need to know about the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub id: i32,
+    pub role: Role,
+}
+
+/// A submission is seen by its student, by the owner of its lab session (the instructor who
+/// grades it), and by admins; by no one else.
+pub fn can_view_submission(viewer: Viewer, student_id: i32, lab_owner_id: i32) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Instructor => lab_owner_id == viewer.id,
+        Role::Student => student_id == viewer.id,
+    }
+}
+
+/// Submission `id` with its lab session, transcript and newest evaluation, if `viewer` may
+/// see it; otherwise `NotFound`, exactly as if it did not exist.
+pub async fn visible_submission(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    id: i32,
+) -> Result<SubmissionDetail, DomainError> {
+    let detail = ResultService::detail(db, id).await?;
+    if can_view_submission(viewer, detail.submission.student_id, detail.lab.owner_id) {
+        Ok(detail)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STUDENT: i32 = 10;
+    const OWNER: i32 = 20;
+
+    fn sees(id: i32, role: Role) -> bool {
+        can_view_submission(Viewer { id, role }, STUDENT, OWNER)
+    }
+
+    #[test]
+    fn a_submission_is_seen_by_its_student_its_instructor_and_admins_only() {
+        assert!(sees(STUDENT, Role::Student));
+        assert!(sees(OWNER, Role::Instructor));
+        assert!(sees(99, Role::Admin));
+
+        assert!(!sees(11, Role::Student), "another student");
+        assert!(!sees(21, Role::Instructor), "another lab's instructor");
+        // Ids are shared across roles: an instructor whose id happens to be the student's
+        // is still not that student.
+        assert!(!sees(STUDENT, Role::Instructor));
+        assert!(!sees(OWNER, Role::Student));
+    }
+}
