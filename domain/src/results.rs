@@ -1,6 +1,7 @@
-//! Reading submissions back: a student's lab sessions with their latest attempt, and one
-//! submission with its transcript and newest evaluation. Who may read what is decided by
-//! the caller (the web layer's guard); these are plain queries.
+//! Reading submissions back: a student's lab sessions with their latest attempt, one
+//! submission with its transcript, newest evaluation and the rubric that evaluation used, and
+//! an instructor's results table. Who may read a submission is `crate::access`'s rule; these
+//! are plain queries.
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
