@@ -138,7 +138,16 @@ fn a_student_sees_only_their_own_submissions_and_no_one_elses_name_or_id() {
     assert!(view.batches.is_empty());
     assert!(view.admin.is_none());
     let sent = json(&view);
-    for secret in ["Bea", "Cai", "7201", "7202", "7203", "7301", "7302", "could not be read"] {
+    for secret in [
+        "Bea",
+        "Cai",
+        "7201",
+        "7202",
+        "7203",
+        "7301",
+        "7302",
+        "could not be read",
+    ] {
         assert!(!sent.contains(secret), "{secret:?} sent to Ada: {sent}");
     }
     for engine_detail in [ENGINE_PID.to_string(), "ggml".to_owned()] {
@@ -149,7 +158,14 @@ fn a_student_sees_only_their_own_submissions_and_no_one_elses_name_or_id() {
 #[test]
 fn a_student_sees_where_each_of_their_submissions_is() {
     let view = project(&snapshot(), ADA, Role::Student);
-    let stage = |id: i32| &view.mine.iter().find(|i| i.submission_id == id).unwrap().stage;
+    let stage = |id: i32| {
+        &view
+            .mine
+            .iter()
+            .find(|i| i.submission_id == id)
+            .unwrap()
+            .stage
+    };
     // Batch progress is a count over the whole batch: nothing about whose items they are.
     assert_eq!(
         *stage(7101),
@@ -220,7 +236,10 @@ fn an_instructor_sees_only_rows_of_their_own_lab_sessions() {
     assert!(view.admin.is_none());
     let sent = json(&view);
     for secret in ["Bea", "7201", "7202", "7203", "could not be read", "ggml"] {
-        assert!(!sent.contains(secret), "{secret:?} sent to teacher 10: {sent}");
+        assert!(
+            !sent.contains(secret),
+            "{secret:?} sent to teacher 10: {sent}"
+        );
     }
 }
 
@@ -252,7 +271,10 @@ fn an_admin_sees_every_batch_the_engine_and_the_failures() {
         .map(|f| (f.submission_id, f.student.as_str()))
         .collect();
     assert_eq!(failures, [(7203, "Bea Other")]);
-    assert!(view.mine.is_empty(), "an admin has no submissions of their own");
+    assert!(
+        view.mine.is_empty(),
+        "an admin has no submissions of their own"
+    );
 }
 
 #[test]
