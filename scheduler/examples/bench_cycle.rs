@@ -5,6 +5,8 @@
 //! when their results arrive. Run by `scripts/bench-scheduler`:
 //!   cargo run -p scheduler --example bench_cycle -- BIN_DIR MODELS_DIR [THREADS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// A benchmark prints its table on stdout.
+#![allow(clippy::print_stdout)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! the server's resident memory. Run by `scripts/bench-scheduler`:
 //!   cargo run --release -p server --example bench_sse -- VIVA_BIN FAKE_ENGINE [CLIENTS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// A benchmark prints its table on stdout.
+#![allow(clippy::print_stdout)]
 
 #[path = "support/mod.rs"]
 mod support;

@@ -3,6 +3,8 @@
 //! release `viva` on loopback. Prints the server's memory before and after, and throughput.
 //!   cargo run --release -p server --example bench_upload -- VIVA_BIN
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// A benchmark prints its table on stdout.
+#![allow(clippy::print_stdout)]
 
 #[path = "support/mod.rs"]
 mod support;

@@ -221,3 +221,6 @@ fn admin(snapshot: &Snapshot) -> AdminDetail {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests;

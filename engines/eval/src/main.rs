@@ -7,12 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod answer;
-mod decode;
-mod evidence;
-mod grammar;
-mod prompt;
-mod run;
+use engine_eval::run;
 
 #[derive(Parser)]
 #[command(

@@ -1,5 +1,9 @@
 //! The command line: `viva serve | migrate | user … | demo`.
 
+// A command's answer (passwords generated, ids created, where the server runs) is printed
+// on stdout, for the person or script that ran it; logs go to stderr through tracing.
+#![allow(clippy::print_stdout)]
+
 mod demo;
 mod lab;
 mod password_input;

@@ -1,11 +1,12 @@
 //! The `viva` binary itself: user administration, configuration errors, the demo, and a
 //! graceful stop on SIGTERM.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use reqwest::StatusCode;
+use test_kit::engines::run_with_stdin;
 
 use crate::helpers::TestApp;
 
@@ -21,20 +22,9 @@ fn viva(data: &Path) -> Command {
 
 /// Runs `viva args…` with `stdin` as its standard input.
 fn run(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = viva(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut command = viva(data);
+    command.args(args);
+    run_with_stdin(command, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

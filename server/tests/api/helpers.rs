@@ -9,6 +9,8 @@ use reqwest::{Client, Response, StatusCode};
 use sea_orm::DatabaseConnection;
 use server::{Application, Config};
 use tempfile::TempDir;
+use test_kit::engines::engine_bin;
+use test_kit::media::silent_wav;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -172,19 +174,6 @@ pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
     (status, body)
 }
 
-/// A binary built into the same target directory as the tests (`scripts/test` builds the
-/// engines first).
-pub fn engine_bin(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().unwrap().parent().unwrap().join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: cargo build -p engine-fake",
-        path.display()
-    );
-    path
-}
-
 /// Scheduler settings that run the scripted fake engine for both phases.
 pub fn fake_scheduler(
     dir: &std::path::Path,
@@ -241,24 +230,10 @@ pub async fn enqueue(
     text: &str,
 ) -> i32 {
     use domain::submissions::{NewSubmission, SubmissionService};
-    let wav = dir.join(format!("{student}-{lab}-{}.wav", rand_suffix()));
-    let data = 16_000u32 * 2;
-    let mut bytes = b"RIFF".to_vec();
-    bytes.extend_from_slice(&(36 + data).to_le_bytes());
-    bytes.extend_from_slice(b"WAVEfmt ");
-    for part in [
-        16u32.to_le_bytes(),
-        [1, 0, 1, 0],
-        16_000u32.to_le_bytes(),
-        32_000u32.to_le_bytes(),
-        [2, 0, 16, 0],
-    ] {
-        bytes.extend_from_slice(&part);
-    }
-    bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&data.to_le_bytes());
-    bytes.resize(44 + data as usize, 0);
-    std::fs::write(&wav, bytes).unwrap();
+    let wav = silent_wav(
+        &dir.join(format!("{student}-{lab}-{}.wav", rand_suffix())),
+        1_000,
+    );
     std::fs::write(format!("{}.txt", wav.display()), text).unwrap();
     let new = NewSubmission {
         student_id: student,

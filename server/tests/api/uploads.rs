@@ -2,7 +2,6 @@
 //! leaves no file and no row behind.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use domain::Role;
 use domain::entities::lab_session;
@@ -10,17 +9,9 @@ use domain::entities::submission::{self, SubmissionState};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::Value;
+use test_kit::media;
 
 use crate::helpers::{TestApp, lab_session};
-
-fn ffmpeg(args: &[&str]) {
-    let status = Command::new("ffmpeg")
-        .args(["-nostdin", "-loglevel", "error", "-y"])
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "ffmpeg {args:?}");
-}
 
 /// Recordings made for the test: (name, path).
 struct Media {
@@ -40,60 +31,15 @@ impl Media {
 
     /// A short MP4 with a tone as its sound.
     fn video(&self, secs: u32) -> PathBuf {
-        let out = self.path(&format!("talk{secs}.mp4"));
-        let d = format!("d={secs}");
-        let tone = format!("sine=frequency=440:duration={secs}");
-        ffmpeg(&[
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("color=c=green:s=160x120:r=10:{d}"),
-            "-f",
-            "lavfi",
-            "-i",
-            &tone,
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            out.to_str().unwrap(),
-        ]);
-        out
+        media::tone_video(secs, &self.path(&format!("talk{secs}.mp4")))
     }
 
     fn video_without_audio(&self) -> PathBuf {
-        let out = self.path("mute.mp4");
-        ffmpeg(&[
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=red:s=160x120:r=10:d=2",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            out.to_str().unwrap(),
-        ]);
-        out
+        media::video_without_sound(&self.path("mute.mp4"))
     }
 
     fn silent_recording(&self) -> PathBuf {
-        let out = self.path("silence.webm");
-        ffmpeg(&[
-            "-f",
-            "lavfi",
-            "-i",
-            "anullsrc=r=48000:cl=mono",
-            "-t",
-            "2",
-            "-c:a",
-            "libopus",
-            out.to_str().unwrap(),
-        ]);
-        out
+        media::silent_recording(2, &self.path("silence.webm"))
     }
 
     fn truncated(&self) -> PathBuf {

@@ -1,74 +1,16 @@
-use std::io::{BufRead, BufReader, Write};
+//! What the `viva-eval` tests share beyond the test kit: requests, rubrics, transcripts.
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
 
 use serde_json::{Value, json};
+use test_kit::engines::{self, Finished, SMOLLM2};
 
 pub fn model() -> PathBuf {
-    let dir = std::env::var_os("ENGINE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"));
-    let model = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
-    assert!(
-        model.is_file(),
-        "{} is missing: run scripts/models first",
-        model.display()
-    );
-    model
-}
-
-pub struct Finished {
-    pub status: ExitStatus,
-    pub events: Vec<Value>,
-}
-
-impl Finished {
-    pub fn kinds(&self) -> Vec<&str> {
-        self.events
-            .iter()
-            .map(|e| e["event"].as_str().unwrap())
-            .collect()
-    }
-
-    /// Each item's result, in item-id order; panics on a failed item.
-    pub fn results(&self) -> Vec<(i64, Value)> {
-        for e in &self.events {
-            assert_ne!(e["event"], "item_failed", "{e}");
-        }
-        let mut done: Vec<(i64, Value)> = self
-            .events
-            .iter()
-            .filter(|e| e["event"] == "item_done")
-            .map(|e| (e["id"].as_i64().unwrap(), e["result"].clone()))
-            .collect();
-        done.sort_by_key(|(id, _)| *id);
-        done
-    }
+    engines::model(SMOLLM2)
 }
 
 pub fn run_raw(request: &str) -> Finished {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_viva-eval"))
-        .arg("run")
-        .env("OMP_WAIT_POLICY", "passive")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.as_bytes())
-        .unwrap();
-    let events = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    Finished {
-        status: child.wait().unwrap(),
-        events,
-    }
+    Finished::run(env!("CARGO_BIN_EXE_viva-eval"), request)
 }
 
 pub fn request(model: &Path, lock: &Path, items: &Value, parallel: bool) -> Value {
@@ -79,9 +21,8 @@ pub fn request(model: &Path, lock: &Path, items: &Value, parallel: bool) -> Valu
 pub const INSTRUCTIONS: &str = "Measure the period of a pendulum for five string lengths and explain how the \
     period depends on the length.";
 
-pub const TRANSCRIPT: &str = "In this experiment we measured the period of a simple pendulum for five different \
-    string lengths. The results show that the period grows with the square root of the length, as the theory \
-    predicts. Our largest source of error was the reaction time when starting and stopping the stopwatch.";
+/// The lab report the STT tests speak, as a transcript.
+pub const TRANSCRIPT: &str = test_kit::media::LAB_REPORT;
 
 pub fn pendulum_rubric() -> Value {
     json!({"criteria": [

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use serde_json::json;
+use test_kit::media::silent_wav;
 
 use crate::support::{ct2_dir, ggml_model, path, request, run, stt};
 
@@ -40,18 +41,7 @@ fn converting_twice_gives_identical_bytes_and_a_model_whisper_loads() {
     assert_eq!(&first[..4], &0x6767_6d6c_u32.to_le_bytes());
 
     // whisper.cpp loads it (an empty-audio item is enough to prove the load).
-    let silence = dir.path().join("silence.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut wav = hound::WavWriter::create(&silence, spec).unwrap();
-    for _ in 0..16_000 {
-        wav.write_sample(0i16).unwrap();
-    }
-    wav.finalize().unwrap();
+    let silence = silent_wav(&dir.path().join("silence.wav"), 1_000);
     let done = run(&request(
         ggml_model(),
         &dir.path().join("gpu.lock"),

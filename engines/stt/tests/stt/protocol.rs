@@ -3,7 +3,10 @@ use std::process::Stdio;
 
 use serde_json::{Value, json};
 
-use crate::support::{SPEECH, ggml_model, path, request, run, run_raw, sh, stt};
+use test_kit::engines::Finished;
+use test_kit::media::{Voice, ffmpeg, prepare_audio, silent_wav, speak};
+
+use crate::support::{SPEECH, ggml_model, path, request, run, run_raw, stt};
 
 #[test]
 fn a_malformed_request_gets_one_error_event_and_a_failing_exit() {
@@ -13,16 +16,8 @@ fn a_malformed_request_gets_one_error_event_and_a_failing_exit() {
         (r#"{"version":1,"items":[]}"#, "missing field"),
     ] {
         let done = run_raw(text);
-        assert!(!done.status.success());
-        assert_eq!(done.kinds(), ["error"]);
-        assert!(
-            done.events[0]["message"]
-                .as_str()
-                .unwrap()
-                .contains(expected),
-            "{:?}",
-            done.events
-        );
+        let message = done.failure();
+        assert!(message.contains(expected), "{message}");
     }
 }
 
@@ -35,14 +30,8 @@ fn a_missing_model_fails_the_run_naming_the_path() {
         &dir.path().join("gpu.lock"),
         json!([{"id": 1, "audio": "/x.wav"}]),
     ));
-    assert!(!done.status.success());
-    assert_eq!(done.kinds(), ["error"]);
-    assert!(
-        done.events[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no-such-model.bin")
-    );
+    let message = done.failure();
+    assert!(message.contains("no-such-model.bin"), "{message}");
 }
 
 #[test]
@@ -55,9 +44,7 @@ fn a_file_that_is_not_a_whisper_model_fails_the_run_naming_the_path() {
         &dir.path().join("gpu.lock"),
         json!([{"id": 1, "audio": "/x.wav"}]),
     ));
-    assert!(!done.status.success());
-    assert_eq!(done.kinds(), ["error"]);
-    let message = done.events[0]["message"].as_str().unwrap();
+    let message = done.failure();
     assert!(
         message.contains("cannot load the Whisper model") && message.contains("bogus-model.bin"),
         "{message}"
@@ -82,35 +69,18 @@ fn a_missing_or_corrupt_audio_file_fails_only_its_item() {
     let corrupt = dir.path().join("corrupt.wav");
     std::fs::write(&corrupt, b"RIFF\x10\x00\x00\x00WAVEnot really").unwrap();
     let stereo = dir.path().join("stereo.wav");
-    sh(
-        "ffmpeg",
-        &[
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=d=1",
-            "-ac",
-            "2",
-            "-ar",
-            "44100",
-            path(&stereo),
-        ],
-    );
-    let good = dir.path().join("good.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut wav = hound::WavWriter::create(&good, spec).unwrap();
-    for _ in 0..8_000 {
-        wav.write_sample(0i16).unwrap();
-    }
-    wav.finalize().unwrap();
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=1",
+        "-ac",
+        "2",
+        "-ar",
+        "44100",
+        path(&stereo),
+    ]);
+    let good = silent_wav(&dir.path().join("good.wav"), 500);
 
     let items = json!([
         {"id": 1, "audio": dir.path().join("missing.wav")},
@@ -148,13 +118,8 @@ fn a_missing_or_corrupt_audio_file_fails_only_its_item() {
 #[test]
 fn an_engine_killed_mid_batch_leaves_the_reader_at_eof_without_finished() {
     let dir = tempfile::tempdir().unwrap();
-    let speech = dir.path().join("speech.wav");
-    sh(
-        "espeak-ng",
-        &["-v", "en-us+f2", "-s", "140", "-w", path(&speech), SPEECH],
-    );
-    let audio = dir.path().join("speech16k.wav");
-    crate::support::extract_audio(&speech, &audio);
+    let speech = speak(SPEECH, Voice::CLEAR, &dir.path().join("speech.wav"));
+    let audio = prepare_audio(&speech, &dir.path().join("speech16k.wav"));
     let items = json!([{"id": 1, "audio": audio}, {"id": 2, "audio": audio}]);
     let mut child = stt()
         .arg("run")
@@ -193,21 +158,12 @@ fn an_engine_killed_mid_batch_leaves_the_reader_at_eof_without_finished() {
 fn two_engines_on_one_gpu_lock_never_hold_models_at_the_same_time() {
     let dir = tempfile::tempdir().unwrap();
     let lock = dir.path().join("gpu.lock");
-    let speech = dir.path().join("speech.wav");
-    sh(
-        "espeak-ng",
-        &[
-            "-v",
-            "en-us",
-            "-s",
-            "160",
-            "-w",
-            path(&speech),
-            "The second engine waits for the first.",
-        ],
+    let speech = speak(
+        "The second engine waits for the first.",
+        Voice::QUICK,
+        &dir.path().join("speech.wav"),
     );
-    let audio = dir.path().join("a.wav");
-    crate::support::extract_audio(&speech, &audio);
+    let audio = prepare_audio(&speech, &dir.path().join("a.wav"));
     let body = request(ggml_model(), &lock, json!([{"id": 1, "audio": audio}])).to_string();
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| run_raw(&body));
@@ -215,9 +171,8 @@ fn two_engines_on_one_gpu_lock_never_hold_models_at_the_same_time() {
         (a.join().unwrap(), b.join().unwrap())
     });
     assert!(a.status.success() && b.status.success());
-    let at = |f: &crate::support::Finished, kind: &str| f.event(kind)["at_ms"].as_u64().unwrap();
-    let load_start =
-        |f: &crate::support::Finished| at(f, "loaded") - f.event("loaded")["ms"].as_u64().unwrap();
+    let at = |f: &Finished, kind: &str| f.event(kind)["at_ms"].as_u64().unwrap();
+    let load_start = |f: &Finished| at(f, "loaded") - f.event("loaded")["ms"].as_u64().unwrap();
     let (first, second) = if at(&a, "loaded") < at(&b, "loaded") {
         (&a, &b)
     } else {

@@ -2,7 +2,9 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use crate::support::{SPEECH, extract_audio, ggml_model, path, request, run, sh};
+use test_kit::media::{Container, Voice, prepare_audio, speak, video_with_sound, wav_ms};
+
+use crate::support::{SPEECH, ggml_model, request, run};
 
 const STOP_WORDS: &[&str] = &[
     "in", "this", "we", "the", "of", "a", "for", "that", "with", "as", "our", "was", "when", "and",
@@ -18,64 +20,12 @@ fn content_words(text: &str) -> Vec<String> {
 #[test]
 fn speech_in_mp4_and_webm_videos_is_transcribed() {
     let dir = tempfile::tempdir().unwrap();
-    let speech = dir.path().join("speech.wav");
-    sh(
-        "espeak-ng",
-        &["-v", "en-us+f2", "-s", "140", "-w", path(&speech), SPEECH],
-    );
-    let mp4 = dir.path().join("talk.mp4");
-    let webm = dir.path().join("talk.webm");
-    let video = [
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=gray:s=160x120:r=10",
-        "-i",
-        path(&speech),
-        "-shortest",
-    ];
-    sh(
-        "ffmpeg",
-        &[
-            &video[..],
-            &[
-                "-c:v",
-                "libx264",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                path(&mp4),
-            ],
-        ]
-        .concat(),
-    );
-    sh(
-        "ffmpeg",
-        &[
-            &video[..],
-            &[
-                "-c:v",
-                "libvpx-vp9",
-                "-deadline",
-                "realtime",
-                "-cpu-used",
-                "8",
-                "-c:a",
-                "libopus",
-                path(&webm),
-            ],
-        ]
-        .concat(),
-    );
-    let (from_mp4, from_webm) = (dir.path().join("mp4.wav"), dir.path().join("webm.wav"));
-    extract_audio(&mp4, &from_mp4);
-    extract_audio(&webm, &from_webm);
-    let audio_ms = hound::WavReader::open(&from_mp4).unwrap().duration() as u64 * 1000 / 16_000;
+    let speech = speak(SPEECH, Voice::CLEAR, &dir.path().join("speech.wav"));
+    let mp4 = video_with_sound(&speech, Container::Mp4, &dir.path().join("talk.mp4"));
+    let webm = video_with_sound(&speech, Container::Webm, &dir.path().join("talk.webm"));
+    let from_mp4 = prepare_audio(&mp4, &dir.path().join("mp4.wav"));
+    let from_webm = prepare_audio(&webm, &dir.path().join("webm.wav"));
+    let audio_ms = u64::try_from(wav_ms(&from_mp4)).unwrap();
     assert!(
         audio_ms >= 15_000,
         "the speech should last at least 15 s, not {audio_ms} ms"
