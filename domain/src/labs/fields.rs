@@ -45,6 +45,22 @@ pub struct NewLabSession {
 }
 
 impl NewLabSession {
+    /// The standard lab session (what `viva lab add` and the demo create): the standard
+    /// rubric, English, results released at once.
+    pub fn standard(title: &str) -> Self {
+        Self {
+            title: title.into(),
+            instructions: "Explain in two to five minutes what you measured, how you measured \
+                           it, what result you got, and how much you trust it."
+                .into(),
+            rubric: Rubric::standard(),
+            language: "en".into(),
+            release_mode: ReleaseMode::Automatic,
+            join_code: None,
+            deadline: None,
+        }
+    }
+
     pub fn parse(form: LabSessionForm) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let rubric = match serde_json::from_str::<Vec<Criterion>>(&form.criteria) {

@@ -3,8 +3,7 @@
 
 use anyhow::Context;
 use domain::Role;
-use domain::entities::lab_session::ReleaseMode;
-use domain::labs::{LabSessionService, NewLabSession, Rubric, RubricRules};
+use domain::labs::{LabSessionService, NewLabSession};
 use domain::users::{UserService, Username};
 use sea_orm::DatabaseConnection;
 
@@ -40,16 +39,5 @@ pub async fn create_standard(
     owner: i32,
     title: &str,
 ) -> anyhow::Result<domain::entities::lab_session::Model> {
-    let new = NewLabSession {
-        title: title.into(),
-        instructions: "Explain in two to five minutes what you measured, how you measured it, \
-                       what result you got, and how much you trust it."
-            .into(),
-        rubric: Rubric::standard(),
-        language: "en".into(),
-        release_mode: ReleaseMode::Automatic,
-        join_code: None,
-        deadline: None,
-    };
-    Ok(LabSessionService::create(db, owner, new).await?)
+    Ok(LabSessionService::create(db, owner, NewLabSession::standard(title)).await?)
 }
