@@ -39,6 +39,21 @@ enum RubricVersions {
     CreatedAt,
 }
 
+/// The columns that name a rubric version: the lab session's current one, and the one each
+/// evaluation was graded against (existing rows: 1).
+fn version_columns() -> [(DynIden, DynIden); 2] {
+    [
+        (
+            LabSessions::Table.into_iden(),
+            LabSessions::RubricVersion.into_iden(),
+        ),
+        (
+            Evaluations::Table.into_iden(),
+            Evaluations::RubricVersion.into_iden(),
+        ),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -83,16 +98,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             )
             .await?;
-        for (table, column) in [
-            (
-                LabSessions::Table.into_iden(),
-                LabSessions::RubricVersion.into_iden(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                Evaluations::RubricVersion.into_iden(),
-            ),
-        ] {
+        for (table, column) in version_columns() {
             manager
                 .alter_table(
                     Table::alter()
@@ -114,16 +120,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, column) in [
-            (
-                LabSessions::Table.into_iden(),
-                LabSessions::RubricVersion.into_iden(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                Evaluations::RubricVersion.into_iden(),
-            ),
-        ] {
+        for (table, column) in version_columns() {
             manager
                 .alter_table(Table::alter().table(table).drop_column(column).to_owned())
                 .await?;

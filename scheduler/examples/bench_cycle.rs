@@ -13,16 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use domain::Role;
 use domain::entities::lab_session::ReleaseMode;
-use domain::entities::{engine_run, evaluation, user};
+use domain::entities::{engine_run, evaluation};
 use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::status::Snapshot;
 use domain::submissions::{NewSubmission, SubmissionService};
-use migrations::{Migrator, MigratorTrait};
 use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use test_kit::db::TestDb;
 
 const SENTENCES: [&str; 6] = [
     "In this lab we measured the period of a pendulum with a stopwatch.",
@@ -209,26 +208,12 @@ struct Measured {
 
 impl Lab {
     async fn new(bins: &Path, models: &Path, threads: u32, batch_size: u32) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("viva.db").display());
-        let db = domain::db::connect(&url).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
-        let now = Utc::now();
-        let mut ids = Vec::new();
-        for (name, role) in [("teacher", Role::Instructor), ("student", Role::Student)] {
-            let row = user::ActiveModel {
-                username: Set(name.into()),
-                username_key: Set(name.into()),
-                display_name: Set(name.into()),
-                role: Set(role),
-                password_hash: Set("-".into()),
-                disabled: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            ids.push(row.insert(&db).await.unwrap().id);
-        }
+        let kit = TestDb::fresh().await;
+        let ids = [
+            kit.user("teacher", Role::Instructor).await,
+            kit.user("student", Role::Student).await,
+        ];
+        let TestDb { db, dir, .. } = kit;
         let criterion = |name: &str, max_points| Criterion {
             name: name.into(),
             description: format!("{name} is explained clearly"),

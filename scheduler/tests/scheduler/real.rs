@@ -1,14 +1,13 @@
 //! The real path: generated speech videos, ffmpeg-extracted audio, `viva-stt` on Whisper
 //! tiny.en and `viva-eval` on SmolLM2, through the scheduler in batches of four.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use domain::entities::submission::SubmissionState;
 use domain::entities::{evaluation, transcript};
 use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use test_kit::media;
 
 use crate::support::{all_finished, assert_phase_locked, engine_bin, lab, wait_for};
 
@@ -27,76 +26,11 @@ const KEY_WORDS: [&str; 12] = [
     "density",
 ];
 
-fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
-}
-
-fn sh(program: &str, args: &[&str]) {
-    let status = Command::new(program).args(args).status().unwrap();
-    assert!(status.success(), "{program} {args:?} failed");
-}
-
-/// An MP4 of a grey picture with `text` spoken, then its audio as 16 kHz mono WAV, the way
-/// an upload is prepared.
-fn speech_video(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let speech = dir.join(format!("{name}-speech.wav"));
-    let video = dir.join(format!("{name}.mp4"));
-    let audio = dir.join(format!("{name}.wav"));
-    let p = |p: &Path| p.display().to_string();
-    sh(
-        "espeak-ng",
-        &["-v", "en-us", "-s", "130", "-w", &p(&speech), text],
-    );
-    sh(
-        "ffmpeg",
-        &[
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=gray:s=160x120:r=10",
-            "-i",
-            &p(&speech),
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            &p(&video),
-        ],
-    );
-    sh(
-        "ffmpeg",
-        &[
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-i",
-            &p(&video),
-            "-vn",
-            "-ac",
-            "1",
-            "-ar",
-            "16000",
-            "-c:a",
-            "pcm_s16le",
-            &p(&audio),
-        ],
-    );
-    audio
-}
-
 fn real_config() -> SchedulerConfig {
     let engine = |program: &str, model: &str| EngineConfig {
         program: engine_bin(program),
         args: vec!["run".into()],
-        model: models_dir().join(model),
+        model: test_kit::engines::model(model),
         threads: 2,
         use_gpu: false,
         item_timeout_secs: 600,
@@ -119,7 +53,8 @@ async fn twelve_spoken_videos_are_transcribed_and_graded_in_three_phase_locked_b
         let text = format!(
             "In this lab I measured the {word}. The {word} was the key part of my experiment."
         );
-        let audio = speech_video(lab.dir.path(), &format!("talk{i}"), &text);
+        let name = format!("talk{i}");
+        let audio = media::speech_video(lab.dir.path(), &name, &text, media::Voice::SLOW).audio;
         ids.push(lab.enqueue(i, &audio).await);
     }
     let scheduler = Scheduler::start(lab.db.clone(), real_config(), lab.dir.path());

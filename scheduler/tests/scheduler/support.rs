@@ -2,21 +2,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use domain::Role;
 use domain::entities::batch;
 use domain::entities::engine_run;
-use domain::entities::lab_session::ReleaseMode;
 use domain::entities::submission::{self, SubmissionState};
-use domain::entities::user;
 use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::status::{SchedulerHandle, Snapshot};
 use domain::submissions::{NewSubmission, SubmissionService};
-use migrations::{Migrator, MigratorTrait};
 use scheduler::{EngineConfig, SchedulerConfig};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use serde_json::Value;
 use tempfile::TempDir;
+use test_kit::db::TestDb;
+pub use test_kit::engines::engine_bin;
+use test_kit::media::{self, wav_ms};
 
 /// A lab with its own database: one instructor, one lab session, some students.
 pub struct Lab {
@@ -27,14 +26,11 @@ pub struct Lab {
 }
 
 pub async fn lab(students: usize) -> Lab {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("viva.db").display());
-    let db = domain::db::connect(&url).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let instructor = add_user(&db, "teacher", Role::Instructor).await;
+    let kit = TestDb::fresh().await;
+    let instructor = kit.user("teacher", Role::Instructor).await;
     let mut ids = Vec::new();
     for i in 0..students {
-        ids.push(add_user(&db, &format!("student{i:02}"), Role::Student).await);
+        ids.push(kit.user(&format!("student{i:02}"), Role::Student).await);
     }
     let rubric = Rubric::parse(vec![
         Criterion {
@@ -49,6 +45,7 @@ pub async fn lab(students: usize) -> Lab {
         },
     ])
     .unwrap();
+    let TestDb { db, dir, .. } = kit;
     let lab_session = LabSessionService::create(
         &db,
         instructor,
@@ -56,10 +53,7 @@ pub async fn lab(students: usize) -> Lab {
             title: "Lab 1".into(),
             instructions: "Explain what you measured and how.".into(),
             rubric,
-            language: "en".into(),
-            release_mode: ReleaseMode::Automatic,
-            join_code: None,
-            deadline: None,
+            ..NewLabSession::standard("Lab 1")
         },
     )
     .await
@@ -71,25 +65,6 @@ pub async fn lab(students: usize) -> Lab {
         lab_session,
         students: ids,
     }
-}
-
-async fn add_user(db: &DatabaseConnection, name: &str, role: Role) -> i32 {
-    let now = Utc::now();
-    user::ActiveModel {
-        username: Set(name.into()),
-        username_key: Set(name.into()),
-        display_name: Set(format!("Name of {name}")),
-        role: Set(role),
-        password_hash: Set("not-a-hash".into()),
-        disabled: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap()
-    .id
 }
 
 impl Lab {
@@ -116,23 +91,7 @@ impl Lab {
     /// Writes `secs` of silence as 16 kHz mono WAV; the fake engine reads `<wav>.txt` as
     /// its transcript.
     pub fn silent_wav(&self, name: &str, secs: u32, transcript: &str) -> PathBuf {
-        let path = self.dir.path().join(format!("{name}.wav"));
-        let data = secs * 16_000 * 2;
-        let mut bytes = Vec::with_capacity(44 + data as usize);
-        bytes.extend_from_slice(b"RIFF");
-        bytes.extend_from_slice(&(36 + data).to_le_bytes());
-        bytes.extend_from_slice(b"WAVEfmt ");
-        bytes.extend_from_slice(&16u32.to_le_bytes());
-        bytes.extend_from_slice(&1u16.to_le_bytes());
-        bytes.extend_from_slice(&1u16.to_le_bytes());
-        bytes.extend_from_slice(&16_000u32.to_le_bytes());
-        bytes.extend_from_slice(&32_000u32.to_le_bytes());
-        bytes.extend_from_slice(&2u16.to_le_bytes());
-        bytes.extend_from_slice(&16u16.to_le_bytes());
-        bytes.extend_from_slice(b"data");
-        bytes.extend_from_slice(&data.to_le_bytes());
-        bytes.resize(44 + data as usize, 0);
-        std::fs::write(&path, bytes).unwrap();
+        let path = media::silent_wav(&self.dir.path().join(format!("{name}.wav")), secs * 1000);
         std::fs::write(format!("{}.txt", path.display()), transcript).unwrap();
         path
     }
@@ -194,23 +153,6 @@ impl Lab {
         }
         out
     }
-}
-
-/// A binary built into the same target directory as this test.
-pub fn engine_bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().unwrap().parent().unwrap().join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: build it first (cargo build -p engine-fake -p engine-stt -p engine-eval)",
-        path.display()
-    );
-    path
-}
-
-pub fn wav_ms(path: &Path) -> i64 {
-    let len = std::fs::metadata(path).unwrap().len();
-    i64::try_from(len.saturating_sub(44) / 32).unwrap()
 }
 
 /// Waits, following the scheduler's own status channel, until `done` holds for a snapshot.
