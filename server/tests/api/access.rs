@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use domain::Role;
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, error_of};
+use crate::helpers::TestApp;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Access {
@@ -139,14 +139,14 @@ async fn restricted_server_functions_answer_unauthorized_to_anonymous_and_forbid
         let Access::AtLeast(min) = *access else {
             continue;
         };
-        let (status, body) = error_of(app.call(&anonymous, path, args).await).await;
+        let (status, body) = app.call_error(&anonymous, path, args).await;
         assert_eq!(
             (status, body.as_str()),
             (StatusCode::UNAUTHORIZED, Some("Unauthorized")),
             "anonymous → {path}"
         );
         for (role, client) in callers.iter().filter(|(role, _)| *role < min) {
-            let (status, body) = error_of(app.call(client, path, args).await).await;
+            let (status, body) = app.call_error(client, path, args).await;
             assert_eq!(
                 (status, body.as_str()),
                 (StatusCode::FORBIDDEN, Some("Forbidden")),

@@ -50,7 +50,9 @@ async fn a_username_differing_only_in_case_is_refused() {
         ("role", "student"),
         ("password", "another-password"),
     ];
-    let (status, body) = error_of(app.call(&admin, "/api/admin/users/create", &form).await).await;
+    let (status, body) = app
+        .call_error(&admin, "/api/admin/users/create", &form)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.to_string().contains("already taken"), "{body}");
     assert_eq!(user_count(&app).await, 1);
@@ -67,7 +69,9 @@ async fn bad_new_user_fields_are_all_reported_at_once() {
         ("role", "student"),
         ("password", "short"),
     ];
-    let (status, body) = error_of(app.call(&admin, "/api/admin/users/create", &form).await).await;
+    let (status, body) = app
+        .call_error(&admin, "/api/admin/users/create", &form)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<_> = body["Invalid"]
         .as_array()
@@ -83,7 +87,9 @@ async fn bad_new_user_fields_are_all_reported_at_once() {
         ("role", "wizard"),
         ("password", ""),
     ];
-    let (status, _) = error_of(app.call(&admin, "/api/admin/users/create", &bad_role).await).await;
+    let (status, _) = app
+        .call_error(&admin, "/api/admin/users/create", &bad_role)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(user_count(&app).await, 1);
 }
@@ -133,27 +139,21 @@ async fn admin_changes_a_role_and_resets_a_password() {
         .await
         .to_string();
     let row: Value = app
-        .call(
+        .call_json(
             &admin,
             "/api/admin/users/role",
             &[("id", &id), ("role", "instructor")],
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(row["role"], "instructor");
 
     let issued: Value = app
-        .call(
+        .call_json(
             &admin,
             "/api/admin/users/password",
             &[("id", &id), ("password", "")],
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let password = issued["password"].as_str().unwrap();
     assert_eq!(
         app.login_status("ada", "correct-horse-battery").await,
@@ -170,8 +170,9 @@ async fn the_last_active_admin_cannot_be_demoted_or_disabled() {
         ("/api/admin/users/role", "role", "student"),
         ("/api/admin/users/disabled", "disabled", "true"),
     ] {
-        let (status, body) =
-            error_of(app.call(&admin, path, &[("id", "1"), (key, value)]).await).await;
+        let (status, body) = app
+            .call_error(&admin, path, &[("id", "1"), (key, value)])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert!(body.to_string().contains("last active admin"), "{body}");
     }
@@ -192,15 +193,12 @@ async fn admin_lists_users_by_search_and_role() {
         let (app, admin) = (&app, &admin);
         async move {
             let rows: Vec<Value> = app
-                .call(
+                .call_json(
                     admin,
                     "/api/admin/users",
                     &[("search", search), ("role", role)],
                 )
-                .await
-                .json()
-                .await
-                .unwrap();
+                .await;
             rows.iter()
                 .map(|r| r["username"].as_str().unwrap().to_owned())
                 .collect::<Vec<_>>()
@@ -264,11 +262,9 @@ async fn a_class_list_with_one_bad_row_imports_nothing_and_names_the_row() {
         ),
     ];
     for (csv, line, message) in cases {
-        let (status, body) = error_of(
-            app.call(&admin, "/api/admin/users/import", &[("csv", csv)])
-                .await,
-        )
-        .await;
+        let (status, body) = app
+            .call_error(&admin, "/api/admin/users/import", &[("csv", csv)])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{csv}");
         let errors = body["Invalid"].as_array().unwrap();
         assert_eq!(errors.len(), 1, "{body}");
@@ -296,11 +292,9 @@ async fn oversized_empty_or_malformed_class_lists_get_a_clear_message() {
         (binary.as_str(), "username"),
     ];
     for (csv, expected) in cases {
-        let (status, body) = error_of(
-            app.call(&admin, "/api/admin/users/import", &[("csv", csv)])
-                .await,
-        )
-        .await;
+        let (status, body) = app
+            .call_error(&admin, "/api/admin/users/import", &[("csv", csv)])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
         assert!(
             body.to_string().contains(expected),

@@ -37,17 +37,10 @@ async fn plain_routes(
     let media = format!("/api/submissions/{sub}/media");
     let upload = format!("/api/lab-sessions/{lab}/upload?name=talk.mp4");
     vec![
-        (
-            media.clone(),
-            client.get(app.url(&media)).send().await.unwrap(),
-        ),
+        (media.clone(), app.get(client, &media).await),
         (
             "/api/status/events".into(),
-            client
-                .get(app.url("/api/status/events"))
-                .send()
-                .await
-                .unwrap(),
+            app.get(client, "/api/status/events").await,
         ),
         (
             upload.clone(),
@@ -78,20 +71,12 @@ async fn every_response_carries_a_request_id_of_its_own() {
     let client = TestApp::client();
     let mut ids = HashSet::new();
     let responses = [
-        client.get(app.url("/")).send().await.unwrap(),
-        client.get(app.url("/no/such/page")).send().await.unwrap(),
+        app.get(&client, "/").await,
+        app.get(&client, "/no/such/page").await,
         app.call(&client, "/api/whoami", &[]).await,
         app.call(&client, "/api/student/labs", &[]).await,
-        client
-            .get(app.url("/api/submissions/1/media"))
-            .send()
-            .await
-            .unwrap(),
-        client
-            .get(app.url("/api/status/events"))
-            .send()
-            .await
-            .unwrap(),
+        app.get(&client, "/api/submissions/1/media").await,
+        app.get(&client, "/api/status/events").await,
     ];
     for response in &responses {
         assert!(ids.insert(request_id(response)), "ids are not reused");
@@ -183,11 +168,9 @@ async fn a_submission_is_seen_by_its_student_its_instructor_and_admins_only() {
         } else {
             StatusCode::NOT_FOUND
         };
-        let recording = client
-            .get(app.url(&format!("/api/submissions/{id}/media")))
-            .send()
-            .await
-            .unwrap();
+        let recording = app
+            .get(client, &format!("/api/submissions/{id}/media"))
+            .await;
         assert_eq!(recording.status(), expected, "{who}: recording");
         let shown = app
             .call(client, "/api/student/submission", &[("id", &id)])
@@ -257,11 +240,7 @@ async fn an_internal_error_answers_with_a_generic_body_and_is_logged_with_its_re
         .unwrap();
     let id = sub.to_string();
 
-    let recording = ada
-        .get(app.url(&format!("/api/submissions/{id}/media")))
-        .send()
-        .await
-        .unwrap();
+    let recording = app.get(&ada, &format!("/api/submissions/{id}/media")).await;
     let recording_id = request_id(&recording);
     let shown = app
         .call(&ada, "/api/student/submission", &[("id", &id)])

@@ -106,6 +106,31 @@ impl TestApp {
         client.post(self.url(path)).form(form).send().await.unwrap()
     }
 
+    /// Calls a server function and decodes its JSON answer.
+    pub async fn call_json<T: serde::de::DeserializeOwned>(
+        &self,
+        client: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> T {
+        self.call(client, path, form).await.json().await.unwrap()
+    }
+
+    /// Calls a server function expected to fail: its status and decoded error.
+    pub async fn call_error(
+        &self,
+        client: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, serde_json::Value) {
+        error_of(self.call(client, path, form).await).await
+    }
+
+    /// A plain GET of `path` (media, event streams) with `client`'s cookies.
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
     pub async fn add_user(&self, username: &str, role: Role, password: &str) -> i32 {
         let new = NewUser::parse(username, &format!("{username} Display"), role, password).unwrap();
         UserService::create(&self.db, new).await.unwrap().id

@@ -5,7 +5,7 @@ use domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enqueue, error_of, lab_session};
+use crate::helpers::{TestApp, enqueue, lab_session};
 
 /// Every instructor function that takes a lab session id, with valid other arguments.
 const ON_A_LAB_SESSION: &[(&str, &[(&str, &str)])] = &[
@@ -41,7 +41,7 @@ async fn an_instructor_can_neither_read_nor_change_another_instructors_lab_sessi
     for (path, args) in ON_A_LAB_SESSION {
         let mut form = vec![("id", id.as_str())];
         form.extend_from_slice(args);
-        let (status, body) = error_of(app.call(&other, path, &form).await).await;
+        let (status, body) = app.call_error(&other, path, &form).await;
         assert_eq!(
             (status, body),
             (StatusCode::NOT_FOUND, json!("NotFound")),
@@ -90,11 +90,8 @@ async fn an_instructor_creates_edits_closes_and_reopens_a_lab_session() {
         .await;
     assert_eq!(response.json::<i32>().await.unwrap(), id);
     let form: Value = app
-        .call(&teacher, "/api/instructor/lab", &[("id", id_text)])
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json(&teacher, "/api/instructor/lab", &[("id", id_text)])
+        .await;
     assert_eq!(form["title"], "Pendulum, part 2");
     assert_eq!(form["release_mode"], "review");
     assert_eq!(form["join_code"], "PEND-1");
@@ -168,8 +165,9 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
             ("deadline", ""),
             ("criteria", *criteria),
         ];
-        let (status, body) =
-            error_of(app.call(&teacher, "/api/instructor/lab/save", &form).await).await;
+        let (status, body) = app
+            .call_error(&teacher, "/api/instructor/lab/save", &form)
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
         let fields: Vec<&str> = body["Invalid"]
             .as_array()
@@ -192,8 +190,9 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
             r#"[{"name":"A","description":"","max_points":5}]"#,
         ),
     ];
-    let (status, body) =
-        error_of(app.call(&teacher, "/api/instructor/lab/save", &form).await).await;
+    let (status, body) = app
+        .call_error(&teacher, "/api/instructor/lab/save", &form)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"][0]["field"], "title");
     assert!(
@@ -229,38 +228,20 @@ async fn a_student_cannot_read_another_students_submission_or_recording() {
         .call(&ada, "/api/student/submission", &[("id", &id)])
         .await;
     assert_eq!(mine.status(), StatusCode::OK);
-    let (status, body) = error_of(
-        app.call(&eve, "/api/student/submission", &[("id", &id)])
-            .await,
-    )
-    .await;
+    let (status, body) = app
+        .call_error(&eve, "/api/student/submission", &[("id", &id)])
+        .await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, json!("NotFound")));
-    let recording = eve
-        .get(app.url(&format!("/api/submissions/{id}/media")))
-        .send()
-        .await
-        .unwrap();
+    let recording = app.get(&eve, &format!("/api/submissions/{id}/media")).await;
     assert_eq!(recording.status(), StatusCode::NOT_FOUND);
-    let anonymous = TestApp::client()
-        .get(app.url(&format!("/api/submissions/{id}/media")))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = app
+        .get(&TestApp::client(), &format!("/api/submissions/{id}/media"))
+        .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     // Eve's list of lab sessions shows no attempt of Ada's.
-    let labs: Value = app
-        .call(&eve, "/api/student/labs", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let labs: Value = app.call_json(&eve, "/api/student/labs", &[]).await;
     assert_eq!(labs[0]["latest"], Value::Null);
-    let labs: Value = app
-        .call(&ada, "/api/student/labs", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let labs: Value = app.call_json(&ada, "/api/student/labs", &[]).await;
     assert_eq!(labs[0]["latest"]["submission_id"], sub);
 }
 
@@ -282,11 +263,8 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
 
     let id = sub.to_string();
     let view: Value = app
-        .call(&ada, "/api/student/submission", &[("id", &id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json(&ada, "/api/student/submission", &[("id", &id)])
+        .await;
     assert_eq!(view["outcome"]["kind"], "released");
     assert_eq!(view["outcome"]["total"], 6);
     assert_eq!(view["outcome"]["max_total"], 10);
@@ -302,11 +280,8 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
     review.release_mode = Set(ReleaseMode::AfterReview);
     review.update(&app.db).await.unwrap();
     let view: Value = app
-        .call(&ada, "/api/student/submission", &[("id", &id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json(&ada, "/api/student/submission", &[("id", &id)])
+        .await;
     assert_eq!(view["outcome"], json!({"kind": "awaiting_review"}));
     assert!(
         !view.to_string().contains("Good start"),

@@ -84,11 +84,8 @@ async fn an_edited_rubric_is_a_new_version_and_old_grades_keep_theirs() {
     let teacher = app.logged_in("teacher", Role::Instructor).await;
     let v1 = r#"[{"name":"Method","description":"How","max_points":5},{"name":"Result","description":"What","max_points":5}]"#;
     let id: i32 = app
-        .call(&teacher, "/api/instructor/lab/save", &form("0", v1))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json(&teacher, "/api/instructor/lab/save", &form("0", v1))
+        .await;
     let id_text = id.to_string();
     let ada = app.logged_in("ada", Role::Student).await;
     let sub = enqueue(&app.db, dir.path(), app.user_id("ada").await, id, "talk").await;
@@ -127,22 +124,16 @@ async fn an_edited_rubric_is_a_new_version_and_old_grades_keep_theirs() {
     );
 
     let board: Value = app
-        .call(&teacher, "/api/instructor/lab/results", &[("id", &id_text)])
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json(&teacher, "/api/instructor/lab/results", &[("id", &id_text)])
+        .await;
     assert_eq!(board["rubric_version"], 2);
     assert_eq!(board["rows"][0]["rubric_version"], 1);
     assert_eq!(board["criteria"].as_array().unwrap().len(), 3);
 
     // The student's grade is read against version 1: out of 10, not 20.
     let view: Value = app
-        .call(&ada, "/api/student/submission", &[("id", &sub.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
+        .call_json(&ada, "/api/student/submission", &[("id", &sub.to_string())])
+        .await;
     assert_eq!(view["outcome"]["max_total"], 10);
     assert_eq!(view["outcome"]["criteria"][0]["max_points"], 5);
     assert_eq!(view["outcome"]["rubric_version"], 1);

@@ -18,11 +18,7 @@ struct Stream {
 
 impl Stream {
     async fn open(app: &TestApp, client: &Client) -> Self {
-        let response = client
-            .get(app.url("/api/status/events"))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(client, "/api/status/events").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
             response.headers()["content-type"].to_str().unwrap(),
@@ -81,11 +77,7 @@ fn stage_of(view: &Value, submission: i32) -> Option<String> {
 #[tokio::test]
 async fn an_anonymous_client_is_refused() {
     let app = TestApp::spawn().await;
-    let response = TestApp::client()
-        .get(app.url("/api/status/events"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&TestApp::client(), "/api/status/events").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 

@@ -389,35 +389,23 @@ async fn a_lab_session_with_a_join_code_is_seen_and_takes_uploads_only_after_joi
     let app = TestApp::spawn().await;
     let student = app.logged_in("sam", Role::Student).await;
     let lab = lab_session_with(&app, Some("PEND-1"), None).await;
-    let labs: Value = app
-        .call(&student, "/api/student/labs", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let labs: Value = app.call_json(&student, "/api/student/labs", &[]).await;
     assert_eq!(labs, serde_json::json!([]), "not listed before joining");
     let url = app.url(&format!("/api/lab-sessions/{lab}/upload"));
     let video = std::fs::read(media.video(2)).unwrap();
     let refused = student.post(&url).body(video.clone()).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::NOT_FOUND);
 
-    let (status, body) = crate::helpers::error_of(
-        app.call(&student, "/api/student/join", &[("code", "PEND-2")])
-            .await,
-    )
-    .await;
+    let (status, body) = app
+        .call_error(&student, "/api/student/join", &[("code", "PEND-2")])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"][0]["field"], "code");
     let joined = app
         .call(&student, "/api/student/join", &[("code", " pend-1 ")])
         .await;
     assert_eq!(joined.json::<String>().await.unwrap(), "Coded lab");
-    let labs: Value = app
-        .call(&student, "/api/student/labs", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let labs: Value = app.call_json(&student, "/api/student/labs", &[]).await;
     assert_eq!(labs[0]["id"], lab);
     let accepted = student.post(&url).body(video).send().await.unwrap();
     assert_eq!(accepted.status(), StatusCode::CREATED);
