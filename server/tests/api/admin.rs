@@ -3,7 +3,7 @@ use domain::users::{UserFilter, UserService};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, error_of};
+use crate::helpers::TestApp;
 
 async fn admin(app: &TestApp) -> Client {
     app.logged_in("root", Role::Admin).await
@@ -110,11 +110,9 @@ async fn admin_disables_a_user_who_then_cannot_log_in() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let (status, _) = error_of(
-        app.login(&TestApp::client(), "ada", "correct-horse-battery")
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .login_error(&TestApp::client(), "ada", "correct-horse-battery")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     app.call(

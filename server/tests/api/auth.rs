@@ -7,10 +7,7 @@ use crate::helpers::{TestApp, error_of};
 
 #[tokio::test]
 async fn login_succeeds_and_the_session_knows_the_user() {
-    let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery")
-        .await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_ada().await;
     assert_eq!(app.whoami(&client).await, None);
 
     let response = app.login(&client, "ada", "correct-horse-battery").await;
@@ -21,13 +18,12 @@ async fn login_succeeds_and_the_session_knows_the_user() {
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
-    let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery")
-        .await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_ada().await;
 
-    let wrong_password = error_of(app.login(&client, "ada", "wrong-horse-battery").await).await;
-    let unknown_user = error_of(app.login(&client, "nobody", "wrong-horse-battery").await).await;
+    let wrong_password = app.login_error(&client, "ada", "wrong-horse-battery").await;
+    let unknown_user = app
+        .login_error(&client, "nobody", "wrong-horse-battery")
+        .await;
     assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_password, unknown_user);
     assert_eq!(app.whoami(&client).await, None);
@@ -39,21 +35,14 @@ async fn usernames_are_case_insensitive_and_may_be_unicode() {
     app.add_user("Zoë.Ünal", Role::Student, "correct-horse-battery")
         .await;
     let client = TestApp::client();
-    assert!(
-        app.login(&client, "zoË.üNAL", "correct-horse-battery")
-            .await
-            .status()
-            .is_success()
-    );
+    app.assert_login(&client, "zoË.üNAL", "correct-horse-battery")
+        .await;
     assert_eq!(app.whoami(&client).await.as_deref(), Some("Zoë.Ünal"));
 }
 
 #[tokio::test]
 async fn throttling_starts_after_five_failures_and_lifts() {
-    let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery")
-        .await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_ada().await;
     for _ in 0..5 {
         assert_eq!(
             app.login(&client, "ada", "guess").await.status(),
@@ -62,23 +51,20 @@ async fn throttling_starts_after_five_failures_and_lifts() {
     }
 
     // Even the right password is refused while the wait lasts, with a clear retry time.
-    let (status, body) = error_of(app.login(&client, "ada", "correct-horse-battery").await).await;
+    let (status, body) = app
+        .login_error(&client, "ada", "correct-horse-battery")
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(body["TooManyAttempts"]["retry_after_secs"], 2);
 
     app.clock.advance(Duration::from_secs(2));
-    assert!(
-        app.login(&client, "ada", "correct-horse-battery")
-            .await
-            .status()
-            .is_success()
-    );
+    app.assert_login(&client, "ada", "correct-horse-battery")
+        .await;
 }
 
 #[tokio::test]
 async fn the_wait_doubles_with_each_failure_after_the_fifth() {
-    let app = TestApp::spawn().await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_client().await;
     let mut waits = Vec::new();
     for _ in 0..10 {
         let response = app.login(&client, "ada", "guess").await;
@@ -98,8 +84,7 @@ async fn the_wait_doubles_with_each_failure_after_the_fifth() {
 
 #[tokio::test]
 async fn one_client_address_guessing_many_usernames_is_throttled_too() {
-    let app = TestApp::spawn().await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_client().await;
     for i in 0..5 {
         let status = app
             .login(&client, &format!("user{i}"), "guess")
@@ -115,8 +100,7 @@ async fn one_client_address_guessing_many_usernames_is_throttled_too() {
 
 #[tokio::test]
 async fn bad_login_input_gets_a_clear_message_and_nothing_panics() {
-    let app = TestApp::spawn().await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_client().await;
     let long = "x".repeat(10_000);
     let cases: [(&str, &str, &str); 5] = [
         ("", "some-password", "Enter a username."),
@@ -130,7 +114,7 @@ async fn bad_login_input_gets_a_clear_message_and_nothing_panics() {
         ),
     ];
     for (username, password, expected) in cases {
-        let (status, body) = error_of(app.login(&client, username, password).await).await;
+        let (status, body) = app.login_error(&client, username, password).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -147,23 +131,18 @@ async fn bad_login_input_gets_a_clear_message_and_nothing_panics() {
 
 #[tokio::test]
 async fn a_disabled_account_cannot_log_in_and_its_session_ends() {
-    let app = TestApp::spawn().await;
-    let id = app
-        .add_user("ada", Role::Student, "correct-horse-battery")
+    let (app, client) = TestApp::with_ada().await;
+    let id = app.user_id("ada").await;
+    app.assert_login(&client, "ada", "correct-horse-battery")
         .await;
-    let client = TestApp::client();
-    assert!(
-        app.login(&client, "ada", "correct-horse-battery")
-            .await
-            .status()
-            .is_success()
-    );
 
     domain::users::UserService::set_disabled(&app.db, id, true)
         .await
         .unwrap();
     assert_eq!(app.whoami(&client).await, None);
-    let (status, body) = error_of(app.login(&client, "ada", "correct-horse-battery").await).await;
+    let (status, body) = app
+        .login_error(&client, "ada", "correct-horse-battery")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body, "AccountDisabled");
 }

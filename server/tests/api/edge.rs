@@ -145,12 +145,7 @@ async fn a_submission_is_seen_by_its_student_its_instructor_and_admins_only() {
     let app = TestApp::spawn().await;
     let (ada, _, sub) = with_a_submission(&app, dir.path()).await;
     let teacher = TestApp::client();
-    assert!(
-        app.login(&teacher, "teach", "a-long-password")
-            .await
-            .status()
-            .is_success()
-    );
+    app.assert_login(&teacher, "teach", "a-long-password").await;
     let admin = app.logged_in("root", Role::Admin).await;
     let other_teacher = app.logged_in("other", Role::Instructor).await;
     let eve = app.logged_in("eve", Role::Student).await;

@@ -33,6 +33,20 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// A fresh app and a client that has not logged in yet.
+    pub async fn with_client() -> (Self, Client) {
+        (Self::spawn().await, Self::client())
+    }
+
+    /// A fresh app with the student "ada" (password `correct-horse-battery`) and a client
+    /// that has not logged in yet.
+    pub async fn with_ada() -> (Self, Client) {
+        let app = Self::spawn().await;
+        app.add_user("ada", Role::Student, "correct-horse-battery")
+            .await;
+        (app, Self::client())
+    }
+
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let data = Arc::new(tempfile::tempdir().unwrap());
         let mut config = Config {
@@ -145,6 +159,22 @@ impl TestApp {
         .await
     }
 
+    /// Logs `client` in, asserting that it worked.
+    pub async fn assert_login(&self, client: &Client, username: &str, password: &str) {
+        let status = self.login(client, username, password).await.status();
+        assert!(status.is_success(), "login of {username} failed: {status}");
+    }
+
+    /// A login attempt expected to fail: its status and decoded error.
+    pub async fn login_error(
+        &self,
+        client: &Client,
+        username: &str,
+        password: &str,
+    ) -> (StatusCode, serde_json::Value) {
+        error_of(self.login(client, username, password).await).await
+    }
+
     /// The status of a fresh client's login attempt.
     pub async fn login_status(&self, username: &str, password: &str) -> StatusCode {
         self.login(&Self::client(), username, password)
@@ -156,12 +186,8 @@ impl TestApp {
     pub async fn logged_in(&self, username: &str, role: Role) -> Client {
         let client = Self::client();
         self.add_user(username, role, "correct-horse-battery").await;
-        let response = self.login(&client, username, "correct-horse-battery").await;
-        assert!(
-            response.status().is_success(),
-            "login of {username} failed: {}",
-            response.status()
-        );
+        self.assert_login(&client, username, "correct-horse-battery")
+            .await;
         client
     }
 

@@ -24,10 +24,7 @@ async fn a_session_survives_a_server_restart() {
 
 #[tokio::test]
 async fn logout_ends_the_session_even_for_a_copied_cookie() {
-    let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery")
-        .await;
-    let client = TestApp::client();
+    let (app, client) = TestApp::with_ada().await;
     let login = app.login(&client, "ada", "correct-horse-battery").await;
     let cookie = session_cookie(&login);
     let cookie = cookie.split(';').next().unwrap().to_owned();
@@ -49,12 +46,9 @@ async fn logout_ends_the_session_even_for_a_copied_cookie() {
 
 #[tokio::test]
 async fn the_session_id_changes_at_login() {
-    let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery")
-        .await;
+    let (app, client) = TestApp::with_ada().await;
     app.add_user("bob", Role::Student, "correct-horse-battery")
         .await;
-    let client = TestApp::client();
     let first = session_cookie(&app.login(&client, "ada", "correct-horse-battery").await);
     let second = session_cookie(&app.login(&client, "bob", "correct-horse-battery").await);
     assert_ne!(first.split(';').next(), second.split(';').next());
@@ -63,13 +57,8 @@ async fn the_session_id_changes_at_login() {
 
 #[tokio::test]
 async fn session_cookies_are_http_only_and_same_site_lax_and_secure_when_configured() {
-    let app = TestApp::spawn().await;
-    app.add_user("ada", Role::Student, "correct-horse-battery")
-        .await;
-    let cookie = session_cookie(
-        &app.login(&TestApp::client(), "ada", "correct-horse-battery")
-            .await,
-    );
+    let (app, client) = TestApp::with_ada().await;
+    let cookie = session_cookie(&app.login(&client, "ada", "correct-horse-battery").await);
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "{cookie}");
