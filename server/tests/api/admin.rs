@@ -1,12 +1,47 @@
 use domain::Role;
 use domain::users::{UserFilter, UserService};
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, invalid_fields};
 
-async fn admin(app: &TestApp) -> Client {
-    app.logged_in("root", Role::Admin).await
+/// A fresh app and its logged-in admin, "root".
+async fn admin_app() -> (TestApp, Client) {
+    let app = TestApp::spawn().await;
+    let admin = app.logged_in("root", Role::Admin).await;
+    (app, admin)
+}
+
+/// A fresh app, its logged-in admin, and the id (as form text) of the student "ada".
+async fn admin_and_ada() -> (TestApp, Client, String) {
+    let (app, admin) = admin_app().await;
+    let ada = app
+        .add_user("ada", Role::Student, "correct-horse-battery")
+        .await
+        .to_string();
+    (app, admin, ada)
+}
+
+/// Calls the admin function that sets `field` of user `id`; each such function is named
+/// after its field.
+async fn set_field(app: &TestApp, admin: &Client, field: &str, id: &str, value: &str) -> Response {
+    let path = format!("/api/admin/users/{field}");
+    app.call(admin, &path, &[("id", id), (field, value)]).await
+}
+
+/// The form of the admin's create-user function.
+fn new_user<'a>(
+    username: &'a str,
+    display_name: &'a str,
+    role: &'a str,
+    password: &'a str,
+) -> [(&'static str, &'a str); 4] {
+    [
+        ("username", username),
+        ("display_name", display_name),
+        ("role", role),
+        ("password", password),
+    ]
 }
 
 async fn user_count(app: &TestApp) -> usize {
@@ -18,14 +53,8 @@ async fn user_count(app: &TestApp) -> usize {
 
 #[tokio::test]
 async fn admin_creates_a_user_who_can_then_log_in() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let form = [
-        ("username", "Zoë"),
-        ("display_name", "Zoë Ünal 李"),
-        ("role", "instructor"),
-        ("password", ""),
-    ];
+    let (app, admin) = admin_app().await;
+    let form = new_user("Zoë", "Zoë Ünal 李", "instructor", "");
     let response = app.call(&admin, "/api/admin/users/create", &form).await;
     assert_eq!(response.status(), StatusCode::OK);
     let issued: Value = response.json().await.unwrap();
@@ -42,14 +71,8 @@ async fn admin_creates_a_user_who_can_then_log_in() {
 
 #[tokio::test]
 async fn a_username_differing_only_in_case_is_refused() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let form = [
-        ("username", "ROOT"),
-        ("display_name", "Again"),
-        ("role", "student"),
-        ("password", "another-password"),
-    ];
+    let (app, admin) = admin_app().await;
+    let form = new_user("ROOT", "Again", "student", "another-password");
     let (status, body) = app
         .call_error(&admin, "/api/admin/users/create", &form)
         .await;
@@ -60,33 +83,19 @@ async fn a_username_differing_only_in_case_is_refused() {
 
 #[tokio::test]
 async fn bad_new_user_fields_are_all_reported_at_once() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let (app, admin) = admin_app().await;
     let long = "n".repeat(10_000);
-    let form = [
-        ("username", long.as_str()),
-        ("display_name", ""),
-        ("role", "student"),
-        ("password", "short"),
-    ];
+    let form = new_user(&long, "", "student", "short");
     let (status, body) = app
         .call_error(&admin, "/api/admin/users/create", &form)
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<_> = body["Invalid"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["username", "display_name", "password"]);
+    assert_eq!(
+        invalid_fields(&body),
+        ["username", "display_name", "password"]
+    );
 
-    let bad_role = [
-        ("username", "x"),
-        ("display_name", "X"),
-        ("role", "wizard"),
-        ("password", ""),
-    ];
+    let bad_role = new_user("x", "X", "wizard", "");
     let (status, _) = app
         .call_error(&admin, "/api/admin/users/create", &bad_role)
         .await;
@@ -96,31 +105,15 @@ async fn bad_new_user_fields_are_all_reported_at_once() {
 
 #[tokio::test]
 async fn admin_disables_a_user_who_then_cannot_log_in() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let id = app
-        .add_user("ada", Role::Student, "correct-horse-battery")
-        .await
-        .to_string();
-    let response = app
-        .call(
-            &admin,
-            "/api/admin/users/disabled",
-            &[("id", &id), ("disabled", "true")],
-        )
-        .await;
+    let (app, admin, id) = admin_and_ada().await;
+    let response = set_field(&app, &admin, "disabled", &id, "true").await;
     assert_eq!(response.status(), StatusCode::OK);
     let (status, _) = app
         .login_error(&TestApp::client(), "ada", "correct-horse-battery")
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    app.call(
-        &admin,
-        "/api/admin/users/disabled",
-        &[("id", &id), ("disabled", "false")],
-    )
-    .await;
+    set_field(&app, &admin, "disabled", &id, "false").await;
     assert!(
         app.login_status("ada", "correct-horse-battery")
             .await
@@ -130,28 +123,19 @@ async fn admin_disables_a_user_who_then_cannot_log_in() {
 
 #[tokio::test]
 async fn admin_changes_a_role_and_resets_a_password() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let id = app
-        .add_user("ada", Role::Student, "correct-horse-battery")
+    let (app, admin, id) = admin_and_ada().await;
+    let row: Value = set_field(&app, &admin, "role", &id, "instructor")
         .await
-        .to_string();
-    let row: Value = app
-        .call_json(
-            &admin,
-            "/api/admin/users/role",
-            &[("id", &id), ("role", "instructor")],
-        )
-        .await;
+        .json()
+        .await
+        .unwrap();
     assert_eq!(row["role"], "instructor");
 
-    let issued: Value = app
-        .call_json(
-            &admin,
-            "/api/admin/users/password",
-            &[("id", &id), ("password", "")],
-        )
-        .await;
+    let issued: Value = set_field(&app, &admin, "password", &id, "")
+        .await
+        .json()
+        .await
+        .unwrap();
     let password = issued["password"].as_str().unwrap();
     assert_eq!(
         app.login_status("ada", "correct-horse-battery").await,
@@ -162,8 +146,7 @@ async fn admin_changes_a_role_and_resets_a_password() {
 
 #[tokio::test]
 async fn the_last_active_admin_cannot_be_demoted_or_disabled() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let (app, admin) = admin_app().await;
     for (path, key, value) in [
         ("/api/admin/users/role", "role", "student"),
         ("/api/admin/users/disabled", "disabled", "true"),
@@ -179,8 +162,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_disabled() {
 
 #[tokio::test]
 async fn admin_lists_users_by_search_and_role() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let (app, admin) = admin_app().await;
     app.add_user("ada", Role::Student, "correct-horse-battery")
         .await;
     app.add_user("adele", Role::Instructor, "correct-horse-battery")
@@ -210,8 +192,7 @@ async fn admin_lists_users_by_search_and_role() {
 
 #[tokio::test]
 async fn a_good_class_list_is_imported_with_generated_passwords() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let (app, admin) = admin_app().await;
     let csv = "username,display_name,password,role\nada,Ada Lovelace,,\nzoë,\"Ünal, Zoë\",given-password,\nmrs.t,Mrs T,,instructor\n";
     let response = app
         .call(&admin, "/api/admin/users/import", &[("csv", csv)])
@@ -235,8 +216,7 @@ async fn a_good_class_list_is_imported_with_generated_passwords() {
 
 #[tokio::test]
 async fn a_class_list_with_one_bad_row_imports_nothing_and_names_the_row() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let (app, admin) = admin_app().await;
     app.add_user("taken", Role::Student, "correct-horse-battery")
         .await;
     let cases = [
@@ -277,8 +257,7 @@ async fn a_class_list_with_one_bad_row_imports_nothing_and_names_the_row() {
 
 #[tokio::test]
 async fn oversized_empty_or_malformed_class_lists_get_a_clear_message() {
-    let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let (app, admin) = admin_app().await;
     let huge: String = (0..10_000)
         .map(|i| format!("student{i},Student {i}\n"))
         .collect();

@@ -225,6 +225,16 @@ pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
     (status, body)
 }
 
+/// The fields an `Invalid` error names, in order.
+pub fn invalid_fields(body: &serde_json::Value) -> Vec<&str> {
+    body["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect()
+}
+
 /// Scheduler settings that run the scripted fake engine for both phases.
 pub fn fake_scheduler(
     dir: &std::path::Path,

@@ -5,7 +5,7 @@ use domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enqueue, lab_session};
+use crate::helpers::{TestApp, enqueue, invalid_fields, lab_session};
 
 /// Every instructor function that takes a lab session id, with valid other arguments.
 const ON_A_LAB_SESSION: &[(&str, &[(&str, &str)])] = &[
@@ -169,12 +169,7 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
             .call_error(&teacher, "/api/instructor/lab/save", &form)
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
-        let fields: Vec<&str> = body["Invalid"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = invalid_fields(&body);
         assert!(fields.contains(field), "{what}: {body}");
     }
     let form = [
