@@ -13,7 +13,7 @@ use reqwest::{Client, Response, StatusCode};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enqueue, error_of, lab_session};
+use crate::helpers::{TestApp, error_of, with_a_submission};
 
 fn request_id(response: &Response) -> String {
     let id = response
@@ -52,17 +52,6 @@ async fn plain_routes(
                 .unwrap(),
         ),
     ]
-}
-
-/// A lab session of a new instructor with one queued submission of a new student, "ada".
-async fn with_a_submission(app: &TestApp, dir: &std::path::Path) -> (Client, i32, i32) {
-    let teacher = app
-        .add_user("teach", Role::Instructor, "a-long-password")
-        .await;
-    let lab = lab_session(&app.db, teacher).await;
-    let ada = app.logged_in("ada", Role::Student).await;
-    let sub = enqueue(&app.db, dir, app.user_id("ada").await, lab, "ada's talk").await;
-    (ada, lab, sub)
 }
 
 #[tokio::test]

@@ -225,6 +225,26 @@ pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
     (status, body)
 }
 
+/// The form that saves lab session `id` ("0": a new one), released automatically, in
+/// English, with no join code or deadline.
+pub fn lab_form<'a>(
+    id: &'a str,
+    title: &'a str,
+    instructions: &'a str,
+    criteria: &'a str,
+) -> [(&'static str, &'a str); 8] {
+    [
+        ("id", id),
+        ("title", title),
+        ("instructions", instructions),
+        ("release_mode", "automatic"),
+        ("join_code", ""),
+        ("language", "en"),
+        ("deadline", ""),
+        ("criteria", criteria),
+    ]
+}
+
 /// The fields an `Invalid` error names, in order.
 pub fn invalid_fields(body: &serde_json::Value) -> Vec<&str> {
     body["Invalid"]
@@ -280,6 +300,17 @@ pub async fn lab_session(db: &DatabaseConnection, owner: i32) -> i32 {
         deadline: None,
     };
     LabSessionService::create(db, owner, new).await.unwrap().id
+}
+
+/// A lab session of a new instructor with one queued submission of a new student, "ada".
+pub async fn with_a_submission(app: &TestApp, dir: &std::path::Path) -> (Client, i32, i32) {
+    let teacher = app
+        .add_user("teach", Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, teacher).await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let sub = enqueue(&app.db, dir, app.user_id("ada").await, lab, "ada's talk").await;
+    (ada, lab, sub)
 }
 
 /// Queues a submission of one second of silence; the fake engine "hears" `text`.

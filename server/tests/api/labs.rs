@@ -5,7 +5,7 @@ use domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enqueue, invalid_fields, lab_session};
+use crate::helpers::{TestApp, invalid_fields, lab_form, lab_session, with_a_submission};
 
 /// Every instructor function that takes a lab session id, with valid other arguments.
 const ON_A_LAB_SESSION: &[(&str, &[(&str, &str)])] = &[
@@ -155,16 +155,7 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
         ),
     ];
     for (what, criteria, field) in cases {
-        let form = [
-            ("id", "0"),
-            ("title", "Lab"),
-            ("instructions", ""),
-            ("release_mode", "automatic"),
-            ("join_code", ""),
-            ("language", "en"),
-            ("deadline", ""),
-            ("criteria", *criteria),
-        ];
+        let form = lab_form("0", "Lab", "", criteria);
         let (status, body) = app
             .call_error(&teacher, "/api/instructor/lab/save", &form)
             .await;
@@ -172,19 +163,8 @@ async fn each_bad_rubric_is_refused_with_a_message_at_its_field() {
         let fields = invalid_fields(&body);
         assert!(fields.contains(field), "{what}: {body}");
     }
-    let form = [
-        ("id", "0"),
-        ("title", "  "),
-        ("instructions", ""),
-        ("release_mode", "automatic"),
-        ("join_code", ""),
-        ("language", "en"),
-        ("deadline", ""),
-        (
-            "criteria",
-            r#"[{"name":"A","description":"","max_points":5}]"#,
-        ),
-    ];
+    let one_criterion = r#"[{"name":"A","description":"","max_points":5}]"#;
+    let form = lab_form("0", "  ", "", one_criterion);
     let (status, body) = app
         .call_error(&teacher, "/api/instructor/lab/save", &form)
         .await;
@@ -209,14 +189,8 @@ fn twenty_one() -> String {
 async fn a_student_cannot_read_another_students_submission_or_recording() {
     let dir = tempfile::tempdir().unwrap();
     let app = TestApp::spawn().await;
-    let teacher = app
-        .add_user("teach", Role::Instructor, "a-long-password")
-        .await;
-    let lab = lab_session(&app.db, teacher).await;
-    let ada = app.logged_in("ada", Role::Student).await;
+    let (ada, _, sub) = with_a_submission(&app, dir.path()).await;
     let eve = app.logged_in("eve", Role::Student).await;
-    let ada_id = app.user_id("ada").await;
-    let sub = enqueue(&app.db, dir.path(), ada_id, lab, "ada's talk").await;
     let id = sub.to_string();
 
     let mine = app
@@ -247,13 +221,7 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
 
     let dir = tempfile::tempdir().unwrap();
     let app = TestApp::spawn().await;
-    let teacher = app
-        .add_user("teach", Role::Instructor, "a-long-password")
-        .await;
-    let lab = lab_session(&app.db, teacher).await;
-    let ada = app.logged_in("ada", Role::Student).await;
-    let ada_id = app.user_id("ada").await;
-    let sub = enqueue(&app.db, dir.path(), ada_id, lab, "talk").await;
+    let (ada, lab, sub) = with_a_submission(&app, dir.path()).await;
     crate::rubric_versions::store_graded_result(&app.db, sub, 1).await;
 
     let id = sub.to_string();

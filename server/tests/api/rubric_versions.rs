@@ -8,7 +8,7 @@ use domain::labs::LabSessionService;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enqueue};
+use crate::helpers::{TestApp, enqueue, lab_form};
 
 /// As the scheduler leaves a submission: a transcript, an evaluation graded against
 /// `rubric_version`, state evaluated. Method 4 and Result 2 points, total 6.
@@ -64,17 +64,8 @@ pub async fn store_graded_result(db: &DatabaseConnection, sub: i32, rubric_versi
     row.update(db).await.unwrap();
 }
 
-fn form<'a>(id: &'a str, criteria: &'a str) -> [(&'a str, &'a str); 8] {
-    [
-        ("id", id),
-        ("title", "Pendulum"),
-        ("instructions", "Explain the pendulum."),
-        ("release_mode", "automatic"),
-        ("join_code", ""),
-        ("language", "en"),
-        ("deadline", ""),
-        ("criteria", criteria),
-    ]
+fn form<'a>(id: &'a str, criteria: &'a str) -> [(&'static str, &'a str); 8] {
+    lab_form(id, "Pendulum", "Explain the pendulum.", criteria)
 }
 
 #[tokio::test]
