@@ -9,6 +9,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, enqueue, fake_scheduler, lab_session};
 
+/// An app whose fake engine runs one item a batch: 100 ms to load, `item_ms` an item.
+async fn with_fake_engine(dir: &std::path::Path, item_ms: u64) -> TestApp {
+    let script = json!({"load_ms": 100, "item_ms": item_ms});
+    TestApp::spawn_with(|c| c.scheduler = fake_scheduler(dir, 1, script)).await
+}
+
 /// One SSE connection, read event by event.
 struct Stream {
     response: reqwest::Response,
@@ -84,8 +90,7 @@ async fn an_anonymous_client_is_refused() {
 #[tokio::test]
 async fn students_and_instructors_each_receive_only_their_own_view_as_the_queue_moves() {
     let dir = tempfile::tempdir().unwrap();
-    let script = json!({"load_ms": 100, "item_ms": 400});
-    let app = TestApp::spawn_with(|c| c.scheduler = fake_scheduler(dir.path(), 1, script)).await;
+    let app = with_fake_engine(dir.path(), 400).await;
     let ada = app.logged_in("ada", Role::Student).await;
     let bob = app.logged_in("bob", Role::Student).await;
     let teacher = app.logged_in("teacher", Role::Instructor).await;
@@ -180,8 +185,7 @@ async fn students_and_instructors_each_receive_only_their_own_view_as_the_queue_
 #[tokio::test]
 async fn an_admin_sees_the_engine_process_and_estimates() {
     let dir = tempfile::tempdir().unwrap();
-    let script = json!({"load_ms": 100, "item_ms": 2000});
-    let app = TestApp::spawn_with(|c| c.scheduler = fake_scheduler(dir.path(), 1, script)).await;
+    let app = with_fake_engine(dir.path(), 2000).await;
     let admin = app.logged_in("root", Role::Admin).await;
     let student = app.add_user("sam", Role::Student, "x-x-x-x-x-x").await;
     let lab = lab_session(
