@@ -31,6 +31,14 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Runs `viva args…` expecting it to fail with `message` on its standard error.
+fn assert_refused(data: &Path, args: &[&str], stdin: &str, message: &str) {
+    let output = run(data, args, stdin);
+    assert!(!output.status.success(), "{args:?} succeeded");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(message), "{stderr}");
+}
+
 /// A long-running `viva` command; killed if a test fails before stopping it.
 struct Serving {
     child: Child,
@@ -106,29 +114,20 @@ fn user_commands_read_passwords_from_stdin_and_manage_accounts() {
     assert!(added.status.success(), "{}", text(&added.stderr));
     assert!(text(&added.stdout).contains("Created admin \"ada\""));
 
-    let duplicate = run(
+    let add_student = |name: &'static str| ["user", "add", "--role", "student", name];
+    assert_refused(
         data.path(),
-        &["user", "add", "--role", "student", "ADA"],
+        &add_student("ADA"),
         "other-password\n",
+        "already taken",
     );
-    assert!(!duplicate.status.success());
-    assert!(text(&duplicate.stderr).contains("already taken"));
-
-    let short = run(
+    assert_refused(
         data.path(),
-        &["user", "add", "--role", "student", "bob"],
+        &add_student("bob"),
         "short\n",
+        "at least 8 characters",
     );
-    assert!(!short.status.success());
-    assert!(text(&short.stderr).contains("at least 8 characters"));
-
-    let no_password = run(
-        data.path(),
-        &["user", "add", "--role", "student", "bob"],
-        "",
-    );
-    assert!(!no_password.status.success());
-    assert!(text(&no_password.stderr).contains("no password on stdin"));
+    assert_refused(data.path(), &add_student("bob"), "", "no password on stdin");
 
     assert!(
         run(
