@@ -60,6 +60,20 @@ async fn poll<T>(
     }
 }
 
+/// Starts the server and kills it (SIGKILL) once one submission has reached `done` while
+/// another is in `busy`, that is in the middle of a phase.
+async fn kill_mid_phase(setup: &Setup, what: &str, done: SubmissionState, busy: SubmissionState) {
+    let mut server = serve(&setup.config);
+    poll(&setup.db, what, |subs| {
+        let finished = subs.iter().any(|s| s.state == done);
+        let working = subs.iter().any(|s| s.state == busy);
+        (finished && working).then_some(())
+    })
+    .await;
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+}
+
 struct Setup {
     _dir: tempfile::TempDir,
     config: std::path::PathBuf,
@@ -155,18 +169,14 @@ async fn finished_once(setup: &Setup) {
 #[tokio::test]
 async fn a_server_killed_mid_stt_resumes_without_redoing_finished_transcripts() {
     let setup = setup(8).await;
-    let mut server = serve(&setup.config);
     // Kill once one transcript is stored and another item is being transcribed.
-    poll(&setup.db, "mid-STT", |subs| {
-        let done = subs.iter().any(|s| s.state == SubmissionState::Transcribed);
-        let busy = subs
-            .iter()
-            .any(|s| s.state == SubmissionState::Transcribing);
-        (done && busy).then_some(())
-    })
+    kill_mid_phase(
+        &setup,
+        "mid-STT",
+        SubmissionState::Transcribed,
+        SubmissionState::Transcribing,
+    )
     .await;
-    server.0.kill().unwrap(); // SIGKILL
-    server.0.wait().unwrap();
     let before: HashMap<i32, i32> = transcript::Entity::find()
         .all(&setup.db)
         .await
@@ -194,15 +204,13 @@ async fn a_server_killed_mid_stt_resumes_without_redoing_finished_transcripts() 
 #[tokio::test]
 async fn a_server_killed_mid_evaluation_resumes_without_redoing_finished_evaluations() {
     let setup = setup(8).await;
-    let mut server = serve(&setup.config);
-    poll(&setup.db, "mid-evaluation", |subs| {
-        let done = subs.iter().any(|s| s.state == SubmissionState::Evaluated);
-        let busy = subs.iter().any(|s| s.state == SubmissionState::Evaluating);
-        (done && busy).then_some(())
-    })
+    kill_mid_phase(
+        &setup,
+        "mid-evaluation",
+        SubmissionState::Evaluated,
+        SubmissionState::Evaluating,
+    )
     .await;
-    server.0.kill().unwrap();
-    server.0.wait().unwrap();
     let before: Vec<i32> = evaluation::Entity::find()
         .all(&setup.db)
         .await
