@@ -241,13 +241,7 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
 #[tokio::test]
 async fn a_submission_without_a_transcript_never_reaches_evaluation() {
     let lab = lab(3).await;
-    let mut ids = Vec::new();
-    for i in 0..3 {
-        ids.push(
-            lab.enqueue(i, &lab.silent_wav(&format!("s{i}"), 1, "x"))
-                .await,
-        );
-    }
+    let ids = lab.enqueue_silent(3).await;
     let script = json!({"item_ms": 5, "fail": {ids[1].to_string(): "no speech found"}});
     let config = lab.fake_config(10, 0.0, script);
     let scheduler = Scheduler::start(lab.db.clone(), config, lab.dir.path());

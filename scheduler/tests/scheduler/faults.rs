@@ -14,13 +14,7 @@ const WITHIN: Duration = Duration::from_secs(120);
 #[tokio::test]
 async fn an_engine_killed_mid_item_is_retried_once_then_the_item_fails_and_the_batch_goes_on() {
     let lab = lab(3).await;
-    let mut ids = Vec::new();
-    for i in 0..3 {
-        ids.push(
-            lab.enqueue(i, &lab.silent_wav(&format!("s{i}"), 1, "x"))
-                .await,
-        );
-    }
+    let ids = lab.enqueue_silent(3).await;
     let victim = ids[0];
     let config = lab.fake_config(10, 0.0, json!({"load_ms": 10, "item_ms": 1500}));
     let scheduler = Scheduler::start(lab.db.clone(), config, lab.dir.path());

@@ -88,6 +88,16 @@ impl Lab {
         .id
     }
 
+    /// Queues one second of silence (transcript "x") from each of the first `count` students.
+    pub async fn enqueue_silent(&self, count: usize) -> Vec<i32> {
+        let mut ids = Vec::new();
+        for i in 0..count {
+            let wav = self.silent_wav(&format!("s{i}"), 1, "x");
+            ids.push(self.enqueue(i, &wav).await);
+        }
+        ids
+    }
+
     /// Writes `secs` of silence as 16 kHz mono WAV; the fake engine reads `<wav>.txt` as
     /// its transcript.
     pub fn silent_wav(&self, name: &str, secs: u32, transcript: &str) -> PathBuf {
