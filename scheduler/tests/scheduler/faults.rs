@@ -4,12 +4,29 @@ use std::time::Duration;
 
 use domain::entities::engine_run::{EngineOutcome, Phase};
 use domain::entities::submission::SubmissionState;
+use domain::status::SchedulerHandle;
 use scheduler::{ManualClock, Scheduler};
 use serde_json::json;
 
 use crate::support::{all_finished, kill_9, lab, wait_for};
 
 const WITHIN: Duration = Duration::from_secs(120);
+
+/// Waits until an engine process not among `seen` is transcribing `submission`; its pid.
+async fn next_engine_transcribing(handle: &SchedulerHandle, submission: i32, seen: &[u32]) -> u32 {
+    let snapshot = wait_for(handle, WITHIN, |s| {
+        s.current.as_ref().is_some_and(|c| {
+            let transcribing = c.items.iter().any(|i| {
+                i.owner.submission_id == submission && i.state == SubmissionState::Transcribing
+            });
+            let pid = c.engine.as_ref().and_then(|e| e.pid);
+            transcribing && pid.is_some_and(|p| !seen.contains(&p))
+        })
+    })
+    .await;
+    let engine = snapshot.current.as_ref().unwrap().engine.as_ref().unwrap();
+    engine.pid.unwrap()
+}
 
 #[tokio::test]
 async fn an_engine_killed_mid_item_is_retried_once_then_the_item_fails_and_the_batch_goes_on() {
@@ -21,25 +38,7 @@ async fn an_engine_killed_mid_item_is_retried_once_then_the_item_fails_and_the_b
     let handle = scheduler.handle();
     let mut killed = Vec::new();
     for _ in 0..2 {
-        let snapshot = wait_for(&handle, WITHIN, |s| {
-            s.current.as_ref().is_some_and(|c| {
-                let transcribing = c.items.iter().any(|i| {
-                    i.owner.submission_id == victim && i.state == SubmissionState::Transcribing
-                });
-                let pid = c.engine.as_ref().and_then(|e| e.pid);
-                transcribing && pid.is_some_and(|p| !killed.contains(&p))
-            })
-        })
-        .await;
-        let pid = snapshot
-            .current
-            .as_ref()
-            .unwrap()
-            .engine
-            .as_ref()
-            .unwrap()
-            .pid
-            .unwrap();
+        let pid = next_engine_transcribing(&handle, victim, &killed).await;
         kill_9(pid);
         killed.push(pid);
     }
@@ -108,18 +107,8 @@ async fn an_engine_that_hangs_is_killed_at_the_item_timeout() {
     let handle = scheduler.handle();
     let mut hung_in = Vec::new();
     for _ in 0..2 {
-        let snapshot = wait_for(&handle, WITHIN, |s| {
-            s.current.as_ref().is_some_and(|c| {
-                let hanging = c.items.iter().any(|i| {
-                    i.owner.submission_id == a && i.state == SubmissionState::Transcribing
-                });
-                let pid = c.engine.as_ref().and_then(|e| e.pid);
-                hanging && pid.is_some_and(|p| !hung_in.contains(&p))
-            })
-        })
-        .await;
-        let engine = snapshot.current.as_ref().unwrap().engine.as_ref().unwrap();
-        hung_in.push(engine.pid.unwrap());
+        let pid = next_engine_transcribing(&handle, a, &hung_in).await;
+        hung_in.push(pid);
         time.advance(Duration::from_secs(61));
     }
     wait_for(&handle, WITHIN, all_finished(&[a, b])).await;
