@@ -31,14 +31,13 @@ pub struct Viewer {
     pub role: Role,
 }
 
-/// A submission is seen by its student, by the owner of its lab session (the instructor who
-/// grades it), and by admins; by no one else.
+/// A submission is seen by its student (whatever their role is now: a student later made an
+/// instructor keeps their own work), by the owner of its lab session when that owner may
+/// still teach, and by admins; by no one else.
 pub fn can_view_submission(viewer: Viewer, student_id: i32, lab_owner_id: i32) -> bool {
-    match viewer.role {
-        Role::Admin => true,
-        Role::Instructor => lab_owner_id == viewer.id,
-        Role::Student => student_id == viewer.id,
-    }
+    viewer.id == student_id
+        || (viewer.role >= Role::Instructor && viewer.id == lab_owner_id)
+        || viewer.role == Role::Admin
 }
 
 /// Submission `id` with its lab session, transcript and newest evaluation, if `viewer` may
@@ -75,9 +74,9 @@ mod tests {
 
         assert!(!sees(11, Role::Student), "another student");
         assert!(!sees(21, Role::Instructor), "another lab's instructor");
-        // Ids are shared across roles: an instructor whose id happens to be the student's
-        // is still not that student.
-        assert!(!sees(STUDENT, Role::Instructor));
+        // A student since promoted still sees their own work; a lab's owner since demoted
+        // to student no longer sees its students' work.
+        assert!(sees(STUDENT, Role::Instructor));
         assert!(!sees(OWNER, Role::Student));
     }
 }

@@ -63,15 +63,15 @@ pub async fn build(
     let names = store
         .display_names(all.iter().map(|s| s.student_id))
         .await?;
-    let labs = store
-        .lab_sessions(all.iter().map(|s| s.lab_session_id))
+    let owners = store
+        .lab_owners(all.iter().map(|s| s.lab_session_id))
         .await?;
     let owner = |s: &submission::Model| Owner {
         submission_id: s.id,
         student_id: s.student_id,
         student_name: names.get(&s.student_id).cloned().unwrap_or_default(),
         lab_session_id: s.lab_session_id,
-        instructor_id: labs.get(&s.lab_session_id).map_or(0, |l| l.owner_id),
+        instructor_id: owners.get(&s.lab_session_id).copied().unwrap_or(0),
     };
     let estimates = &live.estimates;
 

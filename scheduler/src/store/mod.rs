@@ -109,6 +109,24 @@ impl Store {
             .collect())
     }
 
+    /// Each lab session's owner: all the live status needs of a lab session (it never reads
+    /// the rubric, so a lab session's content can never stop the status).
+    pub async fn lab_owners(
+        &self,
+        ids: impl IntoIterator<Item = i32>,
+    ) -> Result<HashMap<i32, i32>, DbErr> {
+        Ok(lab_session::Entity::find()
+            .select_only()
+            .column(lab_session::Column::Id)
+            .column(lab_session::Column::OwnerId)
+            .filter(lab_session::Column::Id.is_in(ids))
+            .into_tuple::<(i32, i32)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     pub async fn display_names(
         &self,
         ids: impl IntoIterator<Item = i32>,

@@ -142,14 +142,32 @@ async fn existing_rubrics_and_grades_become_version_one() {
     Migrator::up(&db, Some(3)).await.unwrap();
     let rubric = r#"{"criteria":[{"name":"Method","description":"How","max_points":5},{"name":"Result","description":"What","max_points":5}]}"#;
     let now = "2026-11-01 10:00:00+00:00";
+    let segments = r#"[{"start_ms":0,"end_ms":4000,"text":"I measured it."}]"#;
+    let evaluation = r#"{"criteria":[{"criterion":"Method","points":4,"evidence":"measured","evidence_verified":true,"comment":"ok"},{"criterion":"Result","points":2,"evidence":"","evidence_verified":false,"comment":"vague"}],"feedback":"Good.","total":6,"model":"smol","prompt_version":"v1","seed":1,"parallel_sequences":1}"#;
     for sql in [
         format!(
             "INSERT INTO users (username, username_key, display_name, role, password_hash, disabled, created_at, updated_at) \
              VALUES ('t', 't', 'T', 'instructor', 'x', false, '{now}', '{now}')"
         ),
         format!(
+            "INSERT INTO users (username, username_key, display_name, role, password_hash, disabled, created_at, updated_at) \
+             VALUES ('s', 's', 'S', 'student', 'x', false, '{now}', '{now}')"
+        ),
+        format!(
             "INSERT INTO lab_sessions (owner_id, title, instructions, rubric, language, release_mode, open, created_at, updated_at) \
              VALUES (1, 'Old lab', 'Explain', '{rubric}', 'en', 'automatic', true, '{now}', '{now}')"
+        ),
+        format!(
+            "INSERT INTO submissions (student_id, lab_session_id, original_name, audio_path, duration_ms, state, stt_crashes, eval_crashes, queued_at, created_at, updated_at) \
+             VALUES (2, 1, 'talk.mp4', '/data/a.wav', 4000, 'evaluated', 0, 0, '{now}', '{now}', '{now}')"
+        ),
+        format!(
+            "INSERT INTO transcripts (submission_id, text, segments, language, model, ms, created_at) \
+             VALUES (1, 'I measured it.', '{segments}', 'en', 'tiny', 10, '{now}')"
+        ),
+        format!(
+            "INSERT INTO evaluations (submission_id, result, total, model, prompt_version, seed, parallel_sequences, ms, created_at) \
+             VALUES (1, '{evaluation}', 6, 'smol', 'v1', 1, 1, 10, '{now}')"
         ),
     ] {
         db.execute_unprepared(&sql).await.unwrap();
@@ -171,4 +189,15 @@ async fn existing_rubrics_and_grades_become_version_one() {
     assert_eq!(versions.len(), 1);
     assert_eq!((versions[0].version, versions[0].created_by), (1, Some(1)));
     assert_eq!(versions[0].rubric, lab.rubric);
+
+    // The graded submission reads back typed, against version 1.
+    let detail = domain::results::ResultService::detail(&db, 1)
+        .await
+        .unwrap();
+    let graded = detail.evaluation.unwrap();
+    assert_eq!(graded.rubric_version, 1);
+    assert_eq!(graded.result.total, 6);
+    assert_eq!(graded.result.criteria[1].comment, "vague");
+    assert_eq!(detail.transcript.unwrap().segments.0[0].end_ms, 4000);
+    assert_eq!(detail.rubric, lab.rubric);
 }
