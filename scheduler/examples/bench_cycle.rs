@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use domain::Role;
@@ -23,19 +22,11 @@ use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use test_kit::db::TestDb;
 
-const SENTENCES: [&str; 6] = [
-    "In this lab we measured the period of a pendulum with a stopwatch.",
-    "We repeated every measurement five times and took the average value.",
-    "The length of the string was changed from twenty to eighty centimetres.",
-    "Our result for the gravitational acceleration was nine point eight metres per second squared.",
-    "The largest source of error was the reaction time when starting the watch.",
-    "A longer pendulum gave a longer period, as the formula predicts.",
-];
+// Beside this file, not in examples/ itself, where cargo would take it for an example.
+#[path = "bench_cycle/clips.rs"]
+mod clips;
 
-struct Clip {
-    audio: PathBuf,
-    duration_ms: i64,
-}
+use clips::{Clip, clip};
 
 #[tokio::main]
 async fn main() {
@@ -120,68 +111,6 @@ async fn main() {
     for (i, (est, actual)) in measured.per_batch.iter().enumerate() {
         println!("| {} | {est:.0} s | {actual:.0} s |", i + 1);
     }
-}
-
-fn clip(dir: &Path, index: usize, secs: u32) -> Clip {
-    let audio = dir.join(format!("clip{index}-{secs}s.wav"));
-    if !audio.exists() {
-        // espeak-ng speaks about 2.5 words a second at 150 words a minute.
-        let mut text = String::new();
-        let mut words = 0;
-        let mut i = index;
-        while words < (secs as usize * 5) / 2 {
-            let sentence = SENTENCES[i % SENTENCES.len()];
-            words += sentence.split_whitespace().count();
-            text.push_str(sentence);
-            text.push(' ');
-            i += 1;
-        }
-        let raw = dir.join(format!("clip{index}-raw.wav"));
-        run(
-            "espeak-ng",
-            &[
-                "-v",
-                "en-us",
-                "-s",
-                "150",
-                "-w",
-                raw.to_str().unwrap(),
-                &text,
-            ],
-        );
-        run(
-            "ffmpeg",
-            &[
-                "-nostdin",
-                "-loglevel",
-                "error",
-                "-y",
-                "-i",
-                raw.to_str().unwrap(),
-                "-t",
-                &secs.to_string(),
-                "-ac",
-                "1",
-                "-ar",
-                "16000",
-                "-c:a",
-                "pcm_s16le",
-                audio.to_str().unwrap(),
-            ],
-        );
-    }
-    let bytes = std::fs::metadata(&audio).unwrap().len();
-    Clip {
-        audio,
-        duration_ms: i64::try_from(bytes.saturating_sub(44) / 32).unwrap(),
-    }
-}
-
-fn run(program: &str, args: &[&str]) {
-    assert!(
-        Command::new(program).args(args).status().unwrap().success(),
-        "{program} failed"
-    );
 }
 
 struct Lab {
