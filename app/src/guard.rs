@@ -22,8 +22,52 @@ pub struct ServerContext {
     pub scheduler: domain::status::SchedulerHandle,
 }
 
+/// The address a request came from: the peer, or behind a trusted proxy the client it
+/// forwarded for. Put in every request's extensions by the server's edge layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// The session key holding the logged-in user's id.
 pub const USER_ID: &str = "user_id";
+/// The user's session epoch when this session was made; a newer epoch ends it.
+pub const USER_EPOCH: &str = "epoch";
+/// When this session was last extended, in Unix minutes.
+const LAST_SEEN: &str = "seen";
+/// A session in use is extended at most this often (each extension is a database write).
+const EXTEND_EVERY_MINUTES: i64 = 5;
+
+/// Writes the logged-in user into a fresh session id.
+pub async fn start_session(
+    session: &Session,
+    user: &domain::entities::user::Model,
+) -> Result<(), AppError> {
+    // A new id at login, so a session id planted before login is worthless after it.
+    session.cycle_id().await.map_err(AppError::internal)?;
+    session
+        .insert(USER_ID, user.id)
+        .await
+        .map_err(AppError::internal)?;
+    remember_epoch(session, user).await
+}
+
+/// Keeps this session alive across a change that ends the user's other sessions.
+pub async fn remember_epoch(
+    session: &Session,
+    user: &domain::entities::user::Model,
+) -> Result<(), AppError> {
+    session
+        .insert(USER_EPOCH, user.session_epoch)
+        .await
+        .map_err(AppError::internal)?;
+    session
+        .insert(LAST_SEEN, now_minutes())
+        .await
+        .map_err(AppError::internal)
+}
+
+fn now_minutes() -> i64 {
+    chrono::Utc::now().timestamp() / 60
+}
 
 pub fn server_context() -> Result<ServerContext, AppError> {
     use_context::<ServerContext>()
@@ -52,6 +96,8 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
 /// axum routes through the server's `AuthUser` extractor. A session whose account is gone or
 /// disabled is flushed, so its cookie stops counting at once. The user found is named in the
 /// request's span (see [`RequestSpan`]), so every later log line of the request names them.
+/// A session older than the user's last password, role or enabled change (their session
+/// epoch) ends here too; one in use has its idle timeout extended.
 pub async fn user_from_session(
     db: &DatabaseConnection,
     session: &Session,
@@ -64,8 +110,18 @@ pub async fn user_from_session(
     else {
         return Ok(None);
     };
-    match domain::access::enabled_user(db, id).await? {
+    // Sessions made before epochs existed carry none: epoch 0, every account's first.
+    let epoch = session
+        .get::<i32>(USER_EPOCH)
+        .await
+        .map_err(AppError::internal)?
+        .unwrap_or(0);
+    let user = domain::access::enabled_user(db, id)
+        .await?
+        .filter(|u| u.session_epoch == epoch);
+    match user {
         Some(user) => {
+            extend(session).await?;
             if let Some(RequestSpan(span)) = request.get::<RequestSpan>() {
                 span.record("user_id", user.id);
             }
@@ -76,6 +132,24 @@ pub async fn user_from_session(
             Ok(None)
         }
     }
+}
+
+/// Slides the idle timeout: the session is saved again (new expiry) when it was last
+/// extended more than a few minutes ago. tower-sessions saves only modified sessions.
+async fn extend(session: &Session) -> Result<(), AppError> {
+    let seen = session
+        .get::<i64>(LAST_SEEN)
+        .await
+        .map_err(AppError::internal)?
+        .unwrap_or(0);
+    let now = now_minutes();
+    if now - seen >= EXTEND_EVERY_MINUTES {
+        session
+            .insert(LAST_SEEN, now)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    Ok(())
 }
 
 /// The span the server opened for this request (it declares an empty `user_id`), kept in the

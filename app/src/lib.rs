@@ -14,6 +14,7 @@ pub mod guard;
 pub mod labs;
 mod pages;
 mod root;
+pub mod security;
 pub mod status;
 
 pub use error::{AppError, FieldMessage};

@@ -7,6 +7,8 @@ use crate::pages::{HomePage, LabSessionPage, LoginPage, NotFound, SubmissionPage
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -7,6 +7,7 @@ mod m20261127_000001_users;
 mod m20261127_000002_sessions;
 mod m20261127_000003_lab_work;
 mod m20261129_000004_rubric_versions;
+mod m20261130_000005_hardening;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_sessions::Migration),
             Box::new(m20261127_000003_lab_work::Migration),
             Box::new(m20261129_000004_rubric_versions::Migration),
+            Box::new(m20261130_000005_hardening::Migration),
         ]
     }
 }

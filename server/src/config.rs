@@ -24,6 +24,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// A session ends after this many days without a request.
     pub session_idle_days: u32,
+    /// Reverse proxies (CIDR, e.g. `["127.0.0.1/32"]`) whose `X-Forwarded-For` names the
+    /// client. Empty (the default): the header is ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub login: LoginConfig,
     /// The GPU cycle: batch size, linger, and how to start each engine.
     pub scheduler: scheduler::SchedulerConfig,
@@ -61,6 +64,7 @@ impl Default for Config {
             site_root: PathBuf::from("target/site"),
             secure_cookies: false,
             session_idle_days: 7,
+            trusted_proxies: Vec::new(),
             login: LoginConfig {
                 max_failures_per_user: 5,
                 max_failures_per_address: 5,

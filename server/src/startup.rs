@@ -85,6 +85,7 @@ impl Application {
         let settings = RouterSettings {
             secure_cookies: config.secure_cookies,
             session_idle: config.session_idle(),
+            trusted_proxies: http::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
         };
         let router = http::router(state, sessions.clone(), &settings);
         Ok(Self {

@@ -42,30 +42,31 @@ pub async fn create_user(
 
 #[server(prefix = "/api", endpoint = "admin/users/role")]
 pub async fn set_user_role(id: i32, role: Role) -> Result<UserRow, AppError> {
-    require_role(Role::Admin).await?;
+    let admin = require_role(Role::Admin).await?;
     let ctx = server_context()?;
-    Ok(UserService::set_role(&ctx.db, id, role.into())
-        .await?
-        .into())
+    let user = UserService::set_role(&ctx.db, id, role.into()).await?;
+    keep_own_session(&admin, &user).await?;
+    Ok(user.into())
 }
 
 #[server(prefix = "/api", endpoint = "admin/users/disabled")]
 pub async fn set_user_disabled(id: i32, disabled: bool) -> Result<UserRow, AppError> {
-    require_role(Role::Admin).await?;
+    let admin = require_role(Role::Admin).await?;
     let ctx = server_context()?;
-    Ok(UserService::set_disabled(&ctx.db, id, disabled)
-        .await?
-        .into())
+    let user = UserService::set_disabled(&ctx.db, id, disabled).await?;
+    keep_own_session(&admin, &user).await?;
+    Ok(user.into())
 }
 
 /// Sets a new password; an empty `password` means "generate one" (returned once).
 #[server(prefix = "/api", endpoint = "admin/users/password")]
 pub async fn reset_user_password(id: i32, password: String) -> Result<IssuedCredentials, AppError> {
-    require_role(Role::Admin).await?;
+    let admin = require_role(Role::Admin).await?;
     let ctx = server_context()?;
     let (password, generated) = password_or_generated(password);
     let password = NewPassword::parse(&password).map_err(invalid)?;
     let user = UserService::set_password(&ctx.db, id, password).await?;
+    keep_own_session(&admin, &user).await?;
     Ok(IssuedCredentials::new(user, generated))
 }
 
@@ -78,6 +79,19 @@ pub async fn import_users(csv: String) -> Result<Vec<IssuedCredentials>, AppErro
     let imported = UserService::import(&ctx.db, list).await?;
     tracing::info!(count = imported.len(), "imported a class list");
     Ok(imported.into_iter().map(IssuedCredentials::from).collect())
+}
+
+/// A change to an account ends its sessions; an admin changing their own account keeps the
+/// session they made the change in.
+#[cfg(feature = "ssr")]
+async fn keep_own_session(
+    admin: &crate::dto::CurrentUser,
+    changed: &domain::entities::user::Model,
+) -> Result<(), AppError> {
+    if admin.id == changed.id {
+        crate::guard::remember_epoch(&crate::guard::session().await?, changed).await?;
+    }
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -7,25 +7,18 @@ use crate::dto::CurrentUser;
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use crate::guard::{USER_ID, server_context, session};
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
+    use crate::guard::{ClientAddress, server_context, session, start_session};
 
     let ctx = server_context()?;
-    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map_err(AppError::internal)?;
+    let client = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<ClientAddress>().copied())
+        .ok_or_else(|| AppError::internal("the client address layer is missing"))?;
     let user = ctx
         .auth
-        .login(&ctx.db, &username, &password, &peer.ip().to_string())
+        .login(&ctx.db, &username, &password, &client.0.to_string())
         .await?;
     let session = session().await?;
-    // A new id at login, so a session id planted before login is worthless after it.
-    session.cycle_id().await.map_err(AppError::internal)?;
-    session
-        .insert(USER_ID, user.id)
-        .await
-        .map_err(AppError::internal)?;
+    start_session(&session, &user).await?;
     tracing::info!(user = %user.username, "logged in");
     leptos_axum::redirect("/");
     Ok(())
@@ -35,6 +28,19 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     let session = crate::guard::session().await?;
     session.flush().await.map_err(AppError::internal)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Ends every session of the caller, on every device, this one included.
+#[server(prefix = "/api", endpoint = "logout-everywhere")]
+pub async fn logout_everywhere() -> Result<(), AppError> {
+    let user = crate::guard::require_user().await?;
+    let ctx = crate::guard::server_context()?;
+    domain::users::UserService::end_sessions(&ctx.db, user.id).await?;
+    let session = crate::guard::session().await?;
+    session.flush().await.map_err(AppError::internal)?;
+    tracing::info!(user = user.id, "logged out everywhere");
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::auth::Logout;
+use crate::api::auth::{Logout, LogoutEverywhere};
 use crate::dto::CurrentUser;
 
 /// The bar on every logged-in page: who you are, and a menu to log out.
@@ -8,6 +8,7 @@ use crate::dto::CurrentUser;
 pub fn TopBar(user: CurrentUser) -> impl IntoView {
     let open = RwSignal::new(false);
     let logout = ServerAction::<Logout>::new();
+    let logout_everywhere = ServerAction::<LogoutEverywhere>::new();
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Viva"</a>
@@ -27,6 +28,9 @@ pub fn TopBar(user: CurrentUser) -> impl IntoView {
                         <p class="menu-note">"Signed in as " <strong>{user.username.clone()}</strong></p>
                         <ActionForm action=logout>
                             <button type="submit" role="menuitem">"Log out"</button>
+                        </ActionForm>
+                        <ActionForm action=logout_everywhere>
+                            <button type="submit" role="menuitem">"Log out everywhere"</button>
                         </ActionForm>
                     </div>
                 </Show>

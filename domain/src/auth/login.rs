@@ -38,36 +38,50 @@ impl Authenticator {
         let name = check_input(username, password)?;
         let user_key = [name.key()];
         let address_key = [client.to_owned()];
-        let wait = [
-            self.per_user.check(&user_key),
-            self.per_address.check(&address_key),
-        ];
-        if let Some(retry_after) = wait.into_iter().filter_map(Result::err).max() {
+        // Counted before the slow password check, so parallel guesses cannot all pass the
+        // throttle while the first ones are still being checked.
+        self.per_user
+            .try_attempt(&user_key)
+            .map_err(|retry_after| DomainError::Throttled { retry_after })?;
+        if let Err(retry_after) = self.per_address.try_attempt(&address_key) {
+            self.per_user.undo_attempt(&user_key);
             return Err(DomainError::Throttled { retry_after });
         }
-
-        let found = UserService::find_by_username(db, &name).await?;
-        let hash = match &found {
-            Some(u) => PasswordHash::from_stored(u.password_hash.clone()),
-            None => self.dummy_hash().await?,
-        };
-        let matches = verify_password(password.to_owned(), hash).await?;
-        match found {
-            Some(user) if matches => {
-                self.per_user.record_success(&user_key);
-                self.per_address.record_success(&address_key);
+        let checked = self.check_password(db, &name, password).await;
+        match checked {
+            Ok(Some(user)) => {
+                self.per_user.clear(&user_key);
+                self.per_address.undo_attempt(&address_key);
                 if user.disabled {
                     Err(DomainError::AccountDisabled)
                 } else {
                     Ok(user)
                 }
             }
-            _ => {
-                self.per_user.record_failure(&user_key);
-                self.per_address.record_failure(&address_key);
-                Err(DomainError::InvalidCredentials)
+            Ok(None) => Err(DomainError::InvalidCredentials),
+            Err(e) => {
+                // The server failed, not the guess: it does not count.
+                self.per_user.undo_attempt(&user_key);
+                self.per_address.undo_attempt(&address_key);
+                Err(e)
             }
         }
+    }
+
+    /// The user, if the password is theirs; one argon2 run either way.
+    async fn check_password(
+        &self,
+        db: &DatabaseConnection,
+        name: &Username,
+        password: &str,
+    ) -> Result<Option<user::Model>, DomainError> {
+        let found = UserService::find_by_username(db, name).await?;
+        let hash = match &found {
+            Some(u) => PasswordHash::from_stored(u.password_hash.clone()),
+            None => self.dummy_hash().await?,
+        };
+        let matches = verify_password(password.to_owned(), hash).await?;
+        Ok(found.filter(|_| matches))
     }
 
     async fn dummy_hash(&self) -> Result<PasswordHash, DomainError> {

@@ -57,26 +57,22 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(wait)` if any of `keys` is locked now.
-    pub fn check(&self, keys: &[String]) -> Result<(), Duration> {
+    /// Counts an attempt for every key, unless one of them is locked now (`Err(wait)`).
+    /// The check and the count are one step under the lock, so parallel attempts cannot all
+    /// pass the check before any of them is counted: at most `max_failures` get through.
+    pub fn try_attempt(&self, keys: &[String]) -> Result<(), Duration> {
         let now = self.clock.now();
-        let table = self.table();
+        let policy = self.policy;
+        let mut table = self.table();
         let wait = keys
             .iter()
             .filter_map(|k| table.get(k)?.locked_until)
             .filter_map(|until| until.checked_duration_since(now))
             .filter(|d| !d.is_zero())
             .max();
-        match wait {
-            Some(d) => Err(d),
-            None => Ok(()),
+        if let Some(wait) = wait {
+            return Err(wait);
         }
-    }
-
-    pub fn record_failure(&self, keys: &[String]) {
-        let now = self.clock.now();
-        let policy = self.policy;
-        let mut table = self.table();
         if table.len() > PRUNE_ABOVE {
             table.retain(|_, f| now.duration_since(f.last) < policy.forget_after);
         }
@@ -95,9 +91,29 @@ impl LoginThrottle {
                 entry.locked_until = Some(now + policy.delay_after(entry.count));
             }
         }
+        Ok(())
     }
 
-    pub fn record_success(&self, keys: &[String]) {
+    /// Takes back one attempt counted by [`Self::try_attempt`] (it succeeded): the key's
+    /// other failures stay, as when one user logs in from an address others failed from.
+    pub fn undo_attempt(&self, keys: &[String]) {
+        let policy = self.policy;
+        let mut table = self.table();
+        for key in keys {
+            let Some(entry) = table.get_mut(key) else {
+                continue;
+            };
+            entry.count = entry.count.saturating_sub(1);
+            entry.locked_until = (entry.count >= policy.max_failures)
+                .then(|| entry.last + policy.delay_after(entry.count));
+            if entry.count == 0 {
+                table.remove(key);
+            }
+        }
+    }
+
+    /// Forgets every failure of `keys` (the right password for that username).
+    pub fn clear(&self, keys: &[String]) {
         let mut table = self.table();
         for key in keys {
             table.remove(key);
@@ -133,42 +149,46 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_lock_and_the_lock_lifts() {
+    fn five_attempts_pass_then_the_lock_refuses_and_lifts() {
         let (clock, t) = throttle();
         let keys = ["user:ada".to_owned()];
-        for _ in 0..4 {
-            t.record_failure(&keys);
-            assert!(t.check(&keys).is_ok());
-        }
-        t.record_failure(&keys);
-        assert_eq!(t.check(&keys), Err(Duration::from_secs(2)));
-        clock.advance(Duration::from_secs(2));
-        assert!(t.check(&keys).is_ok());
-    }
-
-    #[test]
-    fn each_further_failure_doubles_the_wait_up_to_the_cap() {
-        let (_, t) = throttle();
-        let keys = ["ip:10.0.0.1".to_owned()];
-        for _ in 0..6 {
-            t.record_failure(&keys);
-        }
-        assert_eq!(t.check(&keys), Err(Duration::from_secs(4)));
-        for _ in 0..30 {
-            t.record_failure(&keys);
-        }
-        assert_eq!(t.check(&keys), Err(Duration::from_secs(15 * 60)));
-    }
-
-    #[test]
-    fn success_clears_and_other_keys_are_unaffected() {
-        let (_, t) = throttle();
-        let ada = ["user:ada".to_owned()];
         for _ in 0..5 {
-            t.record_failure(&ada);
+            assert!(t.try_attempt(&keys).is_ok());
         }
-        assert!(t.check(&["user:bob".to_owned()]).is_ok());
-        t.record_success(&ada);
-        assert!(t.check(&ada).is_ok());
+        assert_eq!(t.try_attempt(&keys), Err(Duration::from_secs(2)));
+        clock.advance(Duration::from_secs(2));
+        assert!(t.try_attempt(&keys).is_ok());
+        // The sixth counted attempt doubles the wait.
+        assert_eq!(t.try_attempt(&keys), Err(Duration::from_secs(4)));
+    }
+
+    #[test]
+    fn the_wait_doubles_up_to_the_cap() {
+        let (clock, t) = throttle();
+        let keys = ["ip:10.0.0.1".to_owned()];
+        for _ in 0..40 {
+            let _ = t.try_attempt(&keys);
+            clock.advance(Duration::from_secs(16 * 60));
+            // Within forget_after, so the count keeps growing.
+        }
+        assert!(t.try_attempt(&keys).is_ok());
+        assert_eq!(t.try_attempt(&keys), Err(Duration::from_secs(15 * 60)));
+    }
+
+    #[test]
+    fn undoing_an_attempt_keeps_the_other_failures_of_the_key() {
+        let (_, t) = throttle();
+        let address = ["ip:10.0.0.1".to_owned()];
+        for _ in 0..4 {
+            t.try_attempt(&address).unwrap();
+        }
+        // A fifth attempt, which succeeds: taken back, the four failures stay.
+        t.try_attempt(&address).unwrap();
+        t.undo_attempt(&address);
+        t.try_attempt(&address).unwrap();
+        assert!(t.try_attempt(&address).is_err());
+        t.clear(&address);
+        assert!(t.try_attempt(&address).is_ok());
+        assert!(t.try_attempt(&["user:bob".to_owned()]).is_ok());
     }
 }

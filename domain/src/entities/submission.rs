@@ -49,6 +49,8 @@ pub struct Model {
     /// 16 kHz mono WAV extracted at upload: what the STT engine reads.
     pub audio_path: String,
     pub duration_ms: i64,
+    /// 1 for the student's first upload to this lab session, counting replaced ones.
+    pub attempt: i32,
     pub state: SubmissionState,
     pub batch_id: Option<i32>,
     /// Engine crashes while this item was in flight; the second one fails the item.

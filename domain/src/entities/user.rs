@@ -48,6 +48,8 @@ pub struct Model {
     pub role: Role,
     pub password_hash: String,
     pub disabled: bool,
+    /// Bumped to end every session made before: a session remembers the epoch it was made in.
+    pub session_epoch: i32,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

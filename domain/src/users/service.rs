@@ -130,43 +130,70 @@ impl UserService {
         })
     }
 
+    /// Changes the role. Ends the user's sessions: what they may do changed.
     pub async fn set_role(
         db: &DatabaseConnection,
         id: i32,
         role: Role,
     ) -> Result<user::Model, DomainError> {
-        let user = Self::get(db, id).await?;
+        // The write lock first: two admins demoting each other at once run one after the
+        // other, and the second sees the first's change.
+        let tx = crate::db::begin_write(db).await?;
+        let user = Self::get(&tx, id).await?;
         if user.role == Role::Admin && role != Role::Admin {
-            Self::ensure_another_active_admin(db, id).await?;
+            Self::ensure_another_active_admin(&tx, id).await?;
         }
-        Self::update(user, |u| u.role = Set(role), db).await
+        let changed = Self::update(user, |u| u.role = Set(role), &tx).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
+    /// Disables or enables an account; either way its sessions end.
     pub async fn set_disabled(
         db: &DatabaseConnection,
         id: i32,
         disabled: bool,
     ) -> Result<user::Model, DomainError> {
-        let user = Self::get(db, id).await?;
+        let tx = crate::db::begin_write(db).await?;
+        let user = Self::get(&tx, id).await?;
         if disabled && user.role == Role::Admin {
-            Self::ensure_another_active_admin(db, id).await?;
+            Self::ensure_another_active_admin(&tx, id).await?;
         }
-        Self::update(user, |u| u.disabled = Set(disabled), db).await
+        let changed = Self::update(user, |u| u.disabled = Set(disabled), &tx).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
+    /// Sets a new password and ends every session made with the old one (the caller keeps
+    /// theirs by storing the returned user's new epoch in it).
     pub async fn set_password(
         db: &DatabaseConnection,
         id: i32,
         password: NewPassword,
     ) -> Result<user::Model, DomainError> {
-        let user = Self::get(db, id).await?;
         let hash = hash_password(password.expose().to_owned()).await?;
-        Self::update(
+        let tx = crate::db::begin_write(db).await?;
+        let user = Self::get(&tx, id).await?;
+        let changed = Self::update(
             user,
             |u| u.password_hash = Set(hash.as_str().to_owned()),
-            db,
+            &tx,
         )
-        .await
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// "Log out everywhere": every session of this user ends at its next request.
+    pub async fn end_sessions(
+        db: &DatabaseConnection,
+        id: i32,
+    ) -> Result<user::Model, DomainError> {
+        let tx = crate::db::begin_write(db).await?;
+        let user = Self::get(&tx, id).await?;
+        let changed = Self::update(user, |_| {}, &tx).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// Creates every account of the list in one transaction: all of them or none.
@@ -231,23 +258,29 @@ impl UserService {
         Ok(imported)
     }
 
-    async fn get(db: &DatabaseConnection, id: i32) -> Result<user::Model, DomainError> {
-        Self::find_by_id(db, id).await?.ok_or(DomainError::NotFound)
+    async fn get(db: &impl ConnectionTrait, id: i32) -> Result<user::Model, DomainError> {
+        User::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)
     }
 
+    /// Every change to an account ends its other sessions (a new epoch).
     async fn update(
         user: user::Model,
         change: impl FnOnce(&mut user::ActiveModel),
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
     ) -> Result<user::Model, DomainError> {
+        let epoch = user.session_epoch.wrapping_add(1);
         let mut active: user::ActiveModel = user.into();
         change(&mut active);
+        active.session_epoch = Set(epoch);
         active.updated_at = Set(Utc::now());
         Ok(active.update(db).await?)
     }
 
     async fn ensure_another_active_admin(
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         except: i32,
     ) -> Result<(), DomainError> {
         let others = User::find()

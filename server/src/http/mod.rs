@@ -5,9 +5,12 @@
 //! their caller through the [`AuthUser`] extractor and fail with `AppError`, like server
 //! functions do.
 
+mod client_address;
 mod extractor;
 mod media;
 mod request_trace;
+mod same_origin;
+mod security_headers;
 mod server_fns;
 mod session_store;
 mod status_events;
@@ -23,6 +26,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use app::guard::ServerContext;
 use app::{App, shell};
 
+pub use client_address::TrustedProxies;
 pub use extractor::AuthUser;
 pub use session_store::DbSessionStore;
 pub use upload::{UploadLimits, UploadsInFlight};
@@ -41,6 +45,7 @@ pub struct AppState {
 pub struct RouterSettings {
     pub secure_cookies: bool,
     pub session_idle: std::time::Duration,
+    pub trusted_proxies: TrustedProxies,
 }
 
 pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettings) -> Router {
@@ -74,6 +79,14 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(server_fns::error_status))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn(same_origin::same_origin_only))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.trusted_proxies.clone(),
+            client_address::client_address,
+        ))
+        .layer(axum::middleware::from_fn(
+            security_headers::security_headers,
+        ))
         .with_state(state);
     request_trace::layer(router)
 }
