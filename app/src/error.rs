@@ -29,6 +29,9 @@ pub enum AppError {
     Invalid(Vec<FieldMessage>),
     #[error("This file is larger than the limit of {max_mb} MB.")]
     TooLarge { max_mb: u64 },
+    /// The server's disk is (nearly) full: the upload was refused and nothing was kept.
+    #[error("The server is out of storage, so nothing was kept. Please tell your admin.")]
+    OutOfStorage,
     /// The request clashes with work already under way (a second upload at once, say).
     #[error("{0}")]
     Conflict(String),
@@ -105,6 +108,7 @@ impl AppError {
             AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
             AppError::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => S::CONFLICT,
+            AppError::OutOfStorage => S::INSUFFICIENT_STORAGE,
             AppError::Request(_) => S::BAD_REQUEST,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
         }

@@ -10,6 +10,7 @@ pub mod entities;
 mod error;
 pub mod labs;
 pub mod media;
+pub mod media_sweep;
 pub mod results;
 pub mod sessions;
 pub mod status;

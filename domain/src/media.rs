@@ -1,6 +1,7 @@
 //! Preparing an uploaded recording for the GPU queue, on the CPU: probe it with `ffprobe`
-//! (it must have an audio stream and a duration within the limit) and extract 16 kHz mono
-//! WAV with `ffmpeg`, which is what the STT engine reads. Runs before the submission is
+//! (it must have an audio stream) and extract 16 kHz mono WAV with `ffmpeg`, which is what
+//! the STT engine reads, with a time and size cap, measuring the duration from that audio.
+//! Every tool call has a timeout. Runs before the submission is
 //! queued, so it never competes with a GPU phase.
 
 use std::path::Path;
@@ -14,36 +15,41 @@ pub enum MediaError {
     NotMedia,
     #[error("this recording has no sound track: upload a video with sound")]
     NoAudio,
-    #[error("this recording is {secs} s long; the limit is {max_secs} s")]
-    TooLong { secs: u64, max_secs: u64 },
+    #[error("this recording is too long: the limit is {max_secs} s")]
+    TooLong { max_secs: u64 },
     #[error("this recording is empty")]
     Empty,
     #[error("no speech found: this recording is silent; upload a video with sound")]
     Silent,
+    #[error("this recording took too long to read; try a shorter or simpler file")]
+    TimedOut,
+    /// The tool itself could not run: the server's fault, not the file's.
     #[error("{0}")]
     Tool(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Probed {
-    pub duration_ms: i64,
+/// What the media tools may use: how long a recording may be, and how long each tool may
+/// run. A recording's length is measured from the audio extracted from it, never read from
+/// its container's header, which can say anything.
+#[derive(Debug, Clone, Copy)]
+pub struct MediaLimits {
+    pub max_duration: Duration,
+    pub tool_timeout: Duration,
 }
 
-/// Reads the container's duration and checks there is an audio stream.
-pub async fn probe(path: &Path, max: Duration) -> Result<Probed, MediaError> {
-    let output = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration:stream=codec_type",
-        ])
+/// 16 kHz mono 16-bit PCM: what the STT engine reads, 32 bytes a millisecond.
+const WAV_BYTES_PER_MS: u64 = 32;
+/// The header of the WAV that `extract_audio` writes (`-bitexact`, no metadata).
+const WAV_HEADER_BYTES: u64 = 44;
+
+/// Checks that `path` is media with an audio stream. Its duration is not trusted here.
+pub async fn probe(path: &Path, limits: MediaLimits) -> Result<(), MediaError> {
+    let mut command = Command::new("ffprobe");
+    command
+        .args(["-v", "error", "-show_entries", "stream=codec_type"])
         .args(["-of", "json"])
-        .arg(path)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| MediaError::Tool(format!("cannot run ffprobe: {e}")))?;
+        .arg(path);
+    let output = run(command, "ffprobe", limits.tool_timeout).await?;
     if !output.status.success() {
         return Err(MediaError::NotMedia);
     }
@@ -56,51 +62,73 @@ pub async fn probe(path: &Path, max: Duration) -> Result<Probed, MediaError> {
     if !streams.iter().any(|s| s["codec_type"] == "audio") {
         return Err(MediaError::NoAudio);
     }
-    let secs: f64 = info["format"]["duration"]
-        .as_str()
-        .and_then(|d| d.parse().ok())
-        .ok_or(MediaError::NotMedia)?;
-    if !secs.is_finite() || secs <= 0.0 {
-        return Err(MediaError::Empty);
-    }
-    if secs > max.as_secs_f64() {
-        return Err(MediaError::TooLong {
-            secs: secs.ceil() as u64,
-            max_secs: max.as_secs(),
-        });
-    }
-    Ok(Probed {
-        duration_ms: (secs * 1000.0).round() as i64,
-    })
+    Ok(())
 }
 
-/// Writes `input`'s first audio stream to `output` as 16 kHz mono 16-bit WAV.
-pub async fn extract_audio(input: &Path, output: &Path) -> Result<(), MediaError> {
-    let result = Command::new("ffmpeg")
+/// Writes `input`'s first audio stream to `output` as 16 kHz mono 16-bit WAV, at most one
+/// second past the limit (so an over-long recording is seen as such, but never expands to
+/// more), and returns the extracted audio's duration in milliseconds.
+pub async fn extract_audio(
+    input: &Path,
+    output: &Path,
+    limits: MediaLimits,
+) -> Result<i64, MediaError> {
+    let cap_secs = limits.max_duration.as_secs() + 1;
+    let cap_bytes = WAV_HEADER_BYTES + cap_secs * 1000 * WAV_BYTES_PER_MS;
+    let mut command = Command::new("ffmpeg");
+    command
         .args(["-nostdin", "-v", "error", "-y", "-i"])
         .arg(input)
+        .args(["-t", &cap_secs.to_string(), "-fs", &cap_bytes.to_string()])
         .args([
             "-vn",
+            "-map_metadata",
+            "-1",
+            "-bitexact",
             "-ac",
             "1",
             "-ar",
             "16000",
-            "-c:a",
-            "pcm_s16le",
-            "-f",
-            "wav",
         ])
-        .arg(output)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| MediaError::Tool(format!("cannot run ffmpeg: {e}")))?;
-    if result.status.success() {
-        Ok(())
-    } else {
-        // A truncated or damaged file fails here even when its header probed fine.
+        .args(["-c:a", "pcm_s16le", "-f", "wav"])
+        .arg(output);
+    let result = run(command, "ffmpeg", limits.tool_timeout).await;
+    let extracted = match result {
+        Ok(out) if out.status.success() => tokio::fs::metadata(output).await.ok(),
+        Ok(_) => None,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(output).await;
+            return Err(e);
+        }
+    };
+    // A truncated or damaged file fails here even when its header probed fine.
+    let Some(extracted) = extracted else {
         let _ = tokio::fs::remove_file(output).await;
-        Err(MediaError::NotMedia)
+        return Err(MediaError::NotMedia);
+    };
+    let ms = extracted.len().saturating_sub(WAV_HEADER_BYTES) / WAV_BYTES_PER_MS;
+    if ms == 0 {
+        return Err(MediaError::Empty);
+    }
+    if ms > limits.max_duration.as_millis() as u64 {
+        return Err(MediaError::TooLong {
+            max_secs: limits.max_duration.as_secs(),
+        });
+    }
+    Ok(ms as i64)
+}
+
+/// Runs a media tool to its end, or kills it at `timeout`.
+async fn run(
+    mut command: Command,
+    tool: &str,
+    timeout: Duration,
+) -> Result<std::process::Output, MediaError> {
+    let running = command.kill_on_drop(true).output();
+    match tokio::time::timeout(timeout, running).await {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(e)) => Err(MediaError::Tool(format!("cannot run {tool}: {e}"))),
+        Err(_) => Err(MediaError::TimedOut),
     }
 }
 
@@ -108,15 +136,13 @@ pub async fn extract_audio(input: &Path, output: &Path) -> Result<(), MediaError
 const SILENCE_DB: f64 = -50.0;
 
 /// Fails with [`MediaError::Silent`] when the extracted audio holds no sound at all.
-pub async fn check_not_silent(audio: &Path) -> Result<(), MediaError> {
-    let result = Command::new("ffmpeg")
+pub async fn check_not_silent(audio: &Path, limits: MediaLimits) -> Result<(), MediaError> {
+    let mut command = Command::new("ffmpeg");
+    command
         .args(["-nostdin", "-v", "info", "-i"])
         .arg(audio)
-        .args(["-af", "volumedetect", "-f", "null", "-"])
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| MediaError::Tool(format!("cannot run ffmpeg: {e}")))?;
+        .args(["-af", "volumedetect", "-f", "null", "-"]);
+    let result = run(command, "ffmpeg", limits.tool_timeout).await?;
     let log = String::from_utf8_lossy(&result.stderr);
     let loudest = log
         .lines()
@@ -135,4 +161,17 @@ pub fn generated_name() -> String {
     let mut bytes = [0u8; 12];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_tool_still_running_at_its_timeout_is_killed_and_reported() {
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        let result = run(command, "sleep", Duration::from_millis(200)).await;
+        assert_eq!(result.unwrap_err(), MediaError::TimedOut);
+    }
 }

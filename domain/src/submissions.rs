@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    QuerySelect, Set,
 };
 
 use crate::DomainError;
@@ -24,6 +24,23 @@ pub struct NewSubmission {
 
 pub struct SubmissionService;
 
+/// What a student is told about their failed submission. The stored reason is for admins:
+/// it may name engines, exit statuses and server paths, which a student cannot act on.
+pub fn student_message(raw_reason: &str) -> &'static str {
+    let reason = raw_reason.to_lowercase();
+    if reason.contains("no speech") || reason.contains("silent") {
+        "No speech was found in your recording."
+    } else if reason.contains("missing from the server") {
+        "Your recording was lost on the server."
+    } else if reason.contains("speech-to-text") {
+        "We could not transcribe your recording; this was a problem on our side."
+    } else if reason.contains("evaluation") || reason.contains("too long for the model") {
+        "We could not grade your recording automatically; this was a problem on our side."
+    } else {
+        "We could not process your recording."
+    }
+}
+
 impl SubmissionService {
     /// Queues a submission at the tail of the FIFO. Call
     /// [`crate::status::SchedulerHandle::notify_queued`] after it.
@@ -31,12 +48,32 @@ impl SubmissionService {
         db: &DatabaseConnection,
         new: NewSubmission,
     ) -> Result<submission::Model, DomainError> {
-        Self::insert(db, new).await
+        let attempt = Self::attempts_used(db, new.student_id, new.lab_session_id).await? + 1;
+        Self::insert(db, new, attempt).await
+    }
+
+    /// Uploads `student` made to `lab`, counting those replaced while still queued.
+    pub async fn attempts_used(
+        db: &impl ConnectionTrait,
+        student: i32,
+        lab: i32,
+    ) -> Result<i64, DomainError> {
+        let latest: Option<i32> = submission::Entity::find()
+            .select_only()
+            .column_as(submission::Column::Attempt.max(), "latest")
+            .filter(submission::Column::StudentId.eq(student))
+            .filter(submission::Column::LabSessionId.eq(lab))
+            .into_tuple::<Option<i32>>()
+            .one(db)
+            .await?
+            .flatten();
+        Ok(latest.map_or(0, i64::from))
     }
 
     async fn insert(
         db: &impl ConnectionTrait,
         new: NewSubmission,
+        attempt: i64,
     ) -> Result<submission::Model, DomainError> {
         let now = Utc::now();
         Ok(submission::ActiveModel {
@@ -47,6 +84,7 @@ impl SubmissionService {
             media_sha256: Set(new.media_sha256),
             audio_path: Set(new.audio_path),
             duration_ms: Set(new.duration_ms),
+            attempt: Set(i32::try_from(attempt).unwrap_or(i32::MAX)),
             state: Set(SubmissionState::Queued),
             batch_id: Set(None),
             stt_crashes: Set(0),
@@ -72,6 +110,8 @@ impl SubmissionService {
         new: NewSubmission,
     ) -> Result<(submission::Model, Vec<String>), DomainError> {
         let tx = crate::db::begin_write(db).await?;
+        // Counted before the queued attempts it replaces go, so the count never falls.
+        let attempt = Self::attempts_used(&tx, new.student_id, new.lab_session_id).await? + 1;
         let replaced = submission::Entity::find()
             .filter(submission::Column::StudentId.eq(new.student_id))
             .filter(submission::Column::LabSessionId.eq(new.lab_session_id))
@@ -84,7 +124,7 @@ impl SubmissionService {
             stale.push(old.audio_path.clone());
             submission::Entity::delete_by_id(old.id).exec(&tx).await?;
         }
-        let created = Self::insert(&tx, new).await?;
+        let created = Self::insert(&tx, new, attempt).await?;
         tx.commit().await?;
         Ok((created, stale))
     }

@@ -63,6 +63,9 @@ impl Default for SchedulerConfig {
     }
 }
 
+/// The longest an engine timeout may be set to: a week.
+const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 60 * 60;
+
 impl SchedulerConfig {
     /// The first rule broken, as (key, problem), for the server's config error.
     pub fn problem(&self) -> Option<(&'static str, &'static str)> {
@@ -73,13 +76,18 @@ impl SchedulerConfig {
             return Some(("scheduler.linger_secs", "must be from 0 to 3600"));
         }
         for engine in [&self.stt, &self.eval] {
-            if engine.threads == 0
-                || engine.item_timeout_secs == 0
-                || engine.phase_timeout_secs == 0
-            {
+            if !(1..=1024).contains(&engine.threads) {
                 return Some((
-                    "scheduler.stt / scheduler.eval",
-                    "threads and timeouts must be at least 1",
+                    "scheduler.stt.threads / scheduler.eval.threads",
+                    "must be from 1 to 1024",
+                ));
+            }
+            // Deadlines are instants: an unbounded timeout would overflow them.
+            let timeouts = [engine.item_timeout_secs, engine.phase_timeout_secs];
+            if timeouts.iter().any(|t| !(1..=MAX_TIMEOUT_SECS).contains(t)) {
+                return Some((
+                    "scheduler.stt / scheduler.eval item_timeout_secs, phase_timeout_secs",
+                    "must be from 1 to 604800 (a week)",
                 ));
             }
         }

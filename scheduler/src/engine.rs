@@ -1,19 +1,29 @@
 //! One engine process: started in its own process group with the request on its stdin, read
-//! line by line, and killed on timeout, on shutdown or when dropped. It never outlives the
-//! handle that owns it (`kill_on_drop`); if the server itself dies, the engine fails at its
-//! next write to the closed pipe, and recovery kills what is left ([`kill_orphan`]).
+//! line by line (capped, lossily decoded), and killed with its whole group on timeout, on
+//! shutdown or when dropped, so a wrapper script's children die with it. If the server
+//! itself dies, the engine fails at its next write to the closed pipe, and recovery kills
+//! what is left ([`kill_orphan`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
 use crate::config::{EngineConfig, SchedulerConfig};
+use crate::lines::CappedLines;
+
+/// The longest event line read whole (a long transcript's segments fit many times over);
+/// a longer one is cut, fails to parse and is skipped.
+const MAX_EVENT_LINE: usize = 16 * 1024 * 1024;
+/// The longest log line kept from an engine's stderr.
+const MAX_LOG_LINE: usize = 16 * 1024;
 
 pub struct EngineProcess {
     child: Child,
-    lines: Lines<BufReader<ChildStdout>>,
+    lines: CappedLines<BufReader<ChildStdout>>,
     pid: Option<u32>,
 }
 
@@ -30,6 +40,21 @@ pub fn resolve_program(program: &Path) -> PathBuf {
     }
 }
 
+/// The executable file `program` starts, as the kernel names it in `/proc/PID/exe`.
+fn executable(program: &Path) -> Option<PathBuf> {
+    let resolved = resolve_program(program);
+    let found = if resolved.components().count() > 1 {
+        Some(resolved)
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(&resolved))
+                .find(|p| p.is_file())
+        })
+    };
+    found.and_then(|p| p.canonicalize().ok())
+}
+
 impl EngineProcess {
     /// Starts the engine and hands it `request` (one JSON document), then closes its stdin.
     pub async fn spawn(config: &EngineConfig, request: &[u8]) -> std::io::Result<Self> {
@@ -41,7 +66,7 @@ impl EngineProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Its own group: a Ctrl-C at the server's terminal reaches the server, which
-            // then stops the engine in order, instead of killing it mid-write.
+            // then stops the engine in order; and the whole group can be killed at once.
             .process_group(0)
             .kill_on_drop(true)
             .spawn()?;
@@ -61,7 +86,7 @@ impl EngineProcess {
         }
         Ok(Self {
             child,
-            lines: BufReader::new(stdout).lines(),
+            lines: CappedLines::new(BufReader::new(stdout), MAX_EVENT_LINE),
             pid,
         })
     }
@@ -75,42 +100,63 @@ impl EngineProcess {
         self.lines.next_line().await
     }
 
+    /// Kills the engine and everything it started, and reaps it.
     pub async fn kill(&mut self) {
+        self.kill_group();
         if let Err(e) = self.child.kill().await {
             tracing::warn!(error = %e, pid = ?self.pid, "cannot kill the engine");
         }
     }
 
     pub async fn wait(&mut self) -> std::io::Result<ExitStatus> {
-        self.child.wait().await
+        let status = self.child.wait().await;
+        // Whatever the engine left running in its group goes with it.
+        self.kill_group();
+        status
+    }
+
+    fn kill_group(&self) {
+        if let Some(pid) = self.pid.and_then(|p| i32::try_from(p).ok()) {
+            // ESRCH (the group is already empty) is the usual answer; nothing to report.
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+    }
+}
+
+impl Drop for EngineProcess {
+    fn drop(&mut self) {
+        self.kill_group();
     }
 }
 
 async fn forward_stderr(stderr: tokio::process::ChildStderr, pid: Option<u32>) {
-    let mut lines = BufReader::new(stderr).lines();
+    // Read to the end whatever it holds, so the engine never blocks on a full pipe.
+    let mut lines = CappedLines::new(BufReader::new(stderr), MAX_LOG_LINE);
     while let Ok(Some(line)) = lines.next_line().await {
         tracing::info!(target: "viva::engine", ?pid, "{line}");
     }
 }
 
-/// An engine left running by a server that died: kill it if that pid is still one of our
-/// engines (pids are reused, so the command line is checked first).
+/// An engine left running by a server that died: kill it, with its group, if that pid still
+/// runs one of our engine executables (pids are reused; a command line can say anything, so
+/// the executable the kernel reports is what is compared).
 pub fn kill_orphan(pid: i32, config: &SchedulerConfig) {
-    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+    let Ok(running) = std::fs::read_link(format!("/proc/{pid}/exe")) else {
         return;
     };
-    let cmdline = String::from_utf8_lossy(&cmdline);
+    // A binary rebuilt since it started reads "PATH (deleted)".
+    let running = running.to_string_lossy().replace(" (deleted)", "");
     let ours = [&config.stt.program, &config.eval.program]
         .iter()
-        .filter_map(|p| p.file_name())
-        .any(|name| cmdline.contains(&*name.to_string_lossy()));
+        .filter_map(|p| executable(p))
+        .any(|exe| Path::new(&running) == exe);
     if ours {
         tracing::warn!(pid, "killing an engine left over from a previous run");
-        if let Err(e) = std::process::Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status()
-        {
-            tracing::warn!(pid, error = %e, "cannot kill the left-over engine");
-        }
+        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
     }
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -17,6 +17,7 @@ mod cycle;
 mod engine;
 mod error;
 mod estimates;
+mod lines;
 mod live;
 mod phase;
 mod request;

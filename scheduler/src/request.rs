@@ -153,6 +153,7 @@ mod tests {
             media_sha256: None,
             audio_path: format!("/data/{id}.wav"),
             duration_ms: 1000,
+            attempt: 1,
             state: SubmissionState::Transcribed,
             batch_id: Some(1),
             stt_crashes: 0,

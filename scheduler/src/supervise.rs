@@ -114,7 +114,8 @@ impl Supervisor {
                     return Step::Event(event);
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, line, "an engine wrote a line that is not an event");
+                    let start: String = line.chars().take(200).collect();
+                    tracing::warn!(error = %e, start, "an engine wrote a line that is not an event");
                 }
             }
         }

@@ -38,8 +38,16 @@ pub struct Config {
 pub struct UploadsConfig {
     /// Largest upload accepted, in MiB; enforced while the body streams in.
     pub max_mb: u64,
-    /// Longest recording accepted.
+    /// Longest recording accepted, measured on its extracted audio.
     pub max_duration_secs: u64,
+    /// Uploads are refused while the data volume has less free space than this.
+    pub min_free_mb: u64,
+    /// Uploads a student may make to one lab session (replaced ones count).
+    pub max_attempts: u32,
+    /// Uploads one student may have under way at once (each to a different lab session).
+    pub max_concurrent_per_user: u32,
+    /// The longest ffprobe or ffmpeg may run on one upload.
+    pub tool_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -75,6 +83,10 @@ impl Default for Config {
             uploads: UploadsConfig {
                 max_mb: 1024,
                 max_duration_secs: 15 * 60,
+                min_free_mb: 1024,
+                max_attempts: 5,
+                max_concurrent_per_user: 2,
+                tool_timeout_secs: 5 * 60,
             },
         }
     }
@@ -125,8 +137,30 @@ impl Config {
                 "must be at least 1 and at most login.max_delay_secs",
             );
         }
-        if self.uploads.max_mb == 0 || self.uploads.max_duration_secs == 0 {
-            return invalid("uploads", "max_mb and max_duration_secs must be at least 1");
+        if self.session_idle_days > 365 {
+            return invalid("session_idle_days", "must be at most 365");
+        }
+        if self.login.max_delay_secs > 24 * 60 * 60 {
+            return invalid("login.max_delay_secs", "must be at most 86400 (a day)");
+        }
+        let uploads = &self.uploads;
+        if !(1..=1024 * 1024).contains(&uploads.max_mb) {
+            return invalid("uploads.max_mb", "must be from 1 to 1048576 (1 TiB)");
+        }
+        if !(1..=4 * 60 * 60).contains(&uploads.max_duration_secs) {
+            return invalid("uploads.max_duration_secs", "must be from 1 to 14400 (4 h)");
+        }
+        if uploads.min_free_mb > 1024 * 1024 * 1024 {
+            return invalid("uploads.min_free_mb", "must be at most 1073741824 (1 PiB)");
+        }
+        if !(1..=1000).contains(&uploads.max_attempts) {
+            return invalid("uploads.max_attempts", "must be from 1 to 1000");
+        }
+        if !(1..=16).contains(&uploads.max_concurrent_per_user) {
+            return invalid("uploads.max_concurrent_per_user", "must be from 1 to 16");
+        }
+        if !(1..=60 * 60).contains(&uploads.tool_timeout_secs) {
+            return invalid("uploads.tool_timeout_secs", "must be from 1 to 3600");
         }
         if let Some((key, problem)) = self.scheduler.problem() {
             return invalid(key, problem);
@@ -213,5 +247,42 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    #[test]
+    fn huge_values_are_refused_at_start_with_the_key_named() {
+        let cases = [
+            (
+                "[scheduler.eval]\nitem_timeout_secs = 18446744073709551615\n",
+                "item_timeout_secs",
+            ),
+            (
+                "[scheduler.stt]\nphase_timeout_secs = 9999999999\n",
+                "phase_timeout_secs",
+            ),
+            ("[scheduler.stt]\nthreads = 100000\n", "threads"),
+            ("session_idle_days = 100000\n", "session_idle_days"),
+            (
+                "[uploads]\nmax_duration_secs = 99999999\n",
+                "uploads.max_duration_secs",
+            ),
+            (
+                "[uploads]\ntool_timeout_secs = 0\n",
+                "uploads.tool_timeout_secs",
+            ),
+            ("[uploads]\nmax_attempts = 0\n", "uploads.max_attempts"),
+            (
+                "[login]\nmax_delay_secs = 99999999\n",
+                "login.max_delay_secs",
+            ),
+        ];
+        for (file, key) in cases {
+            Jail::expect_with(|jail| {
+                jail.create_file("viva.toml", file)?;
+                let message = Config::load(None).unwrap_err().to_string();
+                assert!(message.contains(key), "{file}: {message}");
+                Ok(())
+            });
+        }
     }
 }

@@ -34,6 +34,21 @@ pub struct Application {
 }
 
 /// Opens (creating if needed) the database and brings its schema up to date.
+/// Before the scheduler starts: leftover files go, and queued work whose audio is gone fails.
+async fn sweep_media(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<()> {
+    let swept = domain::media_sweep::sweep(db, dir)
+        .await
+        .context("cannot sweep the media folder")?;
+    if !swept.orphan_files.is_empty() || !swept.failed_submissions.is_empty() {
+        tracing::warn!(
+            removed_files = swept.orphan_files.len(),
+            failed_submissions = ?swept.failed_submissions,
+            "media folder swept at start"
+        );
+    }
+    Ok(())
+}
+
 pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
@@ -64,6 +79,7 @@ impl Application {
         let listen = listener.local_addr()?;
 
         let auth = Arc::new(authenticator(&config, clock));
+        sweep_media(&db, &config.data_dir.join("media")).await?;
         let scheduler = Scheduler::start(db.clone(), config.scheduler.clone(), &config.data_dir);
         let shutdown = CancellationToken::new();
         let state = AppState {
@@ -77,9 +93,14 @@ impl Application {
             uploads: UploadLimits {
                 media_dir: config.data_dir.join("media"),
                 max_bytes: config.uploads.max_mb * 1024 * 1024,
-                max_duration: Duration::from_secs(config.uploads.max_duration_secs),
+                media: domain::media::MediaLimits {
+                    max_duration: Duration::from_secs(config.uploads.max_duration_secs),
+                    tool_timeout: Duration::from_secs(config.uploads.tool_timeout_secs),
+                },
+                min_free_bytes: config.uploads.min_free_mb.saturating_mul(1024 * 1024),
+                max_attempts: config.uploads.max_attempts,
             },
-            uploads_in_flight: UploadsInFlight::default(),
+            uploads_in_flight: UploadsInFlight::new(config.uploads.max_concurrent_per_user),
         };
         let sessions = DbSessionStore::new(db);
         let settings = RouterSettings {

@@ -37,6 +37,7 @@ impl TestDb {
             role: Set(role),
             password_hash: Set("not-a-hash".into()),
             disabled: Set(false),
+            session_epoch: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

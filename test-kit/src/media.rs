@@ -151,21 +151,51 @@ pub fn silent_recording(secs: u32, out: &Path) -> PathBuf {
     out.to_owned()
 }
 
+/// Limits generous enough for any test recording.
+fn test_limits() -> domain::media::MediaLimits {
+    domain::media::MediaLimits {
+        max_duration: Duration::from_secs(24 * 3600),
+        tool_timeout: Duration::from_secs(600),
+    }
+}
+
 /// `input`'s sound as 16 kHz mono WAV, extracted by `domain::media` exactly as at upload.
 pub fn prepare_audio(input: &Path, out: &Path) -> PathBuf {
-    block_on(domain::media::extract_audio(input, out))
-        .unwrap_or_else(|e| panic!("cannot prepare {}: {e}", input.display()));
+    prepared_ms(input, out);
     out.to_owned()
 }
 
-/// The recording's duration as `domain::media::probe` (what uploads store) reads it.
-pub fn probed_ms(recording: &Path) -> i64 {
-    block_on(domain::media::probe(
-        recording,
-        Duration::from_secs(24 * 3600),
-    ))
-    .unwrap_or_else(|e| panic!("cannot probe {}: {e}", recording.display()))
-    .duration_ms
+/// Extracts `input`'s sound to `out` as at upload; the duration uploads store.
+pub fn prepared_ms(input: &Path, out: &Path) -> i64 {
+    block_on(domain::media::extract_audio(input, out, test_limits()))
+        .unwrap_or_else(|e| panic!("cannot prepare {}: {e}", input.display()))
+}
+
+/// An Opus recording of a tone `real_secs` long in Matroska whose header claims it lasts
+/// `claimed_secs`: the crafted file of a student who wants the GPU for an hour.
+pub fn falsified_duration_mkv(real_secs: u32, claimed_secs: u32, out: &Path) -> PathBuf {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=300:duration={real_secs}"),
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "8k",
+        path(out),
+    ]);
+    let mut bytes = std::fs::read(out).unwrap();
+    // Segment Info's Duration element: id 0x4489, an 8-byte float, in milliseconds (the
+    // default timestamp scale).
+    let at = bytes
+        .windows(3)
+        .position(|w| w == [0x44, 0x89, 0x88])
+        .expect("a Matroska Duration element");
+    let claimed = f64::from(claimed_secs) * 1000.0;
+    bytes[at + 3..at + 11].copy_from_slice(&claimed.to_be_bytes());
+    std::fs::write(out, bytes).unwrap();
+    out.to_owned()
 }
 
 /// Spoken media made from one text, the way a student's upload arrives and is prepared.
@@ -230,11 +260,11 @@ mod tests {
     }
 
     #[test]
-    fn a_tone_video_probes_and_prepares_like_an_upload() {
+    fn a_tone_video_prepares_like_an_upload() {
         let dir = tempfile::tempdir().unwrap();
         let video = tone_video(2, &dir.path().join("tone.mp4"));
-        assert!((1_900..=2_200).contains(&probed_ms(&video)));
-        let audio = prepare_audio(&video, &dir.path().join("tone.wav"));
+        let audio = dir.path().join("tone.wav");
+        assert!((1_900..=2_200).contains(&prepared_ms(&video, &audio)));
         assert_eq!(
             hound::WavReader::open(&audio).unwrap().spec(),
             stt_wav_spec()

@@ -28,10 +28,10 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
         .collect();
     let outcome = match submission.state {
         SubmissionState::Failed => {
-            let reason = submission.failure_reason.clone().unwrap_or_default();
+            let raw = submission.failure_reason.clone().unwrap_or_default();
             Outcome::Failed {
-                advice: advice(&reason),
-                reason,
+                advice: advice(&raw),
+                reason: domain::submissions::student_message(&raw).to_owned(),
             }
         }
         SubmissionState::Evaluated => match (lab.release_mode, evaluation) {

@@ -84,6 +84,11 @@ fn gpu_now(current: Option<&CurrentBatch>) -> GpuNow {
     }
 }
 
+/// A student sees what they can act on, never the raw reason kept for admins.
+fn student_reason(raw: &Option<String>) -> String {
+    domain::submissions::student_message(raw.as_deref().unwrap_or_default()).to_owned()
+}
+
 fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
     let mut items = Vec::new();
     let item = |owner: &Owner, stage| MyItem {
@@ -96,7 +101,7 @@ fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
         for i in batch.items.iter().filter(|i| i.owner.student_id == me) {
             let stage = match (&i.state, &i.failure) {
                 (SubmissionState::Failed, failure) => Stage::Failed {
-                    reason: failure.clone().unwrap_or_default(),
+                    reason: student_reason(failure),
                 },
                 (SubmissionState::Evaluated, _) => Stage::Evaluated,
                 _ => Stage::Processing {
@@ -134,7 +139,7 @@ fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
         .map(|r| {
             let stage = match r.state {
                 SubmissionState::Failed => Stage::Failed {
-                    reason: r.failure.clone().unwrap_or_default(),
+                    reason: student_reason(&r.failure),
                 },
                 _ => Stage::Evaluated,
             };

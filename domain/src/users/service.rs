@@ -338,6 +338,7 @@ async fn insert(
         role: Set(role),
         password_hash: Set(hash.to_owned()),
         disabled: Set(false),
+        session_epoch: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

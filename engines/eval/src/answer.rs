@@ -113,7 +113,7 @@ mod tests {
         assert!(!e.criteria[1].evidence_verified);
         assert_eq!(
             (e.seed, e.parallel_sequences, e.prompt_version.as_str()),
-            (42, 2, "grade-v1")
+            (42, 2, "grade-v2")
         );
     }
 

@@ -72,12 +72,25 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
     };
     send(events, loaded)?;
 
-    let jobs = request
-        .items
-        .iter()
-        .map(|item| job(&model, item))
-        .collect::<Result<Vec<_>, _>>()?;
+    // An item whose prompt cannot fit fails alone; the others are graded.
+    let token_limit = ITEM_TOKENS_MAX.min(model.n_ctx_train() as usize);
+    let mut jobs = Vec::with_capacity(request.items.len());
+    let mut graded = Vec::with_capacity(request.items.len());
     for item in &request.items {
+        let job = job(&model, item)?;
+        let tokens = job.prompt.len() + job.max_answer_tokens;
+        if tokens > token_limit {
+            let error = format!(
+                "the transcript, instructions and rubric are too long for the model: \
+                 {tokens} tokens, the limit is {token_limit}"
+            );
+            send(events, Event::ItemFailed { id: item.id, error })?;
+        } else {
+            jobs.push(job);
+            graded.push(item);
+        }
+    }
+    for item in &graded {
         send(events, Event::ItemStarted { id: item.id })?;
     }
     let provenance = Provenance {
@@ -97,7 +110,7 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
         full_vocab_grammar,
     };
     let mut report = |(index, answer, ms): decode::Answer| {
-        let item = &request.items[index];
+        let item = graded[index];
         let event = match answer.and_then(|text| validate(item, &text, &provenance)) {
             Ok(result) => Event::ItemDone {
                 id: item.id,
@@ -130,6 +143,10 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
         },
     )
 }
+
+/// The most tokens one item's prompt and answer may take (and never more than the model was
+/// trained for): the whole batch shares one context, so one huge item must not claim it.
+const ITEM_TOKENS_MAX: usize = 16_384;
 
 fn job(model: &LlamaModel, item: &EvalItem) -> Result<Job, String> {
     let template = model

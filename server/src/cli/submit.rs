@@ -83,8 +83,12 @@ pub async fn run(db: &DatabaseConnection, data_dir: &Path, args: SubmitArgs) -> 
 
 async fn prepare(file: &Path, stored: &Path, audio: &Path) -> anyhow::Result<i64> {
     std::fs::copy(file, stored).with_context(|| format!("cannot read {}", file.display()))?;
-    let probed = media::probe(stored, MAX_DURATION).await?;
-    media::extract_audio(stored, audio).await?;
-    media::check_not_silent(audio).await?;
-    Ok(probed.duration_ms)
+    let limits = media::MediaLimits {
+        max_duration: MAX_DURATION,
+        tool_timeout: std::time::Duration::from_secs(10 * 60),
+    };
+    media::probe(stored, limits).await?;
+    let duration_ms = media::extract_audio(stored, audio, limits).await?;
+    media::check_not_silent(audio, limits).await?;
+    Ok(duration_ms)
 }

@@ -25,6 +25,11 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
         &[("username", "x"), ("password", "y")],
     ),
     ("/api/logout", Access::Anyone, &[]),
+    (
+        "/api/logout-everywhere",
+        Access::AtLeast(Role::Student),
+        &[],
+    ),
     ("/api/whoami", Access::Anyone, &[]),
     ("/api/status", Access::AtLeast(Role::Student), &[]),
     ("/api/student/labs", Access::AtLeast(Role::Student), &[]),

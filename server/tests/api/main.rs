@@ -15,5 +15,7 @@ mod rubric_versions;
 mod session_end;
 mod sessions;
 mod status;
+mod upload_kit;
+mod upload_limits;
 mod uploads;
 mod web_edge;

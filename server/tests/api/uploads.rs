@@ -6,109 +6,12 @@ use std::path::{Path, PathBuf};
 use domain::Role;
 use domain::entities::lab_session;
 use domain::entities::submission::{self, SubmissionState};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::Value;
-use test_kit::media;
 
-use crate::helpers::{TestApp, lab_session};
-
-/// Recordings made for the test: (name, path).
-struct Media {
-    dir: tempfile::TempDir,
-}
-
-impl Media {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// A short MP4 with a tone as its sound.
-    fn video(&self, secs: u32) -> PathBuf {
-        media::tone_video(secs, &self.path(&format!("talk{secs}.mp4")))
-    }
-
-    fn video_without_audio(&self) -> PathBuf {
-        media::video_without_sound(&self.path("mute.mp4"))
-    }
-
-    fn silent_recording(&self) -> PathBuf {
-        media::silent_recording(2, &self.path("silence.webm"))
-    }
-
-    fn truncated(&self) -> PathBuf {
-        let good = std::fs::read(self.video(3)).unwrap();
-        let out = self.path("truncated.mp4");
-        std::fs::write(&out, &good[..good.len() / 3]).unwrap();
-        out
-    }
-
-    fn text_as_mp4(&self) -> PathBuf {
-        let out = self.path("notes.mp4");
-        std::fs::write(&out, "these are my notes, not a video\n".repeat(100)).unwrap();
-        out
-    }
-
-    fn empty(&self) -> PathBuf {
-        let out = self.path("empty.mp4");
-        std::fs::write(&out, b"").unwrap();
-        out
-    }
-}
-
-struct Lab {
-    app: TestApp,
-    student: Client,
-    lab: i32,
-}
-
-async fn lab_with(adjust: impl FnOnce(&mut server::Config)) -> Lab {
-    let app = TestApp::spawn_with(adjust).await;
-    let student = app.logged_in("sam", Role::Student).await;
-    let teacher = app
-        .add_user("teach", Role::Instructor, "a-long-password")
-        .await;
-    let lab = lab_session(&app.db, teacher).await;
-    Lab { app, student, lab }
-}
-
-impl Lab {
-    async fn upload(&self, client: &Client, file: &Path, name: &str) -> (StatusCode, Value) {
-        let bytes = std::fs::read(file).unwrap();
-        let url = self
-            .app
-            .url(&format!("/api/lab-sessions/{}/upload", self.lab));
-        let url = reqwest::Url::parse_with_params(&url, &[("name", name)]).unwrap();
-        let response = client.post(url).body(bytes).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn rows(&self) -> Vec<submission::Model> {
-        submission::Entity::find().all(&self.app.db).await.unwrap()
-    }
-
-    fn stored_files(&self) -> Vec<PathBuf> {
-        let dir = self.app.config.data_dir.join("media");
-        match std::fs::read_dir(dir) {
-            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-}
-
-/// What the browser shows: the error's own words, lower-cased for matching.
-fn message(body: &Value) -> String {
-    serde_json::from_value::<app::AppError>(body.clone())
-        .map(|e| e.to_string().to_lowercase())
-        .unwrap_or_else(|_| panic!("not an AppError: {body}"))
-}
+use crate::helpers::TestApp;
+use crate::upload_kit::{Media, lab_with, message};
 
 #[tokio::test]
 async fn a_good_recording_is_stored_under_a_generated_name_and_queued() {

@@ -18,7 +18,7 @@ fn assert_fits(rubric: &Value, result: &Value) {
         sum += points;
     }
     assert_eq!(result["total"].as_u64().unwrap(), sum);
-    assert_eq!(result["prompt_version"], "grade-v1");
+    assert_eq!(result["prompt_version"], "grade-v2");
 }
 
 #[test]
@@ -109,4 +109,29 @@ fn bad_requests_fail_with_one_clear_error() {
     let empty = run_raw(&request(&model(), &lock, &json!([]), true).to_string());
     assert!(empty.status.success());
     assert_eq!(empty.kinds(), ["finished"]);
+}
+
+#[test]
+fn an_item_too_long_for_the_model_fails_alone_and_the_others_are_graded() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 60,000 tokens: far past SmolLM2's 8,192.
+    let endless = TRANSCRIPT.repeat(200);
+    let items = json!([
+        {"id": 1, "transcript": TRANSCRIPT, "instructions": INSTRUCTIONS, "rubric": pendulum_rubric()},
+        {"id": 2, "transcript": endless, "instructions": INSTRUCTIONS, "rubric": pendulum_rubric()},
+    ]);
+    let done = run_raw(&request(&model(), &dir.path().join("gpu.lock"), &items, true).to_string());
+    assert!(done.status.success(), "{}", done.stderr);
+    let failed = done.event("item_failed");
+    assert_eq!(failed["id"], 2);
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.contains("too long for the model"), "{error}");
+    let graded: Vec<&Value> = done
+        .events
+        .iter()
+        .filter(|e| e["event"] == "item_done")
+        .collect();
+    assert_eq!(graded.len(), 1);
+    assert_eq!(graded[0]["id"], 1);
+    assert_fits(&pendulum_rubric(), &graded[0]["result"]);
 }

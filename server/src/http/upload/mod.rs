@@ -2,11 +2,14 @@
 //! body. It is streamed to disk under a generated name (never held in memory), cut off the
 //! moment it passes the size limit, hashed on the way, probed, and its audio extracted, all
 //! on the CPU before the submission joins the GPU queue. Any failure removes every file it
-//! made and leaves no row. One upload at a time per student and lab session.
+//! made and leaves no row. Refused up front: a student past the attempts quota, a second
+//! upload to the same lab session at once (or more than the per-user limit), and any upload
+//! while the media volume is low on space.
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+mod in_flight;
+mod storage;
+
+use std::path::PathBuf;
 
 use app::AppError;
 use app::dto::{CurrentUser, Role};
@@ -15,43 +18,15 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use domain::labs::LabSessionService;
-use domain::media::{self, MediaError};
+use domain::media::{self, MediaError, MediaLimits};
 use domain::submissions::{NewSubmission, SubmissionService};
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
+
+pub use in_flight::UploadsInFlight;
+use storage::{Files, stream_to_disk};
 
 use super::AppState;
 use super::extractor::AuthUser;
-
-/// Uploads under way, by (student, lab session).
-#[derive(Clone, Default)]
-pub struct UploadsInFlight(Arc<Mutex<HashSet<(i32, i32)>>>);
-
-/// Holds a student's upload slot for one lab session until dropped.
-struct Slot {
-    held: UploadsInFlight,
-    key: (i32, i32),
-}
-
-impl UploadsInFlight {
-    fn claim(&self, key: (i32, i32)) -> Option<Slot> {
-        let mut held = self.0.lock().ok()?;
-        held.insert(key).then(|| Slot {
-            held: self.clone(),
-            key,
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        if let Ok(mut held) = self.held.0.lock() {
-            held.remove(&self.key);
-        }
-    }
-}
 
 #[derive(Deserialize)]
 pub struct UploadQuery {
@@ -100,35 +75,34 @@ async fn receive(
     if declared.is_some_and(|n| n > limits.max_bytes) {
         return Err(too_large(limits.max_bytes));
     }
-    let _slot = state
-        .uploads_in_flight
-        .claim((user.id, lab.id))
-        .ok_or_else(|| {
-            AppError::Conflict("An upload for this lab session is already in progress.".into())
-        })?;
+    let used = SubmissionService::attempts_used(db, user.id, lab.id).await?;
+    if used >= i64::from(limits.max_attempts) {
+        return Err(AppError::Conflict(format!(
+            "You have used all {} attempts for this lab session.",
+            limits.max_attempts
+        )));
+    }
+    let _slot = state.uploads_in_flight.claim(user.id, lab.id)?;
 
     let dir = limits.media_dir.clone();
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(storage::write_error)?;
+    storage::ensure_free_space(&dir, limits.min_free_bytes)?;
     // A generated name; only a known media extension is kept, so browsers play it back.
     let name = format!("{}{}", media::generated_name(), extension(&query.name));
-    let files = Files {
-        media: dir.join(&name),
-        audio: dir.join(format!("{name}.wav")),
-        keep: false,
-    };
+    let files = Files::new(dir.join(&name), dir.join(format!("{name}.wav")));
     let (bytes, sha256) = stream_to_disk(body, &files.media, limits.max_bytes).await?;
     if bytes == 0 {
         return Err(AppError::invalid("file", "This file is empty."));
     }
-    let probed = media::probe(&files.media, limits.max_duration)
+    media::probe(&files.media, limits.media)
         .await
         .map_err(media_error)?;
-    media::extract_audio(&files.media, &files.audio)
+    let duration_ms = media::extract_audio(&files.media, &files.audio, limits.media)
         .await
         .map_err(media_error)?;
-    media::check_not_silent(&files.audio)
+    media::check_not_silent(&files.audio, limits.media)
         .await
         .map_err(media_error)?;
 
@@ -142,7 +116,7 @@ async fn receive(
             media_path: Some(files.media.display().to_string()),
             media_sha256: Some(sha256),
             audio_path: files.audio.display().to_string(),
-            duration_ms: probed.duration_ms,
+            duration_ms,
         },
     )
     .await?;
@@ -160,39 +134,18 @@ async fn receive(
     );
     Ok(Uploaded {
         submission_id: created.id,
-        duration_ms: probed.duration_ms,
+        duration_ms,
     })
 }
 
-/// Writes the body to `path`, stopping as soon as it passes `max` bytes.
-async fn stream_to_disk(body: Body, path: &Path, max: u64) -> Result<(u64, String), AppError> {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(AppError::internal)?;
-    let mut stream = body.into_data_stream();
-    let mut hash = Sha256::new();
-    let mut written: u64 = 0;
-    while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::Request(format!("the upload was interrupted: {e}")))?;
-        written += chunk.len() as u64;
-        if written > max {
-            return Err(too_large(max));
-        }
-        hash.update(&chunk);
-        file.write_all(&chunk).await.map_err(AppError::internal)?;
-    }
-    file.flush().await.map_err(AppError::internal)?;
-    let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((written, hex))
-}
-
-fn too_large(max: u64) -> AppError {
+pub(super) fn too_large(max: u64) -> AppError {
     AppError::TooLarge {
         max_mb: max / (1024 * 1024),
     }
 }
 
+/// A refusal the student can act on, in their words; a tool that could not run is the
+/// server's fault, logged with its cause for the admin and shown as an internal error.
 fn media_error(e: MediaError) -> AppError {
     match e {
         MediaError::Tool(cause) => AppError::internal(cause),
@@ -234,34 +187,16 @@ fn extension(client_name: &str) -> String {
     }
 }
 
-/// The files of one upload, removed unless the upload succeeded.
-struct Files {
-    media: PathBuf,
-    audio: PathBuf,
-    keep: bool,
-}
-
-impl Files {
-    fn keep(mut self) {
-        self.keep = true;
-    }
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.media);
-            let _ = std::fs::remove_file(&self.audio);
-        }
-    }
-}
-
 /// Upload limits and where uploads go.
 #[derive(Clone)]
 pub struct UploadLimits {
     pub media_dir: PathBuf,
     pub max_bytes: u64,
-    pub max_duration: std::time::Duration,
+    pub media: MediaLimits,
+    /// Below this much free space on the media volume, uploads are refused up front.
+    pub min_free_bytes: u64,
+    /// Uploads a student may make to one lab session, counting replaced ones.
+    pub max_attempts: u32,
 }
 
 #[cfg(test)]

@@ -1,0 +1,107 @@
+//! The engine process's guarantees, with shell scripts standing in for engines.
+
+use std::os::unix::process::ExitStatusExt;
+use std::time::Duration;
+
+use super::*;
+
+fn shell_engine(script: &str) -> EngineConfig {
+    EngineConfig {
+        program: "sh".into(),
+        args: vec!["-c".into(), script.into()],
+        model: "none".into(),
+        threads: 1,
+        use_gpu: false,
+        item_timeout_secs: 60,
+        phase_timeout_secs: 60,
+    }
+}
+
+/// Dead: gone, or a zombie waiting for its parent.
+fn is_dead(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+async fn until_dead(pid: u32) -> bool {
+    for _ in 0..200 {
+        if is_dead(pid) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn killing_an_engine_kills_what_it_started_too() {
+    let config = shell_engine("sleep 300 & echo $!; wait");
+    let mut engine = EngineProcess::spawn(&config, b"").await.unwrap();
+    let grandchild: u32 = engine.next_line().await.unwrap().unwrap().parse().unwrap();
+    assert!(!is_dead(grandchild));
+    engine.kill().await;
+    assert!(
+        until_dead(grandchild).await,
+        "the engine's child {grandchild} lives on"
+    );
+}
+
+#[tokio::test]
+async fn an_engine_writing_megabytes_of_binary_to_stderr_is_never_blocked() {
+    // Far more than a pipe holds, and not UTF-8: unread, it would block the engine forever.
+    let config = shell_engine("head -c 2000000 /dev/urandom >&2; echo done");
+    let mut engine = EngineProcess::spawn(&config, b"").await.unwrap();
+    let line = tokio::time::timeout(Duration::from_secs(60), engine.next_line()).await;
+    assert_eq!(line.unwrap().unwrap().as_deref(), Some("done"));
+}
+
+#[tokio::test]
+async fn a_gigantic_stdout_line_is_cut_and_the_next_line_still_read() {
+    let config = shell_engine("head -c 40000000 /dev/zero | tr '\\0' a; echo; echo next");
+    let mut engine = EngineProcess::spawn(&config, b"").await.unwrap();
+    let long = engine.next_line().await.unwrap().unwrap();
+    assert_eq!(long.len(), MAX_EVENT_LINE);
+    assert_eq!(engine.next_line().await.unwrap().as_deref(), Some("next"));
+}
+
+fn disguised_sleep(name: &str) -> std::process::Child {
+    std::process::Command::new("bash")
+        .args(["-c", &format!("exec -a {name} sleep 300")])
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_left_over_engine_is_known_by_its_executable_not_its_command_line() {
+    let mut config = SchedulerConfig::default();
+    // Its command line says "viva-eval", but it runs sleep: not ours, left alone.
+    let mut impostor = disguised_sleep("viva-eval");
+    let pid = i32::try_from(impostor.id()).unwrap();
+    // `exec -a` has happened once /proc shows the new executable.
+    let execed = || {
+        std::fs::read_link(format!("/proc/{pid}/exe"))
+            .is_ok_and(|exe| exe.to_string_lossy().contains("sleep"))
+    };
+    for _ in 0..500 {
+        if execed() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(execed());
+    kill_orphan(pid, &config);
+    assert!(
+        impostor.try_wait().unwrap().is_none(),
+        "an impostor was killed"
+    );
+
+    // Configured as the engine, the same executable is ours and is killed.
+    config.eval.program = "sleep".into();
+    kill_orphan(pid, &config);
+    assert_eq!(impostor.wait().unwrap().signal(), Some(9));
+}
