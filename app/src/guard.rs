@@ -18,6 +18,8 @@ use crate::dto::{CurrentUser, Role};
 pub struct ServerContext {
     pub db: DatabaseConnection,
     pub auth: Arc<Authenticator>,
+    /// Wrong join codes per student: guessing codes is slowed like guessing passwords.
+    pub join_throttle: Arc<domain::auth::LoginThrottle>,
     /// The running GPU scheduler: its live status, and where to say "queued".
     pub scheduler: domain::status::SchedulerHandle,
 }

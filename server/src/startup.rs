@@ -78,6 +78,10 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (config key `listen`)", config.listen))?;
         let listen = listener.local_addr()?;
 
+        let join_throttle = Arc::new(LoginThrottle::new(
+            login_policy(&config, config.login.max_failures_per_user),
+            clock.clone(),
+        ));
         let auth = Arc::new(authenticator(&config, clock));
         sweep_media(&db, &config.data_dir.join("media")).await?;
         let scheduler = Scheduler::start(db.clone(), config.scheduler.clone(), &config.data_dir);
@@ -87,6 +91,7 @@ impl Application {
             server: app::guard::ServerContext {
                 db: db.clone(),
                 auth,
+                join_throttle,
                 scheduler: scheduler.handle(),
             },
             shutdown: shutdown.clone(),
@@ -153,13 +158,17 @@ impl Application {
     }
 }
 
-fn authenticator(config: &Config, clock: Arc<dyn Clock>) -> Authenticator {
-    let policy = |max_failures| ThrottlePolicy {
+fn login_policy(config: &Config, max_failures: u32) -> ThrottlePolicy {
+    ThrottlePolicy {
         max_failures,
         base_delay: Duration::from_secs(config.login.base_delay_secs),
         max_delay: Duration::from_secs(config.login.max_delay_secs),
         ..ThrottlePolicy::default()
-    };
+    }
+}
+
+fn authenticator(config: &Config, clock: Arc<dyn Clock>) -> Authenticator {
+    let policy = |max_failures| login_policy(config, max_failures);
     Authenticator::new(
         LoginThrottle::new(policy(config.login.max_failures_per_user), clock.clone()),
         LoginThrottle::new(policy(config.login.max_failures_per_address), clock),

@@ -43,8 +43,14 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
 #[server(prefix = "/api", endpoint = "student/join")]
 pub async fn join_lab_session(code: String) -> Result<String, AppError> {
     let user = crate::guard::require_role(crate::dto::Role::Student).await?;
-    let db = &crate::guard::server_context()?.db;
-    let lab = domain::labs::LabSessionService::join(db, user.id, &code).await?;
+    let ctx = crate::guard::server_context()?;
+    // Counted before the lookup, like a login attempt; a right code takes the count back.
+    let key = [format!("join:{}", user.id)];
+    ctx.join_throttle
+        .try_attempt(&key)
+        .map_err(|retry_after| domain::DomainError::Throttled { retry_after })?;
+    let lab = domain::labs::LabSessionService::join(&ctx.db, user.id, &code).await?;
+    ctx.join_throttle.clear(&key);
     Ok(lab.title)
 }
 

@@ -12,6 +12,8 @@ use crate::entities::lab_session::ReleaseMode;
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_INSTRUCTIONS_BYTES: usize = 8 * 1024;
 pub const MAX_JOIN_CODE_CHARS: usize = 32;
+/// Shorter codes could be guessed in a few throttled tries.
+pub const MIN_JOIN_CODE_CHARS: usize = 6;
 /// How a deadline travels: a `datetime-local` value, in the server's time zone (the lab's).
 pub const DEADLINE_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
@@ -98,10 +100,19 @@ impl NewLabSession {
             }
         };
         let join_code = form.join_code.trim().to_owned();
+        // Spaces do not count: codes compare without them.
+        let significant = join_code.chars().filter(|c| !c.is_whitespace()).count();
         if join_code.chars().count() > MAX_JOIN_CODE_CHARS {
             errors.push(FieldError::new(
                 "join_code",
                 format!("A join code has at most {MAX_JOIN_CODE_CHARS} characters."),
+            ));
+        } else if significant > 0 && significant < MIN_JOIN_CODE_CHARS {
+            errors.push(FieldError::new(
+                "join_code",
+                format!(
+                    "A join code has at least {MIN_JOIN_CODE_CHARS} characters, so it cannot be guessed."
+                ),
             ));
         }
         if !LANGUAGES.iter().any(|(code, _)| *code == form.language) {
@@ -225,5 +236,21 @@ mod tests {
             ..form()
         };
         assert_eq!(fields(unreadable), ["criteria", "title"]);
+    }
+
+    #[test]
+    fn a_join_code_is_long_enough_not_to_be_guessed() {
+        for short in ["abc", "ab cd e"] {
+            let lab = LabSessionForm {
+                join_code: short.into(),
+                ..form()
+            };
+            assert_eq!(fields(lab), ["join_code"], "{short:?}");
+        }
+        let lab = LabSessionForm {
+            join_code: "PEND-1".into(),
+            ..form()
+        };
+        assert!(NewLabSession::parse(lab).is_ok());
     }
 }

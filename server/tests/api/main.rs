@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod edge;
 mod helpers;
+mod join_codes;
 mod labs;
 mod races;
 mod recovery;

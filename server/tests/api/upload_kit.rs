@@ -108,3 +108,34 @@ pub fn message(body: &Value) -> String {
         .map(|e| e.to_string().to_lowercase())
         .unwrap_or_else(|_| panic!("not an AppError: {body}"))
 }
+
+/// A lab session of a new instructor, "owner", titled "Coded lab".
+pub async fn lab_session_with(
+    app: &TestApp,
+    join_code: Option<&str>,
+    deadline: Option<chrono::DateTime<chrono::Utc>>,
+) -> i32 {
+    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
+    let owner = app
+        .add_user("owner", Role::Instructor, "a-long-password")
+        .await;
+    let rubric = Rubric::parse(vec![Criterion {
+        name: "All".into(),
+        description: String::new(),
+        max_points: 5,
+    }])
+    .unwrap();
+    let new = NewLabSession {
+        title: "Coded lab".into(),
+        instructions: "Explain.".into(),
+        rubric,
+        language: "en".into(),
+        release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
+        join_code: join_code.map(str::to_owned),
+        deadline,
+    };
+    LabSessionService::create(&app.db, owner, new)
+        .await
+        .unwrap()
+        .id
+}

@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::Value;
 
 use crate::helpers::TestApp;
-use crate::upload_kit::{Media, lab_with, message};
+use crate::upload_kit::{Media, lab_session_with, lab_with, message};
 
 #[tokio::test]
 async fn a_good_recording_is_stored_under_a_generated_name_and_queued() {
@@ -254,36 +254,6 @@ async fn thirty_students_uploading_at_once_are_all_queued_in_arrival_order() {
         60,
         "a recording and its audio each"
     );
-}
-
-async fn lab_session_with(
-    app: &TestApp,
-    join_code: Option<&str>,
-    deadline: Option<chrono::DateTime<chrono::Utc>>,
-) -> i32 {
-    use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
-    let owner = app
-        .add_user("owner", Role::Instructor, "a-long-password")
-        .await;
-    let rubric = Rubric::parse(vec![Criterion {
-        name: "All".into(),
-        description: String::new(),
-        max_points: 5,
-    }])
-    .unwrap();
-    let new = NewLabSession {
-        title: "Coded lab".into(),
-        instructions: "Explain.".into(),
-        rubric,
-        language: "en".into(),
-        release_mode: domain::entities::lab_session::ReleaseMode::Automatic,
-        join_code: join_code.map(str::to_owned),
-        deadline,
-    };
-    LabSessionService::create(&app.db, owner, new)
-        .await
-        .unwrap()
-        .id
 }
 
 #[tokio::test]
