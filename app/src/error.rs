@@ -29,6 +29,9 @@ pub enum AppError {
     Invalid(Vec<FieldMessage>),
     #[error("This file is larger than the limit of {max_mb} MB.")]
     TooLarge { max_mb: u64 },
+    /// Too many live status pages are open (for this user, or on the server).
+    #[error("Too many live status pages are open. Close a few tabs and reload.")]
+    TooManyStreams,
     /// The server's disk is (nearly) full: the upload was refused and nothing was kept.
     #[error("The server is out of storage, so nothing was kept. Please tell your admin.")]
     OutOfStorage,
@@ -104,7 +107,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => S::UNAUTHORIZED,
             AppError::Forbidden | AppError::AccountDisabled => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
-            AppError::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } | AppError::TooManyStreams => S::TOO_MANY_REQUESTS,
             AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
             AppError::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => S::CONFLICT,

@@ -113,11 +113,7 @@ pub async fn user_from_session(
         return Ok(None);
     };
     // Sessions made before epochs existed carry none: epoch 0, every account's first.
-    let epoch = session
-        .get::<i32>(USER_EPOCH)
-        .await
-        .map_err(AppError::internal)?
-        .unwrap_or(0);
+    let epoch = session_epoch(session).await?;
     let user = domain::access::enabled_user(db, id)
         .await?
         .filter(|u| u.session_epoch == epoch);
@@ -134,6 +130,35 @@ pub async fn user_from_session(
             Ok(None)
         }
     }
+}
+
+/// For a long-lived response (a status stream): whether the session it was opened with still
+/// stands (not logged out or expired) and its user is still enabled, in the same role and
+/// session epoch.
+pub async fn session_still_valid(
+    db: &DatabaseConnection,
+    session_id: &str,
+    user: &CurrentUser,
+    epoch: i32,
+) -> Result<bool, AppError> {
+    let now = chrono::Utc::now().timestamp();
+    let session = domain::sessions::SessionService::load(db, session_id, now)
+        .await
+        .map_err(AppError::internal)?;
+    if session.is_none() {
+        return Ok(false);
+    }
+    let account = domain::access::enabled_user(db, user.id).await?;
+    Ok(account.is_some_and(|u| u.session_epoch == epoch && CurrentUser::from(u).role == user.role))
+}
+
+/// The epoch stored in `session` (0 for sessions older than epochs).
+pub async fn session_epoch(session: &Session) -> Result<i32, AppError> {
+    Ok(session
+        .get::<i32>(USER_EPOCH)
+        .await
+        .map_err(AppError::internal)?
+        .unwrap_or(0))
 }
 
 /// Slides the idle timeout: the session is saved again (new expiry) when it was last

@@ -31,6 +31,16 @@ pub struct Config {
     /// The GPU cycle: batch size, linger, and how to start each engine.
     pub scheduler: scheduler::SchedulerConfig,
     pub uploads: UploadsConfig,
+    pub status: StatusConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StatusConfig {
+    /// Live status streams one user may hold open (tabs and devices together).
+    pub max_streams_per_user: u32,
+    /// Live status streams the server holds open in all.
+    pub max_streams: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -87,6 +97,10 @@ impl Default for Config {
                 max_attempts: 5,
                 max_concurrent_per_user: 2,
                 tool_timeout_secs: 5 * 60,
+            },
+            status: StatusConfig {
+                max_streams_per_user: 8,
+                max_streams: 5000,
             },
         }
     }
@@ -161,6 +175,12 @@ impl Config {
         }
         if !(1..=60 * 60).contains(&uploads.tool_timeout_secs) {
             return invalid("uploads.tool_timeout_secs", "must be from 1 to 3600");
+        }
+        if !(1..=100).contains(&self.status.max_streams_per_user) {
+            return invalid("status.max_streams_per_user", "must be from 1 to 100");
+        }
+        if !(1..=100_000).contains(&self.status.max_streams) {
+            return invalid("status.max_streams", "must be from 1 to 100000");
         }
         if let Some((key, problem)) = self.scheduler.problem() {
             return invalid(key, problem);

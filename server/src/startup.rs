@@ -106,6 +106,10 @@ impl Application {
                 max_attempts: config.uploads.max_attempts,
             },
             uploads_in_flight: UploadsInFlight::new(config.uploads.max_concurrent_per_user),
+            stream_slots: http::StreamSlots::new(
+                config.status.max_streams_per_user,
+                config.status.max_streams,
+            ),
         };
         let sessions = DbSessionStore::new(db);
         let settings = RouterSettings {

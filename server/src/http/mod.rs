@@ -14,6 +14,7 @@ mod security_headers;
 mod server_fns;
 mod session_store;
 mod status_events;
+mod stream_slots;
 mod upload;
 
 use axum::Router;
@@ -29,6 +30,7 @@ use app::{App, shell};
 pub use client_address::TrustedProxies;
 pub use extractor::AuthUser;
 pub use session_store::DbSessionStore;
+pub use stream_slots::StreamSlots;
 pub use upload::{UploadLimits, UploadsInFlight};
 
 /// Everything a request handler may need; cloned cheaply per request.
@@ -40,6 +42,8 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
     pub uploads: UploadLimits,
     pub uploads_in_flight: UploadsInFlight,
+    /// Open status streams, capped per user and in all.
+    pub stream_slots: StreamSlots,
 }
 
 pub struct RouterSettings {

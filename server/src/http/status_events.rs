@@ -2,35 +2,69 @@
 //! connection follows the scheduler's `watch` channel and sends the caller's projection
 //! whenever it changed. A reconnecting browser gets the current view first, so nothing is
 //! missed. Anonymous callers and disabled accounts get 401 from the `AuthUser` extractor.
+//!
+//! A stream outlives the request that opened it, so it checks again, on every update and at
+//! least every [`RECHECK_EVERY`], that its session still stands and its user is still enabled
+//! in the same role: it ends on logout, session expiry, disabling, a role change or "log out
+//! everywhere". Streams are capped per user and in all; comment heartbeats keep proxies
+//! from cutting an idle one.
 
 use std::convert::Infallible;
+use std::time::Duration;
 
+use app::AppError;
+use app::guard::{session_epoch, session_still_valid};
 use app::status::projection::project;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
+use tower_sessions::Session;
 
 use super::AppState;
 use super::extractor::AuthUser;
 
+/// The longest a stream goes without checking its session and user.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
+/// Comment lines on an idle stream, well inside common proxy timeouts (60 s).
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
+
 pub async fn status_events(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    session: Session,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let slot = state.stream_slots.claim(user.id)?;
+    let epoch = session_epoch(&session).await?;
+    let session_id = session
+        .id()
+        .map(|id| id.to_string())
+        .ok_or(AppError::Unauthorized)?;
+    let db = state.server.db.clone();
     let role = user.role;
     let updates = state.server.scheduler.subscribe();
     let stop = state.shutdown.clone();
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.reset();
     let stream = futures::stream::unfold(
-        (updates, None::<String>, true),
-        move |(mut updates, last, first)| {
+        (updates, None::<String>, true, recheck, slot),
+        move |(mut updates, last, first, mut recheck, slot)| {
             let stop = stop.clone();
+            let db = db.clone();
+            let session_id = session_id.clone();
+            let user = user.clone();
             async move {
                 let mut first = first;
                 loop {
                     if !first {
                         tokio::select! {
                             changed = updates.changed() => changed.ok()?,
+                            _ = recheck.tick() => {}
                             () = stop.cancelled() => return None,
+                        }
+                        // Ends the stream (and frees its slot) once its right to exist is gone.
+                        match session_still_valid(&db, &session_id, &user, epoch).await {
+                            Ok(true) => {}
+                            _ => return None,
                         }
                     }
                     first = false;
@@ -42,11 +76,11 @@ pub async fn status_events(
                     // Progress elsewhere in the queue often changes nothing of this view.
                     if last.as_deref() != Some(json.as_str()) {
                         let event = Event::default().event("status").data(json.clone());
-                        return Some((Ok(event), (updates, Some(json), false)));
+                        return Some((Ok(event), (updates, Some(json), false, recheck, slot)));
                     }
                 }
             }
         },
     );
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT_EVERY)))
 }

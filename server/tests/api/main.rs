@@ -16,6 +16,7 @@ mod rubric_versions;
 mod session_end;
 mod sessions;
 mod status;
+mod status_streams;
 mod upload_kit;
 mod upload_limits;
 mod uploads;

@@ -1,0 +1,115 @@
+//! A status stream lives only as long as its right to: it ends at the next update after a
+//! logout, a disabled account, a role change or "log out everywhere"; and streams are capped
+//! per user and in all.
+
+use std::time::Duration;
+
+use domain::Role;
+use domain::users::UserService;
+use reqwest::{Client, Response, StatusCode};
+
+use crate::helpers::{TestApp, enqueue, lab_session};
+
+async fn open(app: &TestApp, client: &Client) -> Response {
+    let mut stream = app.get(client, "/api/status/events").await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    // The current view comes first.
+    let first = stream.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: status"));
+    stream
+}
+
+/// Something changes in the queue, so every stream wakes up.
+async fn queue_moves(app: &TestApp, dir: &std::path::Path) {
+    let owner = app
+        .add_user(&format!("t{}", rand()), Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, owner).await;
+    let student = app
+        .add_user(&format!("s{}", rand()), Role::Student, "a-long-password")
+        .await;
+    enqueue(&app.db, dir, student, lab, "words").await;
+    app.scheduler.notify_queued();
+}
+
+fn rand() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// True once the server has ended `stream` (heartbeats and updates before that are skipped).
+async fn ends(stream: &mut Response) -> bool {
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    ended.is_ok()
+}
+
+#[tokio::test]
+async fn a_stream_ends_on_logout_disabling_demotion_or_logout_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::spawn().await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let mut stream = open(&app, &ada).await;
+    app.call(&ada, "/api/logout", &[]).await;
+    queue_moves(&app, dir.path()).await;
+    assert!(ends(&mut stream).await, "after logout");
+
+    let bob = app.logged_in("bob", Role::Student).await;
+    let mut stream = open(&app, &bob).await;
+    UserService::set_disabled(&app.db, app.user_id("bob").await, true)
+        .await
+        .unwrap();
+    queue_moves(&app, dir.path()).await;
+    assert!(ends(&mut stream).await, "after disabling");
+
+    let cy = app.logged_in("cy", Role::Instructor).await;
+    let mut stream = open(&app, &cy).await;
+    UserService::set_role(&app.db, app.user_id("cy").await, Role::Student)
+        .await
+        .unwrap();
+    queue_moves(&app, dir.path()).await;
+    assert!(ends(&mut stream).await, "after demotion");
+
+    let dee = app.logged_in("dee", Role::Student).await;
+    let mut stream = open(&app, &dee).await;
+    let phone = TestApp::client();
+    app.assert_login(&phone, "dee", "correct-horse-battery")
+        .await;
+    app.call(&phone, "/api/logout-everywhere", &[]).await;
+    queue_moves(&app, dir.path()).await;
+    assert!(ends(&mut stream).await, "after logging out everywhere");
+}
+
+#[tokio::test]
+async fn a_stream_whose_session_stands_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::spawn().await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let mut stream = open(&app, &ada).await;
+    queue_moves(&app, dir.path()).await;
+    let more = tokio::time::timeout(Duration::from_secs(2), stream.chunk()).await;
+    assert!(!matches!(more, Ok(Ok(None))), "the stream ended");
+}
+
+#[tokio::test]
+async fn streams_are_capped_per_user_and_in_all() {
+    let app = TestApp::spawn_with(|c| {
+        c.status.max_streams_per_user = 2;
+        c.status.max_streams = 3;
+    })
+    .await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let _first = open(&app, &ada).await;
+    let _second = open(&app, &ada).await;
+    let third = app.get(&ada, "/api/status/events").await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    let bob = app.logged_in("bob", Role::Student).await;
+    let _bobs = open(&app, &bob).await;
+    let cy = app.logged_in("cy", Role::Student).await;
+    let over = app.get(&cy, "/api/status/events").await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+}
