@@ -131,14 +131,22 @@ pub fn mb(kb: u64) -> f64 {
 
 /// The header of a 16 kHz mono 16-bit WAV holding `data` bytes of samples.
 pub fn wav_header(data: u32) -> Vec<u8> {
+    wav_header_with(data, 16_000, 1)
+}
+
+/// The header of a 16-bit PCM WAV of `rate` Hz and `channels` holding `data` bytes.
+pub fn wav_header_with(data: u32, rate: u32, channels: u16) -> Vec<u8> {
+    let block = channels * 2;
     let mut h = b"RIFF".to_vec();
     h.extend_from_slice(&36u32.wrapping_add(data).to_le_bytes());
     h.extend_from_slice(b"WAVEfmt ");
     h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&[1, 0, 1, 0]);
-    h.extend_from_slice(&16_000u32.to_le_bytes());
-    h.extend_from_slice(&32_000u32.to_le_bytes());
-    h.extend_from_slice(&[2, 0, 16, 0]);
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&channels.to_le_bytes());
+    h.extend_from_slice(&rate.to_le_bytes());
+    h.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
+    h.extend_from_slice(&block.to_le_bytes());
+    h.extend_from_slice(&16u16.to_le_bytes());
     h.extend_from_slice(b"data");
     h.extend_from_slice(&data.to_le_bytes());
     h

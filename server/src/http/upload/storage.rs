@@ -83,3 +83,26 @@ impl Drop for Files {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_out_of_storage_and_other_io_errors_are_internal() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(write_error(full), AppError::OutOfStorage);
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(write_error(other), AppError::Internal);
+    }
+
+    #[test]
+    fn free_space_below_the_minimum_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(ensure_free_space(dir.path(), 0).is_ok());
+        assert_eq!(
+            ensure_free_space(dir.path(), u64::MAX),
+            Err(AppError::OutOfStorage)
+        );
+    }
+}
