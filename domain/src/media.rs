@@ -169,9 +169,23 @@ mod tests {
 
     #[tokio::test]
     async fn a_tool_still_running_at_its_timeout_is_killed_and_reported() {
-        let mut command = Command::new("sleep");
-        command.arg("30");
-        let result = run(command, "sleep", Duration::from_millis(200)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            &format!("echo $$ > {}; exec sleep 30", pid_file.display()),
+        ]);
+        let result = run(command, "sleep", Duration::from_millis(500)).await;
         assert_eq!(result.unwrap_err(), MediaError::TimedOut);
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        // Killed (and reaped by tokio, or a zombie until then): not sleeping any more.
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+        let running = stat.is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('S'))
+        });
+        assert!(!running, "the timed-out tool still runs");
     }
 }

@@ -3,6 +3,7 @@
 //! reason the admin sees, instead of crashing an engine later.
 
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -21,17 +22,20 @@ pub struct Swept {
 
 pub async fn sweep(db: &DatabaseConnection, media_dir: &Path) -> Result<Swept, DomainError> {
     let rows = submission::Entity::find().all(db).await?;
-    let named: HashSet<PathBuf> = rows
+    // By file name: stored names are random and unique, while the folder may be spelled
+    // differently from one run to the next ("data", "./data", an absolute path, a symlink).
+    let named: HashSet<OsString> = rows
         .iter()
         .flat_map(|s| s.media_path.iter().chain(std::iter::once(&s.audio_path)))
-        .map(PathBuf::from)
+        .filter_map(|p| Path::new(p).file_name().map(OsStr::to_owned))
         .collect();
     let mut swept = Swept::default();
     if let Ok(entries) = std::fs::read_dir(media_dir) {
         for entry in entries.flatten() {
             let path = entry.path();
             let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file && !named.contains(&path) && std::fs::remove_file(&path).is_ok() {
+            if is_file && !named.contains(&entry.file_name()) && std::fs::remove_file(&path).is_ok()
+            {
                 swept.orphan_files.push(path);
             }
         }

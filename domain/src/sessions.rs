@@ -1,6 +1,6 @@
 //! Storage for login sessions. The web layer adapts this to tower-sessions' `SessionStore`.
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TryInsertResult,
 };
@@ -24,19 +24,19 @@ impl SessionService {
         Ok(matches!(inserted, TryInsertResult::Inserted(1)))
     }
 
+    /// Updates an existing record. A record deleted meanwhile (a logout racing a request
+    /// that extends the same session) stays deleted: a save never brings a session back.
     pub async fn save(
         db: &DatabaseConnection,
         id: &str,
         data: &str,
         expires_at: i64,
     ) -> Result<(), DbErr> {
-        Session::insert(active(id, data, expires_at))
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
+        Session::update_many()
+            .col_expr(session::Column::Data, Expr::value(data))
+            .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(session::Column::Id.eq(id))
+            .exec(db)
             .await?;
         Ok(())
     }
@@ -73,5 +73,36 @@ fn active(id: &str, data: &str, expires_at: i64) -> session::ActiveModel {
         id: Set(id.to_owned()),
         data: Set(data.to_owned()),
         expires_at: Set(expires_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrations::{Migrator, MigratorTrait};
+
+    #[tokio::test]
+    async fn a_save_after_a_logout_does_not_bring_the_session_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("v.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        assert!(SessionService::create(&db, "s1", "{}", 100).await.unwrap());
+        SessionService::save(&db, "s1", "{\"a\":1}", 200)
+            .await
+            .unwrap();
+        assert_eq!(
+            SessionService::load(&db, "s1", 0)
+                .await
+                .unwrap()
+                .unwrap()
+                .expires_at,
+            200
+        );
+        SessionService::delete(&db, "s1").await.unwrap();
+        SessionService::save(&db, "s1", "{\"user_id\":1}", 300)
+            .await
+            .unwrap();
+        assert!(SessionService::load(&db, "s1", 0).await.unwrap().is_none());
     }
 }

@@ -24,21 +24,49 @@ pub struct NewSubmission {
 
 pub struct SubmissionService;
 
-/// What a student is told about their failed submission. The stored reason is for admins:
-/// it may name engines, exit statuses and server paths, which a student cannot act on.
-pub fn student_message(raw_reason: &str) -> &'static str {
+/// What a student is told about their failed submission, and what they can do about it.
+/// The stored reason is for admins: it may name engines, exit statuses and server paths,
+/// which a student cannot act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StudentFailure {
+    pub message: &'static str,
+    pub advice: &'static str,
+}
+
+pub fn student_failure(raw_reason: &str) -> StudentFailure {
     let reason = raw_reason.to_lowercase();
-    if reason.contains("no speech") || reason.contains("silent") {
-        "No speech was found in your recording."
+    let (message, advice) = if reason.contains("no speech") || reason.contains("silent") {
+        (
+            "No speech was found in your recording.",
+            "Upload a video with sound: check that your microphone was on.",
+        )
     } else if reason.contains("missing from the server") {
-        "Your recording was lost on the server."
+        (
+            "Your recording was lost on the server.",
+            "Please upload it again.",
+        )
+    } else if reason.contains("too long for the model") {
+        (
+            "Your recording is too long to be graded automatically.",
+            "Tell your instructor, who can grade it by hand.",
+        )
     } else if reason.contains("speech-to-text") {
-        "We could not transcribe your recording; this was a problem on our side."
-    } else if reason.contains("evaluation") || reason.contains("too long for the model") {
-        "We could not grade your recording automatically; this was a problem on our side."
+        (
+            "We could not transcribe your recording; this was a problem on our side.",
+            "Upload it again, or tell your instructor.",
+        )
+    } else if reason.contains("evaluation") || reason.contains("engine") {
+        (
+            "We could not grade your recording automatically; this was a problem on our side.",
+            "Tell your instructor, or upload it again.",
+        )
     } else {
-        "We could not process your recording."
-    }
+        (
+            "We could not process your recording.",
+            "Upload your video again; if it fails again, tell your instructor.",
+        )
+    };
+    StudentFailure { message, advice }
 }
 
 impl SubmissionService {

@@ -17,7 +17,10 @@ function collectBrowserErrors(page: Page): string[] {
 }
 
 async function logIn(page: Page, username: string, password: string) {
-  await page.goto("/");
+  const response = await page.goto("/");
+  // Hydration below proves the page's scripts run under its Content-Security-Policy; a
+  // violation would be a console error.
+  expect(response?.headers()["content-security-policy"]).toContain("'nonce-");
   await expect(page).toHaveURL(/\/login$/);
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
   await page.getByLabel("Username").fill(username);

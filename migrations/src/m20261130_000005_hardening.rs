@@ -18,8 +18,12 @@ enum Users {
 #[derive(DeriveIden)]
 enum Submissions {
     Table,
+    StudentId,
+    LabSessionId,
     Attempt,
 }
+
+const ATTEMPTS_INDEX: &str = "submissions_student_lab_attempt";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -50,6 +54,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The quota's lookup (latest attempt of a student in a lab session), and the backfill.
+        manager
+            .create_index(
+                Index::create()
+                    .name(ATTEMPTS_INDEX)
+                    .table(Submissions::Table)
+                    .col(Submissions::StudentId)
+                    .col(Submissions::LabSessionId)
+                    .col(Submissions::Attempt)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .get_connection()
             .execute_unprepared(
@@ -63,6 +79,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(ATTEMPTS_INDEX)
+                    .table(Submissions::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

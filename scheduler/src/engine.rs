@@ -25,6 +25,9 @@ pub struct EngineProcess {
     child: Child,
     lines: CappedLines<BufReader<ChildStdout>>,
     pid: Option<u32>,
+    /// The engine's process group until it has been killed after the engine ended (a later
+    /// kill could hit a new process that was given the same number).
+    group: Option<Pid>,
 }
 
 /// The engine program: a bare name is looked for beside the running `viva` binary first, so
@@ -88,6 +91,7 @@ impl EngineProcess {
             child,
             lines: CappedLines::new(BufReader::new(stdout), MAX_EVENT_LINE),
             pid,
+            group: pid.and_then(|p| i32::try_from(p).ok()).map(Pid::from_raw),
         })
     }
 
@@ -106,19 +110,21 @@ impl EngineProcess {
         if let Err(e) = self.child.kill().await {
             tracing::warn!(error = %e, pid = ?self.pid, "cannot kill the engine");
         }
+        self.group = None;
     }
 
     pub async fn wait(&mut self) -> std::io::Result<ExitStatus> {
         let status = self.child.wait().await;
-        // Whatever the engine left running in its group goes with it.
+        // Whatever the engine left running in its group goes with it, once.
         self.kill_group();
+        self.group = None;
         status
     }
 
     fn kill_group(&self) {
-        if let Some(pid) = self.pid.and_then(|p| i32::try_from(p).ok()) {
+        if let Some(group) = self.group {
             // ESRCH (the group is already empty) is the usual answer; nothing to report.
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+            let _ = killpg(group, Signal::SIGKILL);
         }
     }
 }
@@ -139,17 +145,26 @@ async fn forward_stderr(stderr: tokio::process::ChildStderr, pid: Option<u32>) {
 
 /// An engine left running by a server that died: kill it, with its group, if that pid still
 /// runs one of our engine executables (pids are reused; a command line can say anything, so
-/// the executable the kernel reports is what is compared).
+/// the executable the kernel reports is what is compared, or for a wrapper script run by
+/// its interpreter, the script file the interpreter was given).
 pub fn kill_orphan(pid: i32, config: &SchedulerConfig) {
     let Ok(running) = std::fs::read_link(format!("/proc/{pid}/exe")) else {
         return;
     };
     // A binary rebuilt since it started reads "PATH (deleted)".
-    let running = running.to_string_lossy().replace(" (deleted)", "");
+    let running = PathBuf::from(running.to_string_lossy().replace(" (deleted)", ""));
+    let script = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .ok()
+        .and_then(|args| {
+            let first = args.split(|b| *b == 0).nth(1)?;
+            Path::new(&*String::from_utf8_lossy(first))
+                .canonicalize()
+                .ok()
+        });
     let ours = [&config.stt.program, &config.eval.program]
         .iter()
         .filter_map(|p| executable(p))
-        .any(|exe| Path::new(&running) == exe);
+        .any(|exe| running == exe || script.as_ref() == Some(&exe));
     if ours {
         tracing::warn!(pid, "killing an engine left over from a previous run");
         let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);

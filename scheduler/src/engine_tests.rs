@@ -105,3 +105,24 @@ fn a_left_over_engine_is_known_by_its_executable_not_its_command_line() {
     kill_orphan(pid, &config);
     assert_eq!(impostor.wait().unwrap().signal(), Some(9));
 }
+
+#[test]
+fn a_left_over_wrapper_script_is_known_by_the_script_its_shell_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("run-eval.sh");
+    std::fs::write(&script, "#!/bin/sh\nsleep 300\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut wrapper = std::process::Command::new(&script).spawn().unwrap();
+    let pid = i32::try_from(wrapper.id()).unwrap();
+
+    kill_orphan(pid, &SchedulerConfig::default());
+    assert!(
+        wrapper.try_wait().unwrap().is_none(),
+        "not configured: left alone"
+    );
+    let mut config = SchedulerConfig::default();
+    config.eval.program = script;
+    kill_orphan(pid, &config);
+    assert_eq!(wrapper.wait().unwrap().signal(), Some(9));
+}

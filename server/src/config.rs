@@ -65,8 +65,8 @@ pub struct UploadsConfig {
 pub struct LoginConfig {
     /// Failed logins for one username before each further attempt must wait.
     pub max_failures_per_user: u32,
-    /// Failed logins from one client address before each further attempt must wait.
-    /// A lab where every student's traffic comes from one NAT address may raise this.
+    /// Attempts from one client address (failed, or being checked) before each further one
+    /// must wait. Every student of a lab behind one NAT address shares it.
     pub max_failures_per_address: u32,
     /// The first wait; it doubles with each further failure.
     pub base_delay_secs: u64,
@@ -85,7 +85,8 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             login: LoginConfig {
                 max_failures_per_user: 5,
-                max_failures_per_address: 5,
+                // A class of 30 behind one NAT address may all log in at the same moment.
+                max_failures_per_address: 30,
                 base_delay_secs: 2,
                 max_delay_secs: 15 * 60,
             },

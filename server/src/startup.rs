@@ -33,7 +33,6 @@ pub struct Application {
     shutdown: CancellationToken,
 }
 
-/// Opens (creating if needed) the database and brings its schema up to date.
 /// Before the scheduler starts: leftover files go, and queued work whose audio is gone fails.
 async fn sweep_media(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<()> {
     let swept = domain::media_sweep::sweep(db, dir)
@@ -49,6 +48,7 @@ async fn sweep_media(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::
     Ok(())
 }
 
+/// Opens (creating if needed) the database and brings its schema up to date.
 pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(

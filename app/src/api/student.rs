@@ -46,7 +46,9 @@ pub async fn join_lab_session(code: String) -> Result<String, AppError> {
     let ctx = crate::guard::server_context()?;
     // Counted before the lookup, like a login attempt; a right code takes the count back.
     let key = [format!("join:{}", user.id)];
-    ctx.join_throttle
+    // A wrong code keeps its count; a right one clears them all below.
+    let _attempt = ctx
+        .join_throttle
         .try_attempt(&key)
         .map_err(|retry_after| domain::DomainError::Throttled { retry_after })?;
     let lab = domain::labs::LabSessionService::join(&ctx.db, user.id, &code).await?;

@@ -29,9 +29,10 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
     let outcome = match submission.state {
         SubmissionState::Failed => {
             let raw = submission.failure_reason.clone().unwrap_or_default();
+            let failure = domain::submissions::student_failure(&raw);
             Outcome::Failed {
-                advice: advice(&raw),
-                reason: domain::submissions::student_message(&raw).to_owned(),
+                advice: failure.advice.to_owned(),
+                reason: failure.message.to_owned(),
             }
         }
         SubmissionState::Evaluated => match (lab.release_mode, evaluation) {
@@ -82,17 +83,5 @@ fn grade(
                 comment: c.comment,
             })
             .collect(),
-    }
-}
-
-/// What the student can do about a failure.
-fn advice(reason: &str) -> String {
-    let reason = reason.to_lowercase();
-    if reason.contains("no speech") || reason.contains("silent") {
-        "Upload a video with sound: check that your microphone was on.".into()
-    } else if reason.contains("engine") {
-        "This was a problem on our side, not with your video. Upload it again, or tell your instructor.".into()
-    } else {
-        "Upload your video again; if it fails again, tell your instructor.".into()
     }
 }

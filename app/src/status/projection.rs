@@ -86,7 +86,9 @@ fn gpu_now(current: Option<&CurrentBatch>) -> GpuNow {
 
 /// A student sees what they can act on, never the raw reason kept for admins.
 fn student_reason(raw: &Option<String>) -> String {
-    domain::submissions::student_message(raw.as_deref().unwrap_or_default()).to_owned()
+    domain::submissions::student_failure(raw.as_deref().unwrap_or_default())
+        .message
+        .to_owned()
 }
 
 fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {

@@ -40,18 +40,22 @@ impl Authenticator {
         let address_key = [client.to_owned()];
         // Counted before the slow password check, so parallel guesses cannot all pass the
         // throttle while the first ones are still being checked.
-        self.per_user
+        let user_attempt = self
+            .per_user
             .try_attempt(&user_key)
             .map_err(|retry_after| DomainError::Throttled { retry_after })?;
-        if let Err(retry_after) = self.per_address.try_attempt(&address_key) {
-            self.per_user.undo_attempt(&user_key);
-            return Err(DomainError::Throttled { retry_after });
-        }
+        let address_attempt = match self.per_address.try_attempt(&address_key) {
+            Ok(attempt) => attempt,
+            Err(retry_after) => {
+                self.per_user.undo_attempt(user_attempt);
+                return Err(DomainError::Throttled { retry_after });
+            }
+        };
         let checked = self.check_password(db, &name, password).await;
         match checked {
             Ok(Some(user)) => {
                 self.per_user.clear(&user_key);
-                self.per_address.undo_attempt(&address_key);
+                self.per_address.undo_attempt(address_attempt);
                 if user.disabled {
                     Err(DomainError::AccountDisabled)
                 } else {
@@ -61,8 +65,8 @@ impl Authenticator {
             Ok(None) => Err(DomainError::InvalidCredentials),
             Err(e) => {
                 // The server failed, not the guess: it does not count.
-                self.per_user.undo_attempt(&user_key);
-                self.per_address.undo_attempt(&address_key);
+                self.per_user.undo_attempt(user_attempt);
+                self.per_address.undo_attempt(address_attempt);
                 Err(e)
             }
         }

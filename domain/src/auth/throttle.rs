@@ -1,5 +1,7 @@
-//! Login throttling: after `max_failures` failed logins for one username or from one client
-//! address, each further attempt must wait, and the wait doubles with every new failure.
+//! Login throttling: after `max_failures` attempts that did not succeed, for one username or
+//! from one client address, each further attempt must wait, and the wait doubles with every
+//! new failure. An attempt counts from the moment it starts (before the slow password
+//! check), so parallel guesses cannot slip past; a success takes its own count back.
 //!
 //! Kept in memory on purpose: it only needs to slow guessing down, and a restart clearing it
 //! is harmless. It never blocks a request; it answers "retry after" at once.
@@ -12,7 +14,7 @@ use super::Clock;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
-    /// Failures allowed before the first delay.
+    /// Attempts (failed, or still being checked) allowed before the first delay.
     pub max_failures: u32,
     /// The first delay; each further failure doubles it.
     pub base_delay: Duration,
@@ -39,6 +41,13 @@ struct Failures {
     locked_until: Option<Instant>,
 }
 
+/// An attempt counted by [`LoginThrottle::try_attempt`]: what to restore if it succeeds.
+#[derive(Debug)]
+pub struct Attempt {
+    /// Per key: the lock before this attempt, and the lock this attempt set (if any).
+    keys: Vec<(String, Option<Instant>, Option<Instant>)>,
+}
+
 /// Bounds the table so that a spray of made-up usernames cannot grow it without limit.
 const PRUNE_ABOVE: usize = 10_000;
 
@@ -60,7 +69,7 @@ impl LoginThrottle {
     /// Counts an attempt for every key, unless one of them is locked now (`Err(wait)`).
     /// The check and the count are one step under the lock, so parallel attempts cannot all
     /// pass the check before any of them is counted: at most `max_failures` get through.
-    pub fn try_attempt(&self, keys: &[String]) -> Result<(), Duration> {
+    pub fn try_attempt(&self, keys: &[String]) -> Result<Attempt, Duration> {
         let now = self.clock.now();
         let policy = self.policy;
         let mut table = self.table();
@@ -76,6 +85,7 @@ impl LoginThrottle {
         if table.len() > PRUNE_ABOVE {
             table.retain(|_, f| now.duration_since(f.last) < policy.forget_after);
         }
+        let mut attempt = Attempt { keys: Vec::new() };
         for key in keys {
             let entry = table.entry(key.clone()).or_insert(Failures {
                 count: 0,
@@ -85,29 +95,33 @@ impl LoginThrottle {
             if now.duration_since(entry.last) >= policy.forget_after {
                 entry.count = 0;
             }
+            let before = entry.locked_until;
             entry.count += 1;
             entry.last = now;
             if entry.count >= policy.max_failures {
                 entry.locked_until = Some(now + policy.delay_after(entry.count));
             }
+            let set = entry.locked_until.filter(|_| entry.locked_until != before);
+            attempt.keys.push((key.clone(), before, set));
         }
-        Ok(())
+        Ok(attempt)
     }
 
-    /// Takes back one attempt counted by [`Self::try_attempt`] (it succeeded): the key's
-    /// other failures stay, as when one user logs in from an address others failed from.
-    pub fn undo_attempt(&self, keys: &[String]) {
-        let policy = self.policy;
+    /// Takes back an attempt that succeeded (or never got checked): its count goes, and the
+    /// lock it set (if no later attempt changed it) is back to what it was. The key's other
+    /// failures stay, as when one user logs in from an address others failed from.
+    pub fn undo_attempt(&self, attempt: Attempt) {
         let mut table = self.table();
-        for key in keys {
-            let Some(entry) = table.get_mut(key) else {
+        for (key, before, set) in attempt.keys {
+            let Some(entry) = table.get_mut(&key) else {
                 continue;
             };
             entry.count = entry.count.saturating_sub(1);
-            entry.locked_until = (entry.count >= policy.max_failures)
-                .then(|| entry.last + policy.delay_after(entry.count));
+            if set.is_some() && entry.locked_until == set {
+                entry.locked_until = before;
+            }
             if entry.count == 0 {
-                table.remove(key);
+                table.remove(&key);
             }
         }
     }
@@ -155,11 +169,11 @@ mod tests {
         for _ in 0..5 {
             assert!(t.try_attempt(&keys).is_ok());
         }
-        assert_eq!(t.try_attempt(&keys), Err(Duration::from_secs(2)));
+        assert_eq!(t.try_attempt(&keys).unwrap_err(), Duration::from_secs(2));
         clock.advance(Duration::from_secs(2));
         assert!(t.try_attempt(&keys).is_ok());
         // The sixth counted attempt doubles the wait.
-        assert_eq!(t.try_attempt(&keys), Err(Duration::from_secs(4)));
+        assert_eq!(t.try_attempt(&keys).unwrap_err(), Duration::from_secs(4));
     }
 
     #[test]
@@ -172,7 +186,7 @@ mod tests {
             // Within forget_after, so the count keeps growing.
         }
         assert!(t.try_attempt(&keys).is_ok());
-        assert_eq!(t.try_attempt(&keys), Err(Duration::from_secs(15 * 60)));
+        assert_eq!(t.try_attempt(&keys).unwrap_err(), Duration::from_secs(15 * 60));
     }
 
     #[test]
@@ -183,12 +197,26 @@ mod tests {
             t.try_attempt(&address).unwrap();
         }
         // A fifth attempt, which succeeds: taken back, the four failures stay.
-        t.try_attempt(&address).unwrap();
-        t.undo_attempt(&address);
+        let success = t.try_attempt(&address).unwrap();
+        t.undo_attempt(success);
         t.try_attempt(&address).unwrap();
         assert!(t.try_attempt(&address).is_err());
         t.clear(&address);
         assert!(t.try_attempt(&address).is_ok());
         assert!(t.try_attempt(&["user:bob".to_owned()]).is_ok());
+    }
+
+    #[test]
+    fn a_success_after_an_expired_lock_leaves_no_new_lock() {
+        let (clock, t) = throttle();
+        let address = ["ip:10.0.0.1".to_owned()];
+        for _ in 0..5 {
+            t.try_attempt(&address).unwrap();
+        }
+        clock.advance(Duration::from_secs(2));
+        let success = t.try_attempt(&address).unwrap();
+        t.undo_attempt(success);
+        // The next person behind the same address is not made to wait.
+        assert!(t.try_attempt(&address).is_ok());
     }
 }

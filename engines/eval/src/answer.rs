@@ -52,7 +52,10 @@ pub fn validate(item: &EvalItem, text: &str, run: &Provenance) -> Result<Evaluat
             ));
         }
         criteria.push(Scored {
-            evidence_verified: evidence::is_in(&given.evidence, &item.transcript),
+            evidence_verified: evidence::is_in(
+                &crate::prompt::unescaped(&given.evidence),
+                &item.transcript,
+            ),
             criterion: given.criterion,
             points: given.points,
             evidence: given.evidence,

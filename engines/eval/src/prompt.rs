@@ -46,6 +46,14 @@ fn escaped(transcript: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A quote the model copied from the escaped transcript, back in the transcript's own text.
+pub fn unescaped(quote: &str) -> String {
+    quote
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,8 @@ pub async fn same_origin_only(request: Request<Body>, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || from_this_site(request.headers()) {
+    let authority = request.uri().authority().map(|a| a.as_str().to_owned());
+    if safe || from_this_site(request.headers(), authority.as_deref()) {
         next.run(request).await
     } else {
         tracing::warn!(path = request.uri().path(), "refused a cross-site request");
@@ -23,7 +24,9 @@ pub async fn same_origin_only(request: Request<Body>, next: Next) -> Response {
     }
 }
 
-fn from_this_site(headers: &HeaderMap) -> bool {
+/// `authority`: the request's own host and port when its URI carries them (HTTP/2 sends
+/// `:authority` instead of a `Host` header).
+fn from_this_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = text("sec-fetch-site") {
         // "none": typed into the address bar or a bookmark.
@@ -32,8 +35,9 @@ fn from_this_site(headers: &HeaderMap) -> bool {
     match text(header::ORIGIN.as_str()) {
         // The origin's host and port must be the one this request was sent to.
         Some(origin) => {
-            let authority = origin.split_once("://").map(|(_, rest)| rest);
-            authority.is_some() && authority == text(header::HOST.as_str())
+            let own = text(header::HOST.as_str()).or(authority);
+            let claimed = origin.split_once("://").map(|(_, rest)| rest);
+            claimed.is_some() && claimed == own
         }
         None => true,
     }
@@ -43,6 +47,10 @@ fn from_this_site(headers: &HeaderMap) -> bool {
 mod tests {
     use super::from_this_site;
     use axum::http::HeaderMap;
+
+    fn from_this_site_(headers: &HeaderMap) -> bool {
+        from_this_site(headers, None)
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -54,28 +62,34 @@ mod tests {
 
     #[test]
     fn another_sites_page_is_refused_and_ours_and_non_browsers_pass() {
-        assert!(!from_this_site(&headers(&[(
+        assert!(!from_this_site_(&headers(&[(
             "sec-fetch-site",
             "cross-site"
         )])));
-        assert!(!from_this_site(&headers(&[(
+        assert!(!from_this_site_(&headers(&[(
             "sec-fetch-site",
             "same-site"
         )])));
-        assert!(from_this_site(&headers(&[(
+        assert!(from_this_site_(&headers(&[(
             "sec-fetch-site",
             "same-origin"
         )])));
         let host = ("host", "lab.example:3000");
-        assert!(from_this_site(&headers(&[
+        assert!(from_this_site_(&headers(&[
             host,
             ("origin", "http://lab.example:3000")
         ])));
-        assert!(!from_this_site(&headers(&[
+        assert!(!from_this_site_(&headers(&[
             host,
             ("origin", "http://evil.example")
         ])));
-        assert!(!from_this_site(&headers(&[host, ("origin", "null")])));
-        assert!(from_this_site(&headers(&[host])));
+        assert!(!from_this_site_(&headers(&[host, ("origin", "null")])));
+        assert!(from_this_site_(&headers(&[host])));
+        let origin = headers(&[("origin", "https://lab.example")]);
+        assert!(
+            from_this_site(&origin, Some("lab.example")),
+            "HTTP/2 :authority"
+        );
+        assert!(!from_this_site(&origin, Some("other.example")));
     }
 }

@@ -28,6 +28,18 @@ pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
 /// Comment lines on an idle stream, well inside common proxy timeouts (60 s).
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
 
+async fn still_valid(
+    db: &sea_orm::DatabaseConnection,
+    session_id: &str,
+    user: &app::dto::CurrentUser,
+    epoch: i32,
+) -> bool {
+    matches!(
+        session_still_valid(db, session_id, user, epoch).await,
+        Ok(true)
+    )
+}
+
 pub async fn status_events(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -58,15 +70,16 @@ pub async fn status_events(
                     if !first {
                         tokio::select! {
                             changed = updates.changed() => changed.ok()?,
-                            _ = recheck.tick() => {}
+                            _ = recheck.tick() => {
+                                if !still_valid(&db, &session_id, &user, epoch).await {
+                                    return None;
+                                }
+                                continue;
+                            }
                             () = stop.cancelled() => return None,
                         }
-                        // Ends the stream (and frees its slot) once its right to exist is gone.
-                        match session_still_valid(&db, &session_id, &user, epoch).await {
-                            Ok(true) => {}
-                            _ => return None,
-                        }
                     }
+                    let is_first = first;
                     first = false;
                     let snapshot = updates.borrow_and_update().clone();
                     let view = project(&snapshot, user.id, role);
@@ -74,10 +87,16 @@ pub async fn status_events(
                         continue;
                     };
                     // Progress elsewhere in the queue often changes nothing of this view.
-                    if last.as_deref() != Some(json.as_str()) {
-                        let event = Event::default().event("status").data(json.clone());
-                        return Some((Ok(event), (updates, Some(json), false, recheck, slot)));
+                    if last.as_deref() == Some(json.as_str()) {
+                        continue;
                     }
+                    // Checked before every push (the first was checked by the extractor):
+                    // the stream ends, and frees its slot, once its right to exist is gone.
+                    if !is_first && !still_valid(&db, &session_id, &user, epoch).await {
+                        return None;
+                    }
+                    let event = Event::default().event("status").data(json.clone());
+                    return Some((Ok(event), (updates, Some(json), false, recheck, slot)));
                 }
             }
         },

@@ -84,7 +84,8 @@ async fn the_wait_doubles_with_each_failure_after_the_fifth() {
 
 #[tokio::test]
 async fn one_client_address_guessing_many_usernames_is_throttled_too() {
-    let (app, client) = TestApp::with_client().await;
+    let app = TestApp::spawn_with(|c| c.login.max_failures_per_address = 5).await;
+    let client = TestApp::client();
     for i in 0..5 {
         let status = app
             .login(&client, &format!("user{i}"), "guess")

@@ -19,23 +19,13 @@ async fn open(app: &TestApp, client: &Client) -> Response {
     stream
 }
 
-/// Something changes in the queue, so every stream wakes up.
-async fn queue_moves(app: &TestApp, dir: &std::path::Path) {
-    let owner = app
-        .add_user(&format!("t{}", rand()), Role::Instructor, "a-long-password")
-        .await;
-    let lab = lab_session(&app.db, owner).await;
-    let student = app
-        .add_user(&format!("s{}", rand()), Role::Student, "a-long-password")
-        .await;
-    enqueue(&app.db, dir, student, lab, "words").await;
+/// `user` gets news: a submission of theirs joins the queue in a lab session of theirs, so
+/// their view changes (as a student and as an instructor) and their stream has to push.
+async fn news_for(app: &TestApp, dir: &std::path::Path, user: &str) {
+    let id = app.user_id(user).await;
+    let lab = lab_session(&app.db, id).await;
+    enqueue(&app.db, dir, id, lab, "words").await;
     app.scheduler.notify_queued();
-}
-
-fn rand() -> u32 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// True once the server has ended `stream` (heartbeats and updates before that are skipped).
@@ -54,7 +44,7 @@ async fn a_stream_ends_on_logout_disabling_demotion_or_logout_everywhere() {
     let ada = app.logged_in("ada", Role::Student).await;
     let mut stream = open(&app, &ada).await;
     app.call(&ada, "/api/logout", &[]).await;
-    queue_moves(&app, dir.path()).await;
+    news_for(&app, dir.path(), "ada").await;
     assert!(ends(&mut stream).await, "after logout");
 
     let bob = app.logged_in("bob", Role::Student).await;
@@ -62,7 +52,7 @@ async fn a_stream_ends_on_logout_disabling_demotion_or_logout_everywhere() {
     UserService::set_disabled(&app.db, app.user_id("bob").await, true)
         .await
         .unwrap();
-    queue_moves(&app, dir.path()).await;
+    news_for(&app, dir.path(), "bob").await;
     assert!(ends(&mut stream).await, "after disabling");
 
     let cy = app.logged_in("cy", Role::Instructor).await;
@@ -70,7 +60,7 @@ async fn a_stream_ends_on_logout_disabling_demotion_or_logout_everywhere() {
     UserService::set_role(&app.db, app.user_id("cy").await, Role::Student)
         .await
         .unwrap();
-    queue_moves(&app, dir.path()).await;
+    news_for(&app, dir.path(), "cy").await;
     assert!(ends(&mut stream).await, "after demotion");
 
     let dee = app.logged_in("dee", Role::Student).await;
@@ -79,7 +69,7 @@ async fn a_stream_ends_on_logout_disabling_demotion_or_logout_everywhere() {
     app.assert_login(&phone, "dee", "correct-horse-battery")
         .await;
     app.call(&phone, "/api/logout-everywhere", &[]).await;
-    queue_moves(&app, dir.path()).await;
+    news_for(&app, dir.path(), "dee").await;
     assert!(ends(&mut stream).await, "after logging out everywhere");
 }
 
@@ -89,9 +79,13 @@ async fn a_stream_whose_session_stands_goes_on() {
     let app = TestApp::spawn().await;
     let ada = app.logged_in("ada", Role::Student).await;
     let mut stream = open(&app, &ada).await;
-    queue_moves(&app, dir.path()).await;
-    let more = tokio::time::timeout(Duration::from_secs(2), stream.chunk()).await;
-    assert!(!matches!(more, Ok(Ok(None))), "the stream ended");
+    news_for(&app, dir.path(), "ada").await;
+    let more = tokio::time::timeout(Duration::from_secs(20), stream.chunk()).await;
+    let chunk = more
+        .expect("news within 20 s")
+        .unwrap()
+        .expect("the stream ended");
+    assert!(String::from_utf8_lossy(&chunk).contains("event: status"));
 }
 
 #[tokio::test]
@@ -112,4 +106,18 @@ async fn streams_are_capped_per_user_and_in_all() {
     let cy = app.logged_in("cy", Role::Student).await;
     let over = app.get(&cy, "/api/status/events").await;
     assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn an_idle_stream_carries_heartbeats_so_proxies_keep_it_open() {
+    let app = TestApp::spawn().await;
+    let ada = app.logged_in("ada", Role::Student).await;
+    let mut stream = open(&app, &ada).await;
+    // Nothing happens in the queue; a comment line still comes within the heartbeat period.
+    let beat = tokio::time::timeout(Duration::from_secs(20), stream.chunk()).await;
+    let chunk = beat.expect("a heartbeat within 20 s").unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&chunk).starts_with(':'),
+        "{chunk:?}"
+    );
 }

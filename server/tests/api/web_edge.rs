@@ -127,13 +127,14 @@ async fn sixth_login_from(app: &TestApp, first: &str, then: &str) -> StatusCode 
 #[tokio::test]
 async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
     // No trusted proxy: the header is the client's own claim and is ignored.
-    let direct = TestApp::spawn().await;
+    let direct = TestApp::spawn_with(|c| c.login.max_failures_per_address = 5).await;
     assert_eq!(
         sixth_login_from(&direct, "192.0.2.1", "192.0.2.2").await,
         StatusCode::TOO_MANY_REQUESTS
     );
 
     let proxied = TestApp::spawn_with(|c| {
+        c.login.max_failures_per_address = 5;
         c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
     })
     .await;

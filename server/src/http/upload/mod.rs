@@ -75,6 +75,9 @@ async fn receive(
     if declared.is_some_and(|n| n > limits.max_bytes) {
         return Err(too_large(limits.max_bytes));
     }
+    // The slot first: while it is held no other upload of this student to this lab session
+    // runs, so the attempts counted below cannot change before this one is stored.
+    let _slot = state.uploads_in_flight.claim(user.id, lab.id)?;
     let used = SubmissionService::attempts_used(db, user.id, lab.id).await?;
     if used >= i64::from(limits.max_attempts) {
         return Err(AppError::Conflict(format!(
@@ -82,7 +85,6 @@ async fn receive(
             limits.max_attempts
         )));
     }
-    let _slot = state.uploads_in_flight.claim(user.id, lab.id)?;
 
     let dir = limits.media_dir.clone();
     tokio::fs::create_dir_all(&dir)
@@ -101,7 +103,15 @@ async fn receive(
         .map_err(media_error)?;
     let duration_ms = media::extract_audio(&files.media, &files.audio, limits.media)
         .await
-        .map_err(media_error)?;
+        .map_err(|e| match e {
+            // ffmpeg fails the same way on a full disk as on a bad file: look before blaming it.
+            MediaError::NotMedia
+                if storage::ensure_free_space(&dir, limits.min_free_bytes).is_err() =>
+            {
+                AppError::OutOfStorage
+            }
+            other => media_error(other),
+        })?;
     media::check_not_silent(&files.audio, limits.media)
         .await
         .map_err(media_error)?;
