@@ -186,7 +186,10 @@ mod tests {
             // Within forget_after, so the count keeps growing.
         }
         assert!(t.try_attempt(&keys).is_ok());
-        assert_eq!(t.try_attempt(&keys).unwrap_err(), Duration::from_secs(15 * 60));
+        assert_eq!(
+            t.try_attempt(&keys).unwrap_err(),
+            Duration::from_secs(15 * 60)
+        );
     }
 
     #[test]

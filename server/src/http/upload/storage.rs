@@ -15,6 +15,8 @@ use super::too_large;
 /// Refuses the upload up front when the volume holding `dir` has less than `min_free` bytes.
 pub fn ensure_free_space(dir: &Path, min_free: u64) -> Result<(), AppError> {
     let stats = nix::sys::statvfs::statvfs(dir).map_err(AppError::internal)?;
+    // Both are u64 on 64-bit Linux, narrower elsewhere.
+    #[allow(clippy::useless_conversion)]
     let free = u64::from(stats.blocks_available()).saturating_mul(u64::from(stats.fragment_size()));
     if free < min_free {
         tracing::error!(free, min_free, dir = %dir.display(), "media volume low on space");
