@@ -20,6 +20,9 @@ pub struct ServerContext {
     pub auth: Arc<Authenticator>,
     /// Wrong join codes per student: guessing codes is slowed like guessing passwords.
     pub join_throttle: Arc<domain::auth::LoginThrottle>,
+    /// Told when sessions end here (logout, log out everywhere, an account change), so the
+    /// status streams of those sessions end at once instead of at their next check.
+    pub session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
     /// The running GPU scheduler: its live status, and where to say "queued".
     pub scheduler: domain::status::SchedulerHandle,
 }
@@ -28,6 +31,20 @@ pub struct ServerContext {
 /// forwarded for. Put in every request's extensions by the server's edge layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub std::net::IpAddr);
+
+/// Sessions that just ended: one, or every session of a user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    Session(String),
+    User(i32),
+}
+
+impl ServerContext {
+    /// Ends the open status streams of `end` (no stream listening is fine).
+    pub fn announce(&self, end: SessionEnd) {
+        let _ = self.session_ends.send(end);
+    }
+}
 
 /// The session key holding the logged-in user's id.
 pub const USER_ID: &str = "user_id";

@@ -93,6 +93,7 @@ impl Application {
                 auth,
                 join_throttle,
                 scheduler: scheduler.handle(),
+                session_ends: tokio::sync::broadcast::channel(256).0,
             },
             shutdown: shutdown.clone(),
             uploads: UploadLimits {

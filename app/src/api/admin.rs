@@ -81,13 +81,14 @@ pub async fn import_users(csv: String) -> Result<Vec<IssuedCredentials>, AppErro
     Ok(imported.into_iter().map(IssuedCredentials::from).collect())
 }
 
-/// A change to an account ends its sessions; an admin changing their own account keeps the
-/// session they made the change in.
+/// A change to an account ends its sessions (and their status streams); an admin changing
+/// their own account keeps the session they made the change in (its stream reconnects).
 #[cfg(feature = "ssr")]
 async fn keep_own_session(
     admin: &crate::dto::CurrentUser,
     changed: &domain::entities::user::Model,
 ) -> Result<(), AppError> {
+    crate::guard::server_context()?.announce(crate::guard::SessionEnd::User(changed.id));
     if admin.id == changed.id {
         crate::guard::remember_epoch(&crate::guard::session().await?, changed).await?;
     }

@@ -27,6 +27,10 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = crate::guard::session().await?;
+    if let Some(id) = session.id() {
+        let end = crate::guard::SessionEnd::Session(id.to_string());
+        crate::guard::server_context()?.announce(end);
+    }
     session.flush().await.map_err(AppError::internal)?;
     leptos_axum::redirect("/login");
     Ok(())
@@ -38,6 +42,7 @@ pub async fn logout_everywhere() -> Result<(), AppError> {
     let user = crate::guard::require_user().await?;
     let ctx = crate::guard::server_context()?;
     domain::users::UserService::end_sessions(&ctx.db, user.id).await?;
+    ctx.announce(crate::guard::SessionEnd::User(user.id));
     let session = crate::guard::session().await?;
     session.flush().await.map_err(AppError::internal)?;
     tracing::info!(user = user.id, "logged out everywhere");

@@ -1,11 +1,11 @@
-//! A status stream lives only as long as its right to: it ends at the next update after a
-//! logout, a disabled account, a role change or "log out everywhere"; and streams are capped
-//! per user and in all.
+//! A status stream lives only as long as its right to: it ends on a logout, a disabled
+//! account, a role change or "log out everywhere" (announced at once; changes made outside
+//! the server are found by the 30 s database check); and streams are capped per user and in
+//! all.
 
 use std::time::Duration;
 
 use domain::Role;
-use domain::users::UserService;
 use reqwest::{Client, Response, StatusCode};
 
 use crate::helpers::{TestApp, enqueue, lab_session};
@@ -47,19 +47,21 @@ async fn a_stream_ends_on_logout_disabling_demotion_or_logout_everywhere() {
     news_for(&app, dir.path(), "ada").await;
     assert!(ends(&mut stream).await, "after logout");
 
+    let root = app.logged_in("root", Role::Admin).await;
     let bob = app.logged_in("bob", Role::Student).await;
     let mut stream = open(&app, &bob).await;
-    UserService::set_disabled(&app.db, app.user_id("bob").await, true)
-        .await
-        .unwrap();
+    let bob_id = app.user_id("bob").await.to_string();
+    let disabled = [("id", bob_id.as_str()), ("disabled", "true")];
+    app.call(&root, "/api/admin/users/disabled", &disabled)
+        .await;
     news_for(&app, dir.path(), "bob").await;
     assert!(ends(&mut stream).await, "after disabling");
 
     let cy = app.logged_in("cy", Role::Instructor).await;
     let mut stream = open(&app, &cy).await;
-    UserService::set_role(&app.db, app.user_id("cy").await, Role::Student)
-        .await
-        .unwrap();
+    let cy_id = app.user_id("cy").await.to_string();
+    let demoted = [("id", cy_id.as_str()), ("role", "student")];
+    app.call(&root, "/api/admin/users/role", &demoted).await;
     news_for(&app, dir.path(), "cy").await;
     assert!(ends(&mut stream).await, "after demotion");
 
