@@ -51,6 +51,8 @@ pub async fn probe(path: &Path, limits: MediaLimits) -> Result<(), MediaError> {
         .arg(path);
     let output = run(command, "ffprobe", limits.tool_timeout).await?;
     if !output.status.success() {
+        let said = tail(&output.stderr);
+        tracing::warn!(input = %path.display(), ffprobe = %said, "not readable media");
         return Err(MediaError::NotMedia);
     }
     let info: serde_json::Value =
@@ -95,7 +97,12 @@ pub async fn extract_audio(
     let result = run(command, "ffmpeg", limits.tool_timeout).await;
     let extracted = match result {
         Ok(out) if out.status.success() => tokio::fs::metadata(output).await.ok(),
-        Ok(_) => None,
+        Ok(out) => {
+            // The student is told the file cannot be read; the admin's log keeps why.
+            let said = tail(&out.stderr);
+            tracing::warn!(input = %input.display(), ffmpeg = %said, "audio extraction failed");
+            None
+        }
         Err(e) => {
             let _ = tokio::fs::remove_file(output).await;
             return Err(e);
@@ -116,6 +123,17 @@ pub async fn extract_audio(
         });
     }
     Ok(ms as i64)
+}
+
+/// The end of a tool's error output, for the admin's log (the start is usually its banner).
+fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let text = text.trim();
+    let start = text.len().saturating_sub(500);
+    let start = (start..text.len())
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(text.len());
+    text[start..].to_owned()
 }
 
 /// Runs a media tool to its end, or kills it at `timeout`.

@@ -43,7 +43,7 @@ for (const { role, heading, name } of accounts) {
     await expect(page.getByRole("menu")).toContainText(`e2e-${role}`);
     await page.screenshot({ path: `screenshots/${role}-home.png`, fullPage: true });
 
-    await page.getByRole("menuitem", { name: "Log out" }).click();
+    await page.getByRole("menuitem", { name: "Log out", exact: true }).click();
     await expect(page).toHaveURL(/\/login$/);
     await page.goto("/");
     await expect(page).toHaveURL(/\/login$/);

@@ -62,7 +62,7 @@ async fn main() {
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        readers.push(tokio::spawn(follow(
+        readers.push(tokio::spawn(support::follow(
             response,
             latencies.clone(),
             connected.clone(),
@@ -187,46 +187,10 @@ async fn main() {
     println!("| server peak RSS at the end | {:.1} MB |", mb(peak));
 }
 
-/// Reads one status stream, recording each update's latency (snapshot time to receipt).
-async fn follow(
-    mut response: reqwest::Response,
-    latencies: Arc<Mutex<Vec<u64>>>,
-    connected: Arc<tokio::sync::Semaphore>,
-) {
-    let mut buffer = String::new();
-    let mut first = true;
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let received = now_ms();
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
-                continue;
-            };
-            let view: serde_json::Value = serde_json::from_str(data).unwrap();
-            if first {
-                // The connect-time view is not an update.
-                first = false;
-                connected.add_permits(1);
-                continue;
-            }
-            let at = view["at_ms"].as_u64().unwrap();
-            latencies.lock().await.push(received.saturating_sub(at));
-        }
-    }
-}
-
 fn pct(samples: &mut [u64], p: f64) -> u64 {
     if samples.is_empty() {
         return 0;
     }
     samples.sort_unstable();
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
 }

@@ -57,37 +57,17 @@ async fn main() {
     }
     let login_rss = kb(server.id(), "VmRSS:");
     for client in logged_in {
-        let mut response = client
+        let response = client
             .get(format!("{}/api/status/events", site.base))
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        let latencies = latencies.clone();
-        let connected = connected.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut buffer = String::new();
-            let mut first = true;
-            while let Ok(Some(chunk)) = response.chunk().await {
-                let received = now_ms();
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let event: String = buffer.drain(..end + 2).collect();
-                    let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
-                        continue;
-                    };
-                    let view: serde_json::Value = serde_json::from_str(data).unwrap();
-                    if first {
-                        // The connect-time view is not an update.
-                        first = false;
-                        connected.add_permits(1);
-                        continue;
-                    }
-                    let at = view["at_ms"].as_u64().unwrap();
-                    latencies.lock().await.push(received.saturating_sub(at));
-                }
-            }
-        }));
+        tasks.push(tokio::spawn(support::follow(
+            response,
+            latencies.clone(),
+            connected.clone(),
+        )));
     }
     let _ = connected.acquire_many(clients as u32).await.unwrap();
     let connected_rss = kb(server.id(), "VmRSS:");
@@ -180,11 +160,4 @@ async fn main() {
         "| server peak RSS (VmHWM) | {:.1} MB (goal ≤ 150 MB) |",
         mb(peak_rss)
     );
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
 }

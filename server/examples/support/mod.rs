@@ -151,3 +151,39 @@ pub fn wav_header_with(data: u32, rate: u32, channels: u16) -> Vec<u8> {
     h.extend_from_slice(&data.to_le_bytes());
     h
 }
+
+/// Reads one status stream, recording each update's latency (snapshot time to receipt).
+pub async fn follow(
+    mut response: reqwest::Response,
+    latencies: std::sync::Arc<tokio::sync::Mutex<Vec<u64>>>,
+    connected: std::sync::Arc<tokio::sync::Semaphore>,
+) {
+    let mut buffer = String::new();
+    let mut first = true;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let received = now_ms();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
+                continue;
+            };
+            let view: serde_json::Value = serde_json::from_str(data).unwrap();
+            if first {
+                // The connect-time view is not an update.
+                first = false;
+                connected.add_permits(1);
+                continue;
+            }
+            let at = view["at_ms"].as_u64().unwrap();
+            latencies.lock().await.push(received.saturating_sub(at));
+        }
+    }
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
