@@ -113,8 +113,34 @@ fn a_left_over_wrapper_script_is_known_by_the_script_its_shell_runs() {
     let script = dir.path().join("run-eval.sh");
     std::fs::write(&script, "#!/bin/sh\nsleep 300\n").unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut wrapper = std::process::Command::new(&script).spawn().unwrap();
+    // Its own process group, as the scheduler starts engines. A test thread forking while
+    // the script was open for writing makes exec fail with "text file busy" for a moment.
+    use std::os::unix::process::CommandExt;
+    let start = || std::process::Command::new(&script).process_group(0).spawn();
+    let mut spawned = start();
+    for _ in 0..100 {
+        match &spawned {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(Duration::from_millis(10));
+                spawned = start();
+            }
+            _ => break,
+        }
+    }
+    let mut wrapper = spawned.unwrap();
     let pid = i32::try_from(wrapper.id()).unwrap();
+    // Until the exec, /proc shows the forked test process: wait for the shell.
+    let running_script = || {
+        std::fs::read(format!("/proc/{pid}/cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains("run-eval.sh"))
+    };
+    for _ in 0..500 {
+        if running_script() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(running_script());
 
     kill_orphan(pid, &SchedulerConfig::default());
     assert!(
@@ -124,5 +150,19 @@ fn a_left_over_wrapper_script_is_known_by_the_script_its_shell_runs() {
     let mut config = SchedulerConfig::default();
     config.eval.program = script;
     kill_orphan(pid, &config);
-    assert_eq!(wrapper.wait().unwrap().signal(), Some(9));
+    let mut ended = None;
+    for _ in 0..500 {
+        ended = wrapper.try_wait().unwrap();
+        if ended.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = wrapper.kill();
+    let _ = wrapper.wait();
+    assert_eq!(
+        ended.and_then(|s| s.signal()),
+        Some(9),
+        "the wrapper was not killed"
+    );
 }
