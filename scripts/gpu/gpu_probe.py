@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 
 SMI = shutil.which("nvidia-smi")
 
@@ -48,7 +49,7 @@ class Sampler:
         self.proc = None
         if SMI:
             self.proc = subprocess.Popen([SMI, "--query-gpu=memory.used", "--format=csv,noheader,nounits",
-                                          "-i", "0", f"-lms={ms}"], stdout=subprocess.PIPE, text=True)
+                                          "-i", "0", f"--loop-ms={ms}"], stdout=subprocess.PIPE, text=True)
             self.thread = threading.Thread(target=self._read, daemon=True)
             self.thread.start()
 
@@ -69,7 +70,6 @@ def back_to(baseline, timeout_s=15.0, slack_mib=16):
     """Waits until GPU 0's used memory is within `slack_mib` of `baseline`; returns the last reading."""
     if baseline is None:
         return None
-    import time
     deadline = time.monotonic() + timeout_s
     while True:
         now = used_mib()
@@ -113,3 +113,10 @@ def library_env(binary):
         env["LD_LIBRARY_PATH"] = ":".join(extra + [p for p in [env.get("LD_LIBRARY_PATH")] if p])
         missing, lines = missing_libraries(binary, env)
     return env, lines, missing
+
+
+def timed(work):
+    """Seconds that work() took."""
+    start = time.monotonic()
+    work()
+    return time.monotonic() - start
