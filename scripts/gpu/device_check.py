@@ -12,8 +12,10 @@ memory, and read it again after the engine exits (it must fall back to where it 
 --dry-run runs the same with a CPU engine on a machine without nvidia-smi, to test this script.
 """
 import argparse
+import gzip
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -26,6 +28,17 @@ from phase import spread  # noqa: E402
 
 def say(*words):
     print(*words, file=sys.stderr, flush=True)
+
+
+def unpacked(path, work):
+    """The engine itself: bundles hold it gzipped (a CUDA binary shrinks to about a third)."""
+    if not path.endswith(".gz"):
+        return path
+    out = os.path.join(work, os.path.basename(path)[:-3])
+    with gzip.open(path) as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    os.chmod(out, 0o755)
+    return out
 
 
 def main():
@@ -43,8 +56,8 @@ def main():
     bundle = os.path.abspath(args.bundle)
     manifest = json.load(open(os.path.join(bundle, "manifest.json")))
     check = {"eval": check_eval, "stt": check_stt}[manifest["kind"]]
-    engine = os.path.abspath(args.engine or os.path.join(bundle, manifest["engine"]))
     work = tempfile.mkdtemp(prefix="viva-gpu-check-")
+    engine = os.path.abspath(args.engine or unpacked(os.path.join(bundle, manifest["engine"]), work))
 
     card = gpu_probe.gpu()
     say(f"GPU: {card[0]}, driver {card[1]}, {card[2]} MiB" if card else "GPU: none seen (no nvidia-smi, or it answered nothing)")
