@@ -66,7 +66,8 @@ def main():
     env, ldd, missing = gpu_probe.library_env(engine)
     say("\n".join([f"{engine} loads:"] + ["  " + line for line in ldd]))
     if missing:
-        sys.exit(f"{engine} misses {', '.join(missing)}: it needs CUDA 13's cuBLAS and runtime (README: GPU builds)")
+        sys.exit(f"{engine} misses {', '.join(missing)}: it needs the NVIDIA driver (libcuda.so.1) and CUDA 13's "
+                 "cuBLAS and runtime; VIVA_CUDA_LIBS=DIR[:DIR] names folders that hold them (README: GPU builds)")
 
     baseline = gpu_probe.used_mib()
     runs, rows = check.measure(bundle, manifest, engine, env, work, args, say)

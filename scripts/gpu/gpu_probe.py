@@ -97,12 +97,14 @@ def missing_libraries(binary, env):
 
 def library_env(binary):
     """An environment in which `binary` finds its libraries: LD_LIBRARY_PATH gets each folder that
-    holds one it misses (searched in LIB_DIRS). Returns (env, ldd lines, libraries still missing)."""
+    holds one it misses (searched in VIVA_CUDA_LIBS, then LIB_DIRS). Returns (env, ldd lines, libraries still missing)."""
     env = dict(os.environ)
     missing, lines = missing_libraries(binary, env)
     extra = []
+    # VIVA_CUDA_LIBS (folders, colon-separated) is searched first: a lab's own copy.
+    wanted = [p for p in os.environ.get("VIVA_CUDA_LIBS", "").split(":") if p]
     for lib in missing:
-        for pattern in LIB_DIRS:
+        for pattern in wanted + LIB_DIRS:
             found = sorted(glob.glob(os.path.join(pattern, lib)))
             if found:
                 folder = os.path.dirname(found[-1])
