@@ -57,6 +57,15 @@ def main():
     manifest = json.load(open(os.path.join(bundle, "manifest.json")))
     check = {"eval": check_eval, "stt": check_stt}[manifest["kind"]]
     work = tempfile.mkdtemp(prefix="viva-gpu-check-")
+    try:
+        check_in(args, bundle, manifest, check, work)
+    finally:
+        # The refilled model and the unpacked engine: about 140 MiB per run.
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_in(args, bundle, manifest, check, work):
+    """Everything after the arguments, with `work` as the scratch folder."""
     engine = os.path.abspath(args.engine or unpacked(os.path.join(bundle, manifest["engine"]), work))
 
     card = gpu_probe.gpu()
