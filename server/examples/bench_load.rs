@@ -56,17 +56,7 @@ async fn main() {
     let connected = Arc::new(tokio::sync::Semaphore::new(0));
     let mut readers = Vec::new();
     for client in &clients {
-        let response = client
-            .get(format!("{}/api/status/events", site.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        readers.push(tokio::spawn(support::follow(
-            response,
-            latencies.clone(),
-            connected.clone(),
-        )));
+        readers.push(support::open_stream(&site, client, &latencies, &connected).await);
     }
     let _ = connected.acquire_many(streams as u32).await.unwrap();
     let connected_rss = kb(server.id(), "VmRSS:");

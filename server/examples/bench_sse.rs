@@ -57,17 +57,7 @@ async fn main() {
     }
     let login_rss = kb(server.id(), "VmRSS:");
     for client in logged_in {
-        let response = client
-            .get(format!("{}/api/status/events", site.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        tasks.push(tokio::spawn(support::follow(
-            response,
-            latencies.clone(),
-            connected.clone(),
-        )));
+        tasks.push(support::open_stream(&site, &client, &latencies, &connected).await);
     }
     let _ = connected.acquire_many(clients as u32).await.unwrap();
     let connected_rss = kb(server.id(), "VmRSS:");

@@ -152,6 +152,22 @@ pub fn wav_header_with(data: u32, rate: u32, channels: u16) -> Vec<u8> {
     h
 }
 
+/// Opens `client`'s status stream and follows it in a task (see [`follow`]).
+pub async fn open_stream(
+    site: &Site,
+    client: &reqwest::Client,
+    latencies: &std::sync::Arc<tokio::sync::Mutex<Vec<u64>>>,
+    connected: &std::sync::Arc<tokio::sync::Semaphore>,
+) -> tokio::task::JoinHandle<()> {
+    let response = client
+        .get(format!("{}/api/status/events", site.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    tokio::spawn(follow(response, latencies.clone(), connected.clone()))
+}
+
 /// Reads one status stream, recording each update's latency (snapshot time to receipt).
 pub async fn follow(
     mut response: reqwest::Response,
