@@ -25,6 +25,9 @@ pub struct ServerContext {
     pub session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
     /// The running GPU scheduler: its live status, and where to say "queued".
     pub scheduler: domain::status::SchedulerHandle,
+    /// The longest recording an upload may hold (`uploads.max_duration_secs`): the browser's
+    /// recorder stops there.
+    pub max_recording_secs: u64,
 }
 
 /// The address a request came from: the peer, or behind a trusted proxy the client it

@@ -3,7 +3,9 @@ use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::pages::{HomePage, LabSessionPage, LoginPage, NotFound, SubmissionPage};
+use crate::pages::{
+    HomePage, LabSessionPage, LabSettingsPage, LoginPage, NotFound, SubmissionPage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -38,6 +40,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id") view=LabSessionPage ssr=SsrMode::Async/>
+                <Route path=path!("/lab-sessions/:id/settings") view=LabSettingsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -32,6 +32,8 @@ pub struct Owner {
     pub student_name: String,
     pub lab_session_id: i32,
     pub instructor_id: i32,
+    /// The lab session holds results for the instructor's review before students see them.
+    pub review_first: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -60,11 +60,11 @@ test("a lab session from rubric to graded result, live for student and instructo
   await expect(card.getByRole("status")).toContainText("Uploaded. Your video is in the queue.", { timeout: 30_000 });
   const mine = student.locator(".status-mine .status-item");
   await expect(mine).toHaveAttribute("data-stage", "waiting", { timeout: 10_000 });
-  await expect(mine).toContainText(/your position: batch \d+, student 1\/1/);
+  await expect(mine).toContainText(/Your position: Batch \d+, student 1\/1/);
   await student.screenshot({ path: "screenshots/student-waiting-real.png", fullPage: true });
   await expect(teacher.locator(".live-status")).toContainText("E2E Student", { timeout: 30_000 });
-  await expect(mine).toContainText("STT phase", { timeout: 120_000 });
-  await expect(mine).toContainText("evaluation phase", { timeout: 120_000 });
+  await expect(mine).toContainText("Current: STT phase", { timeout: 120_000 });
+  await expect(mine).toContainText("Current: evaluation phase", { timeout: 120_000 });
   await expect(mine).toHaveAttribute("data-stage", "done", { timeout: 180_000 });
   expect(await student.evaluate(() => (window as any).notReloaded)).toBe(true);
 

@@ -43,13 +43,25 @@ test("a student's status moves from waiting to processing to done without a relo
 
   const mine = page.locator(".status-mine .status-item");
   await expect(mine).toHaveAttribute("data-stage", "waiting", { timeout: 20_000 });
-  await expect(mine).toContainText("your position: batch 2, student 1/1");
+  await expect(mine.locator(".status-headline")).toHaveText("Your video uploaded successfully");
+  await expect(mine).toContainText("Waiting for the STT phase");
+  await expect(mine).toContainText(/Your position: Batch \d+, student 1\/1/);
+  await expect(mine).toContainText(/Estimated wait: .+ until your batch starts/);
+  // Once the stream runs, the estimate is a time of day too, on the browser's clock.
+  await expect(mine).toContainText(/\(around \d\d:\d\d\)/);
+  await expect(mine.locator('.steps li[aria-current="step"]')).toContainText("Transcription (STT)");
   await page.screenshot({ path: "screenshots/student-waiting.png", fullPage: true });
   await expect(mine).toHaveAttribute("data-stage", "processing", { timeout: 20_000 });
-  await expect(mine).toContainText(/(STT|evaluation) phase/);
+  await expect(mine).toContainText(/Current: (STT|evaluation) phase \(\d+\/1 students complete\)/);
+  await expect(mine.locator(".status-headline")).toHaveText("Your video is being processed");
+  await expect(mine.locator("progress.batch-progress")).toHaveAttribute("max", "1");
   await page.screenshot({ path: "screenshots/student-processing.png", fullPage: true });
   await expect(mine).toHaveAttribute("data-stage", "done", { timeout: 20_000 });
   await expect(page.locator(".status-gpu")).toHaveText("GPU: idle");
+  // The student is told, in the page (a live region) and in the tab's title.
+  await expect(page.locator(".result-notice")).toContainText("Your result is ready.");
+  await expect(page).toHaveTitle(/^✓ Your result is ready/);
+  await expect(mine.locator(".status-headline")).toHaveText("Your result is ready");
 
   expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
   // Only the student's own submission was ever listed.

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use domain::entities::engine_run::Phase;
+use domain::entities::lab_session::ReleaseMode;
 use domain::entities::submission::{self, SubmissionState};
 use domain::status::{
     BatchItem, CurrentBatch, EngineInfo, Estimates, FinishedItem, Owner, QueuedItem, Snapshot,
@@ -66,12 +67,19 @@ pub async fn build(
     let owners = store
         .lab_owners(all.iter().map(|s| s.lab_session_id))
         .await?;
-    let owner = |s: &submission::Model| Owner {
-        submission_id: s.id,
-        student_id: s.student_id,
-        student_name: names.get(&s.student_id).cloned().unwrap_or_default(),
-        lab_session_id: s.lab_session_id,
-        instructor_id: owners.get(&s.lab_session_id).copied().unwrap_or(0),
+    let owner = |s: &submission::Model| {
+        let (instructor_id, release) = owners
+            .get(&s.lab_session_id)
+            .copied()
+            .unwrap_or((0, ReleaseMode::Automatic));
+        Owner {
+            submission_id: s.id,
+            student_id: s.student_id,
+            student_name: names.get(&s.student_id).cloned().unwrap_or_default(),
+            lab_session_id: s.lab_session_id,
+            instructor_id,
+            review_first: release == ReleaseMode::AfterReview,
+        }
     };
     let estimates = &live.estimates;
 
@@ -221,6 +229,7 @@ mod tests {
                 student_name: String::new(),
                 lab_session_id: 1,
                 instructor_id: 1,
+                review_first: false,
             },
             state,
             needs_stt,

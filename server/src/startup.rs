@@ -94,6 +94,7 @@ impl Application {
                 join_throttle,
                 scheduler: scheduler.handle(),
                 session_ends: tokio::sync::broadcast::channel(256).0,
+                max_recording_secs: config.uploads.max_duration_secs,
             },
             shutdown: shutdown.clone(),
             uploads: UploadLimits {

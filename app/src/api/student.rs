@@ -14,7 +14,8 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
     use sea_orm::ActiveEnum;
 
     let user = crate::guard::require_role(crate::dto::Role::Student).await?;
-    let db = &crate::guard::server_context()?.db;
+    let context = crate::guard::server_context()?;
+    let db = &context.db;
     let labs = LabSessionService::visible_to(db, user.id).await?;
     let attempts = ResultService::latest_attempts(db, user.id).await?;
     Ok(labs
@@ -34,6 +35,7 @@ pub async fn my_lab_sessions() -> Result<Vec<StudentLab>, AppError> {
                 instructions: lab.instructions,
                 criteria: lab.rubric.criteria,
                 latest,
+                max_recording_secs: context.max_recording_secs,
             }
         })
         .collect())
@@ -63,5 +65,6 @@ pub async fn my_submission(id: i32) -> Result<SubmissionView, AppError> {
     let user = crate::guard::require_role(crate::dto::Role::Student).await?;
     let db = &crate::guard::server_context()?.db;
     let detail = domain::access::visible_submission(db, (&user).into(), id).await?;
-    Ok(crate::labs::view::submission_view(detail))
+    let for_student = detail.submission.student_id == user.id;
+    Ok(crate::labs::view::submission_view(detail, for_student))
 }

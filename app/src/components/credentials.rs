@@ -33,10 +33,12 @@ pub fn CredentialsTable(credentials: Vec<IssuedCredentials>) -> impl IntoView {
                     "These passwords are shown only once. Download or copy them now and hand them out."
                 </p>
             })}
-            <table>
-                <thead><tr><th>"Username"</th><th>"Name"</th><th>"Role"</th><th>"Password"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="New accounts and passwords">
+                <table>
+                    <thead><tr><th scope="col">"Username"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Password"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
             {download.map(|href| view! {
                 <a class="button" download="viva-passwords.csv" href=href>"Download as CSV"</a>
             })}

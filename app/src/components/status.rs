@@ -5,24 +5,32 @@
 
 use leptos::prelude::*;
 
+use super::notice::ResultNotice;
+use super::status_card::{admin_view, batch_view, status_card};
 use crate::api::status::my_status;
-use crate::status::{
-    BatchView, GpuNow, MyItem, PhaseName, Stage, StatusView, about, describe_gpu, describe_stage,
-};
+use crate::status::{GpuNow, StatusView, describe_gpu};
 
+/// `board`: on an instructor's lab board, where an empty queue is not "yours".
 #[component]
-pub fn LiveStatus() -> impl IntoView {
+pub fn LiveStatus(#[prop(optional)] board: bool) -> impl IntoView {
     let first = Resource::new_blocking(|| (), |_| my_status());
     let live = RwSignal::new(None::<StatusView>);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| follow(live));
     view! {
-        <section class="live-status" aria-live="polite">
+        <ResultNotice live/>
+        <section class="live-status" aria-live="polite" aria-label="Live status">
             <Suspense fallback=|| view! { <p class="loading">"Loading status…"</p> }>
                 {move || Suspend::new(async move {
                     let first = first.await;
-                    match live.get().map(Ok).unwrap_or(first) {
-                        Ok(status) => status_view(&status).into_any(),
+                    // Times of day only from the browser's own clock, once the stream runs,
+                    // so the first paint and the hydrated page agree.
+                    let (status, clock) = match live.get() {
+                        Some(status) => (Ok(status), true),
+                        None => (first, false),
+                    };
+                    match status {
+                        Ok(status) => status_view(&status, clock, board).into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -61,48 +69,44 @@ fn follow(live: RwSignal<Option<StatusView>>) {
     on_cleanup(move || held.take().0.close());
 }
 
-fn status_view(status: &StatusView) -> impl IntoView + use<> {
+/// "14:32" in the browser's time zone.
+#[cfg(feature = "hydrate")]
+fn time_of_day(unix_ms: u64) -> Option<String> {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_ms as f64));
+    Some(format!("{:02}:{:02}", date.get_hours(), date.get_minutes()))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn time_of_day(_unix_ms: u64) -> Option<String> {
+    None
+}
+
+fn no_clock(_unix_ms: u64) -> Option<String> {
+    None
+}
+
+fn status_view(status: &StatusView, clock: bool, board: bool) -> impl IntoView + use<> {
     let gpu = status.gpu.clone();
-    let mine: Vec<_> = status.mine.iter().map(|item| my_item(item, &gpu)).collect();
-    let batches: Vec<_> = status.batches.iter().map(batch_view).collect();
+    let clock: &dyn Fn(u64) -> Option<String> = if clock { &time_of_day } else { &no_clock };
+    let mine: Vec<_> = status
+        .mine
+        .iter()
+        .map(|item| status_card(item, &gpu, status.at_ms, clock))
+        .collect();
+    let batches: Vec<_> = status.batches.iter().map(|b| batch_view(b, &gpu)).collect();
     let nothing_mine =
         status.mine.is_empty() && status.admin.is_none() && status.batches.is_empty();
-    let admin = status.admin.clone().map(|a| {
-        let engine = a.engine.map(|e| {
-            format!(
-                "{} engine pid {} ({}), running {} s, loaded in {}",
-                phase_label(e.phase),
-                e.pid.map_or("?".into(), |p| p.to_string()),
-                e.model,
-                e.running_secs,
-                e.load_ms.map_or("…".into(), |ms| format!("{ms} ms")),
-            )
-        });
-        let failures: Vec<_> = a
-            .recent_failures
-            .into_iter()
-            .map(|f| view! { <li>{format!("#{} {}: {}", f.submission_id, f.student, f.reason)}</li> })
-            .collect();
-        view! {
-            <div class="status-admin">
-                <p class="status-engine">{engine.unwrap_or_else(|| "No engine running.".into())}</p>
-                <p class="hint">
-                    {format!(
-                        "{} waiting · estimates: STT load {} ms, {} ms per 30 s of audio; evaluation load {} ms, {} ms per item",
-                        a.queued,
-                        a.stt_load_ms,
-                        a.stt_window_ms,
-                        a.eval_load_ms,
-                        a.eval_item_ms,
-                    )}
-                </p>
-                {(!failures.is_empty()).then(|| view! { <h3>"Recent failures"</h3><ul>{failures}</ul> })}
-            </div>
-        }
-    });
+    let admin = status.admin.clone().map(admin_view);
     view! {
         <p class="status-gpu" data-gpu=gpu_state(&gpu)>{format!("GPU: {}", describe_gpu(&gpu))}</p>
-        {nothing_mine.then(|| view! { <p class="status-none">"No submission of yours is in the queue."</p> })}
+        {nothing_mine.then(|| {
+            let none = if board {
+                "No submission of your lab sessions is in the queue."
+            } else {
+                "No submission of yours is in the queue."
+            };
+            view! { <p class="status-none">{none}</p> }
+        })}
         <ul class="status-mine">{mine}</ul>
         {batches}
         {admin}
@@ -113,74 +117,5 @@ fn gpu_state(gpu: &GpuNow) -> &'static str {
     match gpu {
         GpuNow::Idle => "idle",
         GpuNow::Busy { .. } => "busy",
-    }
-}
-
-fn phase_label(phase: PhaseName) -> &'static str {
-    match phase {
-        PhaseName::Stt => "STT",
-        PhaseName::Evaluation => "Evaluation",
-    }
-}
-
-fn stage_key(stage: &Stage) -> &'static str {
-    match stage {
-        Stage::Waiting { .. } => "waiting",
-        Stage::Processing { .. } => "processing",
-        Stage::Evaluated => "done",
-        Stage::Failed { .. } => "failed",
-    }
-}
-
-fn my_item(item: &MyItem, gpu: &GpuNow) -> impl IntoView + use<> {
-    let progress = match &item.stage {
-        Stage::Processing { done, total, .. } => {
-            Some(view! { <progress max=*total value=*done></progress> })
-        }
-        _ => None,
-    };
-    view! {
-        <li class="status-item" data-stage=stage_key(&item.stage) data-submission=item.submission_id>
-            <span class="status-text">{describe_stage(&item.stage, gpu)}</span>
-            {progress}
-        </li>
-    }
-}
-
-fn batch_view(batch: &BatchView) -> impl IntoView + use<> {
-    let heading = match batch.running {
-        Some(phase) => format!(
-            "Batch {}: {} phase now, results {}",
-            batch.batch,
-            phase_label(phase),
-            about(batch.results_secs)
-        ),
-        None => format!(
-            "Batch {}: waiting, results {}",
-            batch.batch,
-            about(batch.results_secs)
-        ),
-    };
-    let rows: Vec<_> = batch
-        .rows
-        .iter()
-        .map(|r| {
-            view! {
-                <tr data-submission=r.submission_id>
-                    <td>{r.student.clone()}</td>
-                    <td class="state">{r.state.replace('_', " ")}</td>
-                    <td>{format!("{}%", r.percent)}</td>
-                </tr>
-            }
-        })
-        .collect();
-    view! {
-        <div class="status-batch" data-batch=batch.batch>
-            <h3>{heading}</h3>
-            <table class="table">
-                <thead><tr><th>"Student"</th><th>"State"</th><th>"Progress"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
     }
 }

@@ -38,3 +38,16 @@ pub fn TopBar(user: CurrentUser) -> impl IntoView {
         </header>
     }
 }
+
+/// The top bar for pages other than the home page, which already knows its user.
+#[component]
+pub fn SignedInBar() -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| crate::api::auth::whoami());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().map(|user| view! { <TopBar user/> })
+            })}
+        </Suspense>
+    }
+}

@@ -1,13 +1,15 @@
-//! Uploading a recording: a file picker and a drop zone, a real progress bar with percent and
-//! speed, and a cancel button. The file goes as the raw request body through
-//! `XMLHttpRequest`, the one browser API that reports upload progress.
+//! Uploading a recording: a file picker and a drop zone (or the browser's own recorder), a
+//! real progress bar with percent and speed, and a cancel button. The file goes as the raw
+//! request body through `XMLHttpRequest`, the one browser API that reports upload progress.
 
 use leptos::prelude::*;
+
+use super::recorder::Recorder;
 
 /// Where an upload stands (only the browser moves it on).
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Clone, Debug, PartialEq)]
-enum Upload {
+pub(super) enum Upload {
     Idle,
     Sending {
         loaded: f64,
@@ -19,25 +21,62 @@ enum Upload {
     Failed(String),
 }
 
-#[component]
-pub fn Uploader(lab_id: i32) -> impl IntoView {
-    let state = RwSignal::new(Upload::Idle);
+#[cfg(feature = "hydrate")]
+use browser::InFlight;
+/// The request under way: browser objects, so kept where they were made.
+#[cfg(feature = "hydrate")]
+type InFlightCell = StoredValue<Option<InFlight>, LocalStorage>;
+/// Nothing is ever in flight on the server, and a local value must not be dropped on another
+/// thread, so the server keeps an empty, thread-safe cell.
+#[cfg(not(feature = "hydrate"))]
+type InFlightCell = StoredValue<Option<()>>;
+
+/// One lab session's upload: a picked file and a recording go the same way, one at a time.
+#[derive(Clone, Copy)]
+pub(super) struct UploadSlot {
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    lab_id: i32,
+    pub state: RwSignal<Upload>,
+    current: InFlightCell,
+}
+
+impl UploadSlot {
+    fn new(lab_id: i32) -> Self {
+        Self {
+            lab_id,
+            state: RwSignal::new(Upload::Idle),
+            #[cfg(feature = "hydrate")]
+            current: StoredValue::new_local(None),
+            #[cfg(not(feature = "hydrate"))]
+            current: StoredValue::new(None),
+        }
+    }
+
+    /// Sends `body` as the file `name`, in place of any upload still under way.
     #[cfg(feature = "hydrate")]
-    let current = StoredValue::new_local(None::<browser::InFlight>);
-    #[cfg(feature = "hydrate")]
-    let start = move |file: web_sys::File| {
-        current.set_value(browser::send(lab_id, file, state));
-    };
-    #[cfg(feature = "hydrate")]
-    let cancel = move |_| {
-        current.update_value(|c| {
+    pub fn send(&self, body: &web_sys::Blob, name: &str) {
+        self.cancel();
+        let sent = browser::send(self.lab_id, body, name, self.state);
+        self.current.set_value(sent);
+    }
+
+    pub fn cancel(&self) {
+        self.current.update_value(|c| {
+            #[cfg(feature = "hydrate")]
             if let Some(upload) = c.take() {
                 upload.abort();
             }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = c.take();
         })
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let cancel = move |_| {};
+    }
+}
+
+#[component]
+pub fn Uploader(lab_id: i32, max_recording_secs: u64) -> impl IntoView {
+    let slot = UploadSlot::new(lab_id);
+    let state = slot.state;
+    let cancel = move |_| slot.cancel();
     let on_pick = move |_ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -48,7 +87,7 @@ pub fn Uploader(lab_id: i32) -> impl IntoView {
                 .and_then(|input| input.files())
                 .and_then(|files| files.get(0));
             if let Some(file) = file {
-                start(file);
+                slot.send(&file, &file.name());
             }
         }
     };
@@ -60,30 +99,31 @@ pub fn Uploader(lab_id: i32) -> impl IntoView {
             .and_then(|d| d.files())
             .and_then(|f| f.get(0))
         {
-            start(file);
+            slot.send(&file, &file.name());
         }
     };
     let input_id = format!("upload-{lab_id}");
     view! {
         <div class="uploader" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
-            <label for=input_id.clone() class="drop-zone">
-                "Drop your video here, or "<span class="link">"choose a file"</span>
-                <span class="hint">" (MP4, MOV, WebM, MKV, or audio: WAV, MP3, M4A, OGG)"</span>
-            </label>
             <input
-                id=input_id
+                id=input_id.clone()
                 type="file"
                 class="visually-hidden"
                 accept="video/*,audio/*,.mkv,.m4a,.opus"
                 on:change=on_pick
             />
+            <label for=input_id class="drop-zone">
+                "Drop your video here, or "<span class="link">"choose a file"</span>
+                <span class="hint">" (MP4, MOV, WebM, MKV, or audio: WAV, MP3, M4A, OGG)"</span>
+            </label>
+            <Recorder upload=slot max_secs=max_recording_secs/>
             {move || match state.get() {
                 Upload::Idle => ().into_any(),
                 Upload::Sending { loaded, total, per_sec } => {
                     let percent = if total > 0.0 { (loaded / total * 100.0).floor() } else { 0.0 };
                     view! {
                         <div class="upload-progress">
-                            <progress max="100" value=percent></progress>
+                            <progress max="100" value=percent aria-label="Upload progress"></progress>
                             <span class="upload-numbers">
                                 {format!("{percent:.0}% · {:.1} MB/s", per_sec / 1_000_000.0)}
                             </span>
@@ -133,9 +173,14 @@ mod browser {
             .map_or(0.0, |p| p.now())
     }
 
-    pub fn send(lab_id: i32, file: web_sys::File, state: RwSignal<Upload>) -> Option<InFlight> {
+    pub fn send(
+        lab_id: i32,
+        body: &web_sys::Blob,
+        name: &str,
+        state: RwSignal<Upload>,
+    ) -> Option<InFlight> {
         let xhr = XmlHttpRequest::new().ok()?;
-        let name: String = js_sys::encode_uri_component(&file.name()).into();
+        let name: String = js_sys::encode_uri_component(name).into();
         let url = format!("/api/lab-sessions/{lab_id}/upload?name={name}");
         xhr.open("POST", &url).ok()?;
         let started = now_ms();
@@ -179,10 +224,10 @@ mod browser {
         xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         state.set(Upload::Sending {
             loaded: 0.0,
-            total: file.size(),
+            total: body.size(),
             per_sec: 0.0,
         });
-        xhr.send_with_opt_blob(Some(&file)).ok()?;
+        xhr.send_with_opt_blob(Some(body)).ok()?;
         Some(InFlight {
             xhr,
             _callbacks: vec![on_progress, on_load, on_abort, on_error],

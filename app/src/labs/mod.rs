@@ -12,6 +12,8 @@ pub struct StudentLab {
     pub instructions: String,
     pub criteria: Vec<Criterion>,
     pub latest: Option<AttemptSummary>,
+    /// The longest recording the server takes, in seconds.
+    pub max_recording_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +51,8 @@ pub enum Outcome {
     /// Still in the queue or on the GPU: the live status tells where.
     InProgress,
     Released(GradeView),
+    /// The AI's grade before release, as the lab's instructor and admins see it.
+    Draft(GradeView),
     /// Evaluated, but the lab session releases results after the instructor's review.
     AwaitingReview,
     /// In plain words, with what to do.

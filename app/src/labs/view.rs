@@ -9,7 +9,9 @@ use sea_orm::ActiveEnum;
 
 use super::{CriterionGrade, GradeView, Outcome, SubmissionView};
 
-pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
+/// `for_student`: the viewer is the submission's student; its instructor and admins also see
+/// an AI grade the student does not see yet.
+pub fn submission_view(detail: SubmissionDetail, for_student: bool) -> SubmissionView {
     let SubmissionDetail {
         submission,
         lab,
@@ -36,6 +38,12 @@ pub fn submission_view(detail: SubmissionDetail) -> SubmissionView {
             }
         }
         SubmissionState::Evaluated => match (lab.release_mode, evaluation) {
+            (ReleaseMode::AfterReview, Some(e)) if !for_student => Outcome::Draft(grade(
+                e.result,
+                &rubric,
+                e.rubric_version,
+                e.rubric_version == lab.rubric_version,
+            )),
             (ReleaseMode::AfterReview, _) => Outcome::AwaitingReview,
             (ReleaseMode::Automatic, Some(e)) => Outcome::Released(grade(
                 e.result,

@@ -1,64 +1,77 @@
-//! `/lab-sessions/:id` (or `new`): an instructor's lab session: the editor, close and reopen,
-//! the live batch board and the results table, which fills in as evaluations land.
+//! `/lab-sessions/:id`: an instructor's lab session as it runs: open or closed, the live batch
+//! board and the results table, which fills in as evaluations land. The settings and rubric
+//! are a separate tab (`lab_settings`), so the board leads during a lab.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
-use super::lab_editor::LabEditor;
+use super::lab_settings::LabSettingsPage;
 use crate::api::instructor::{SetLabSessionOpen, lab_results, lab_session_form};
-use crate::components::LiveStatus;
-use crate::labs::{LabBoard, LabForm};
+use crate::components::{LiveStatus, SignedInBar};
+use crate::labs::LabBoard;
 
 /// The results table refreshes this often while the page is open.
 const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 
-#[component]
-pub fn LabSessionPage() -> impl IntoView {
+/// The lab session in the address, or 0 for `new` (and anything that is not a number).
+pub fn lab_id() -> impl Fn() -> i32 + Copy {
     let params = use_params_map();
-    let id = move || {
+    move || {
         params
             .read()
             .get("id")
             .and_then(|v| v.parse::<i32>().ok())
             .unwrap_or(0)
-    };
+    }
+}
+
+/// "Live board | Settings and rubric", with the current tab marked.
+pub fn lab_tabs(lab: i32, settings: bool) -> impl IntoView {
+    let current = |here: bool| here.then_some("page");
+    view! {
+        <nav class="tabs" aria-label="Lab session">
+            <a href=format!("/lab-sessions/{lab}") aria-current=current(!settings)>"Live board and results"</a>
+            <a href=format!("/lab-sessions/{lab}/settings") aria-current=current(settings)>"Settings and rubric"</a>
+        </nav>
+    }
+}
+
+#[component]
+pub fn LabSessionPage() -> impl IntoView {
+    let id = lab_id();
     let form = Resource::new_blocking(id, |id| async move {
         if id == 0 {
-            Ok(LabForm::default())
+            Ok(None)
         } else {
-            lab_session_form(id).await
-        }
-    });
-    let navigate = use_navigate();
-    let on_saved = Callback::new(move |saved: i32| {
-        if id() != saved {
-            navigate(&format!("/lab-sessions/{saved}"), Default::default());
+            lab_session_form(id).await.map(Some)
         }
     });
     view! {
-        <Title text="Lab session · Viva"/>
-        <main class="page">
-            <p><a href="/">"← My lab sessions"</a></p>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match form.await {
-                        Ok(form) => {
-                            let lab = form.id;
-                            let heading = if lab == 0 { "New lab session".to_string() } else { form.title.clone() };
-                            view! {
-                                <h1>{heading}</h1>
-                                {(lab != 0).then(|| view! { <OpenSwitch lab open=form.open/> })}
-                                <LabEditor form on_saved/>
-                                {(lab != 0).then(|| view! { <Board lab/> })}
-                            }
-                                .into_any()
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match form.await {
+                    // `/lab-sessions/new`: a new lab session starts with its settings.
+                    Ok(None) => view! { <LabSettingsPage/> }.into_any(),
+                    Ok(Some(form)) => {
+                        let lab = form.id;
+                        view! {
+                            <Title text=format!("{} · Viva", form.title)/>
+                            <SignedInBar/>
+                            <main class="page">
+                                <p><a href="/">"← My lab sessions"</a></p>
+                                <h1>{form.title.clone()}</h1>
+                                {lab_tabs(lab, false)}
+                                <OpenSwitch lab open=form.open/>
+                                <Board lab/>
+                            </main>
                         }
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                            .into_any()
                     }
-                })}
-            </Suspense>
-        </main>
+                    Err(e) => view! { <main class="page"><p class="error">{e.to_string()}</p></main> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -95,7 +108,7 @@ fn Board(lab: i32) -> impl IntoView {
     let results = Resource::new(move || tick.get(), move |_| lab_results(lab));
     view! {
         <h2>"Live batch board"</h2>
-        <LiveStatus/>
+        <LiveStatus board=true/>
         <h2>"Results"</h2>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || results.get().map(|r| match r {
@@ -111,7 +124,7 @@ fn results_table(board: LabBoard) -> impl IntoView {
     let head: Vec<_> = board
         .criteria
         .iter()
-        .map(|c| view! { <th>{c.clone()}</th> })
+        .map(|c| view! { <th scope="col">{c.clone()}</th> })
         .collect();
     let rows: Vec<_> = board
         .rows
@@ -129,7 +142,7 @@ fn results_table(board: LabBoard) -> impl IntoView {
                 .map(|v| view! { <span class="badge older-rubric">{format!("graded against rubric v{v}")}</span> });
             view! {
                 <tr data-submission=r.submission_id>
-                    <td>{r.student}{older}</td>
+                    <td><a href=format!("/submissions/{}", r.submission_id)>{r.student}</a>{older}</td>
                     <td class="state">{r.state.replace('_', " ")}</td>
                     {cells}
                     <td class="total">{r.total.map_or("–".to_string(), |t| t.to_string())}</td>
@@ -139,10 +152,12 @@ fn results_table(board: LabBoard) -> impl IntoView {
         .collect();
     let empty = rows.is_empty();
     view! {
-        <table class="table results">
-            <thead><tr><th>"Student"</th><th>"State"</th>{head}<th>"Total"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="table results">
+                <thead><tr><th scope="col">"Student"</th><th scope="col">"State"</th>{head}<th scope="col">"Total"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
         {empty.then(|| view! { <p class="hint">"No uploads yet."</p> })}
     }
 }

@@ -5,6 +5,7 @@ mod home;
 mod instructor;
 mod lab_editor;
 mod lab_session;
+mod lab_settings;
 mod login;
 mod not_found;
 mod student;
@@ -12,6 +13,7 @@ mod submission;
 
 pub use home::HomePage;
 pub use lab_session::LabSessionPage;
+pub use lab_settings::LabSettingsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use submission::SubmissionPage;

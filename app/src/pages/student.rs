@@ -84,7 +84,7 @@ fn LabCard(lab: StudentLab) -> impl IntoView {
                 <tbody>{criteria}</tbody>
             </table>
             {latest}
-            <Uploader lab_id=lab.id/>
+            <Uploader lab_id=lab.id max_recording_secs=lab.max_recording_secs/>
         </section>
     }
 }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::student::my_submission;
-use crate::components::LiveStatus;
+use crate::components::{LiveStatus, SignedInBar};
 use crate::labs::{GradeView, Outcome, Segment, SubmissionView};
 
 #[component]
@@ -22,6 +22,7 @@ pub fn SubmissionPage() -> impl IntoView {
     let submission = Resource::new_blocking(id, my_submission);
     view! {
         <Title text="My submission · Viva"/>
+        <SignedInBar/>
         <main class="page">
             <p><a href="/">"← My lab sessions"</a></p>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -99,11 +100,14 @@ fn outcome(outcome: Outcome) -> AnyView {
             </section>
         }
         .into_any(),
-        Outcome::Released(grade) => grade_view(grade).into_any(),
+        Outcome::Released(grade) => grade_view(grade, "Result").into_any(),
+        Outcome::Draft(grade) => {
+            grade_view(grade, "AI draft, not released to the student yet").into_any()
+        }
     }
 }
 
-fn grade_view(grade: GradeView) -> impl IntoView {
+fn grade_view(grade: GradeView, title: &'static str) -> impl IntoView {
     let rows: Vec<_> = grade
         .criteria
         .into_iter()
@@ -127,11 +131,14 @@ fn grade_view(grade: GradeView) -> impl IntoView {
         .collect();
     view! {
         <section class="card result">
-            <h2>{format!("Result: {} / {} points", grade.total, grade.max_total)}</h2>
-            <table class="table">
-                <thead><tr><th>"Criterion"</th><th>"Points"</th><th>"Evidence"</th><th>"Comment"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <h2>{format!("{title}: {} / {} points", grade.total, grade.max_total)}</h2>
+            // Focusable, so a keyboard can scroll it sideways on a phone.
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Points per criterion">
+                <table class="table">
+                    <thead><tr><th scope="col">"Criterion"</th><th scope="col">"Points"</th><th scope="col">"Evidence"</th><th scope="col">"Comment"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
             <p class="feedback">{grade.feedback}</p>
         </section>
     }

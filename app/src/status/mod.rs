@@ -3,13 +3,15 @@
 //! browser turns it into signals (`crate::components::status`). A student's view holds their
 //! own submissions and nothing of anyone else's.
 
+mod card;
 #[cfg(feature = "ssr")]
 pub mod projection;
 mod text;
 
 use serde::{Deserialize, Serialize};
 
-pub use text::{about, describe_gpu, describe_stage};
+pub use card::{Card, Step, StepState, Tone, card, tone};
+pub use text::{about, describe_gpu, minutes, phase_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,9 +70,13 @@ pub enum Stage {
         total: u32,
         results_secs: u64,
     },
+    /// Graded, and the grade is the student's to read.
     Evaluated,
+    /// Graded; the lab session holds grades for the instructor's review first.
+    AwaitingReview,
     Failed {
         reason: String,
+        advice: String,
     },
 }
 

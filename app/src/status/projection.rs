@@ -85,10 +85,21 @@ fn gpu_now(current: Option<&CurrentBatch>) -> GpuNow {
 }
 
 /// A student sees what they can act on, never the raw reason kept for admins.
-fn student_reason(raw: &Option<String>) -> String {
-    domain::submissions::student_failure(raw.as_deref().unwrap_or_default())
-        .message
-        .to_owned()
+fn failed(raw: &Option<String>) -> Stage {
+    let failure = domain::submissions::student_failure(raw.as_deref().unwrap_or_default());
+    Stage::Failed {
+        reason: failure.message.to_owned(),
+        advice: failure.advice.to_owned(),
+    }
+}
+
+/// A graded item, as its student may see it.
+fn graded(owner: &Owner) -> Stage {
+    if owner.review_first {
+        Stage::AwaitingReview
+    } else {
+        Stage::Evaluated
+    }
 }
 
 fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
@@ -102,10 +113,8 @@ fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
         let (done, total) = progress(batch);
         for i in batch.items.iter().filter(|i| i.owner.student_id == me) {
             let stage = match (&i.state, &i.failure) {
-                (SubmissionState::Failed, failure) => Stage::Failed {
-                    reason: student_reason(failure),
-                },
-                (SubmissionState::Evaluated, _) => Stage::Evaluated,
+                (SubmissionState::Failed, failure) => failed(failure),
+                (SubmissionState::Evaluated, _) => graded(&i.owner),
                 _ => Stage::Processing {
                     batch: batch.seq,
                     phase: phase_name(batch.phase),
@@ -140,10 +149,8 @@ fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
         .take(RECENT_MINE)
         .map(|r| {
             let stage = match r.state {
-                SubmissionState::Failed => Stage::Failed {
-                    reason: student_reason(&r.failure),
-                },
-                _ => Stage::Evaluated,
+                SubmissionState::Failed => failed(&r.failure),
+                _ => graded(&r.owner),
             };
             item(&r.owner, stage)
         })

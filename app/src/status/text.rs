@@ -1,20 +1,30 @@
-//! The status in words, the same on the server's first paint and in the browser.
+//! Words for the status, the same on the server's first paint and in the browser.
 
-use super::{GpuNow, PhaseName, Stage};
+use super::{GpuNow, PhaseName};
 
-fn phase_name(phase: PhaseName) -> &'static str {
+pub fn phase_name(phase: PhaseName) -> &'static str {
     match phase {
         PhaseName::Stt => "STT",
         PhaseName::Evaluation => "evaluation",
     }
 }
 
-/// "about 3 min", "about 40 s", "any moment now".
+/// "about 3 min", "about 40 s", "any moment now": short, for the instructor's board.
 pub fn about(secs: u64) -> String {
     match secs {
         0..=4 => "any moment now".into(),
         5..=59 => format!("about {} s", secs.div_ceil(5) * 5),
         _ => format!("about {} min", secs.div_ceil(60)),
+    }
+}
+
+/// "5 minutes", "1 minute", "less than a minute": in a sentence for students.
+pub fn minutes(secs: u64) -> String {
+    match secs.div_ceil(60) {
+        0 => "less than a minute".into(),
+        1 if secs < 45 => "less than a minute".into(),
+        1 => "1 minute".into(),
+        n => format!("{n} minutes"),
     }
 }
 
@@ -34,85 +44,19 @@ pub fn describe_gpu(gpu: &GpuNow) -> String {
     }
 }
 
-/// One line for a submission: the two views of the lab's status page.
-pub fn describe_stage(stage: &Stage, gpu: &GpuNow) -> String {
-    match stage {
-        Stage::Processing {
-            phase,
-            done,
-            total,
-            results_secs,
-            ..
-        } => {
-            let next = match phase {
-                PhaseName::Stt => "next: evaluation, ",
-                PhaseName::Evaluation => "",
-            };
-            format!(
-                "{} phase ({done}/{total} complete), {next}{}",
-                phase_name(*phase),
-                about(*results_secs)
-            )
-        }
-        Stage::Waiting {
-            batch,
-            slot,
-            of,
-            needs_stt,
-            results_secs,
-            ..
-        } => {
-            let waiting_for = if *needs_stt { "STT" } else { "evaluation" };
-            let current = match gpu {
-                GpuNow::Idle => "current: GPU idle".to_string(),
-                GpuNow::Busy { batch, phase, .. } => {
-                    format!("current: batch {batch} in {}", phase_name(*phase))
-                }
-            };
-            format!(
-                "uploaded; waiting for {waiting_for}; {current}; your position: batch {batch}, student {slot}/{of}; {}",
-                about(*results_secs)
-            )
-        }
-        Stage::Evaluated => "done: evaluated".into(),
-        Stage::Failed { reason } => format!("failed: {reason}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_two_views_read_as_the_lab_expects() {
-        let gpu = GpuNow::Busy {
-            batch: 1,
-            phase: PhaseName::Evaluation,
-            done: 0,
-            total: 10,
-        };
-        let processing = Stage::Processing {
-            batch: 1,
-            phase: PhaseName::Stt,
-            done: 8,
-            total: 10,
-            results_secs: 170,
-        };
-        assert_eq!(
-            describe_stage(&processing, &gpu),
-            "STT phase (8/10 complete), next: evaluation, about 3 min"
-        );
-        let waiting = Stage::Waiting {
-            batch: 2,
-            slot: 3,
-            of: 10,
-            needs_stt: true,
-            wait_secs: 100,
-            results_secs: 290,
-        };
-        assert_eq!(
-            describe_stage(&waiting, &gpu),
-            "uploaded; waiting for STT; current: batch 1 in evaluation; your position: batch 2, student 3/10; about 5 min"
-        );
+    fn waits_read_as_minutes_rounded_up() {
+        assert_eq!(minutes(0), "less than a minute");
+        assert_eq!(minutes(30), "less than a minute");
+        assert_eq!(minutes(50), "1 minute");
+        assert_eq!(minutes(61), "2 minutes");
+        assert_eq!(minutes(300), "5 minutes");
+        assert_eq!(about(3), "any moment now");
+        assert_eq!(about(41), "about 45 s");
+        assert_eq!(about(170), "about 3 min");
     }
 }

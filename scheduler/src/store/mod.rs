@@ -13,6 +13,7 @@ mod runs;
 
 use std::collections::HashMap;
 
+use domain::entities::lab_session::ReleaseMode;
 use domain::entities::submission::{self, SubmissionState};
 use domain::entities::{batch, lab_session, transcript, user};
 use sea_orm::{
@@ -109,21 +110,23 @@ impl Store {
             .collect())
     }
 
-    /// Each lab session's owner: all the live status needs of a lab session (it never reads
-    /// the rubric, so a lab session's content can never stop the status).
+    /// Each lab session's owner and release mode: all the live status needs of a lab session
+    /// (it never reads the rubric, so a lab session's content can never stop the status).
     pub async fn lab_owners(
         &self,
         ids: impl IntoIterator<Item = i32>,
-    ) -> Result<HashMap<i32, i32>, DbErr> {
+    ) -> Result<HashMap<i32, (i32, ReleaseMode)>, DbErr> {
         Ok(lab_session::Entity::find()
             .select_only()
             .column(lab_session::Column::Id)
             .column(lab_session::Column::OwnerId)
+            .column(lab_session::Column::ReleaseMode)
             .filter(lab_session::Column::Id.is_in(ids))
-            .into_tuple::<(i32, i32)>()
+            .into_tuple::<(i32, i32, ReleaseMode)>()
             .all(&self.db)
             .await?
             .into_iter()
+            .map(|(id, owner, mode)| (id, (owner, mode)))
             .collect())
     }
 

@@ -55,14 +55,19 @@ pub fn UserList(actions: UserActions) -> impl IntoView {
 #[component]
 fn UserTable(rows: Vec<UserRow>, actions: UserActions) -> impl IntoView {
     view! {
-        <table class="users">
-            <thead>
-                <tr><th>"Username"</th><th>"Name"</th><th>"Role"</th><th>"Status"</th><th></th></tr>
-            </thead>
-            <tbody>
-                {rows.into_iter().map(|row| view! { <UserRowView row actions/> }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="users">
+                <thead>
+                    <tr>
+                        <th scope="col">"Username"</th><th scope="col">"Name"</th><th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! { <UserRowView row actions/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

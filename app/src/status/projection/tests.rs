@@ -36,6 +36,7 @@ fn owner(submission_id: i32, student_id: i32) -> Owner {
         student_name: student_name.into(),
         lab_session_id,
         instructor_id,
+        review_first: false,
     }
 }
 
@@ -198,13 +199,30 @@ fn a_student_sees_where_each_of_their_submissions_is() {
 }
 
 #[test]
+fn a_graded_item_of_a_lab_that_reviews_first_awaits_review() {
+    let mut held = snapshot();
+    for r in held.recent.iter_mut() {
+        r.owner.review_first = true;
+    }
+    let ada = project(&held, ADA, Role::Student);
+    let stage = |id| {
+        ada.mine
+            .iter()
+            .find(|i| i.submission_id == id)
+            .map(|i| &i.stage)
+    };
+    assert_eq!(stage(7103), Some(&Stage::AwaitingReview));
+}
+
+#[test]
 fn a_students_failure_goes_to_that_student_only_in_words_for_students() {
     let bea = project(&snapshot(), BEA, Role::Student);
     assert_eq!(my_ids(&bea), BTreeSet::from([7201, 7202, 7203]));
-    assert!(bea.mine.iter().any(|i| i.stage
-        == Stage::Failed {
-            reason: "We could not process your recording.".into()
-        }));
+    assert!(bea.mine.iter().any(|i| matches!(
+        &i.stage,
+        Stage::Failed { reason, advice }
+            if reason == "We could not process your recording." && !advice.is_empty()
+    )));
     // The raw reason (engine output, paths) is for admins.
     assert!(!json(&bea).contains("could not be read"));
     assert!(!json(&bea).contains("Ada"));
