@@ -16,13 +16,17 @@ pub fn LiveStatus(#[prop(optional)] board: bool) -> impl IntoView {
     let first = Resource::new_blocking(|| (), |_| my_status());
     let live = RwSignal::new(None::<StatusView>);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| follow(live));
+    let stream = Stream::new(live);
     view! {
         <ResultNotice live/>
         <section class="live-status" aria-live="polite" aria-label="Live status">
             <Suspense fallback=|| view! { <p class="loading">"Loading status…"</p> }>
                 {move || Suspend::new(async move {
                     let first = first.await;
+                    // Follow the stream only once the first view is on the page: a live view
+                    // arriving while the page hydrates would not match the server's HTML.
+                    #[cfg(feature = "hydrate")]
+                    Effect::new(move |_| stream.start());
                     // Times of day only from the browser's own clock, once the stream runs,
                     // so the first paint and the hydrated page agree.
                     let (status, clock) = match live.get() {
@@ -39,34 +43,69 @@ pub fn LiveStatus(#[prop(optional)] board: bool) -> impl IntoView {
     }
 }
 
+/// The browser's `EventSource` on `/api/status/events`, opened once per panel and closed with
+/// it.
 #[cfg(feature = "hydrate")]
-fn follow(live: RwSignal<Option<StatusView>>) {
-    use leptos::__reexports::send_wrapper::SendWrapper;
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
+#[derive(Clone, Copy)]
+struct Stream {
+    live: RwSignal<Option<StatusView>>,
+    held: StoredValue<Option<StreamParts>, LocalStorage>,
+}
 
-    let Ok(source) = web_sys::EventSource::new("/api/status/events") else {
-        return;
-    };
-    let on_status =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let parsed = event
-                .data()
-                .as_string()
-                .and_then(|text| serde_json::from_str::<StatusView>(&text).ok());
-            if let Some(status) = parsed {
-                live.set(Some(status));
-            }
+#[cfg(feature = "hydrate")]
+type StreamParts = (
+    web_sys::EventSource,
+    wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+);
+
+#[cfg(feature = "hydrate")]
+impl Stream {
+    fn new(live: RwSignal<Option<StatusView>>) -> Self {
+        let stream = Self {
+            live,
+            held: StoredValue::new_local(None),
+        };
+        on_cleanup(move || {
+            stream.held.update_value(|held| {
+                if let Some((source, _)) = held.take() {
+                    source.close();
+                }
+            })
         });
-    if source
-        .add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref())
-        .is_err()
-    {
-        source.close();
-        return;
+        stream
     }
-    let held = SendWrapper::new((source, on_status));
-    on_cleanup(move || held.take().0.close());
+
+    fn start(self) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+
+        if self.held.with_value(Option::is_some) {
+            return;
+        }
+        let Ok(source) = web_sys::EventSource::new("/api/status/events") else {
+            return;
+        };
+        let live = self.live;
+        let on_status = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let parsed = event
+                    .data()
+                    .as_string()
+                    .and_then(|text| serde_json::from_str::<StatusView>(&text).ok());
+                if let Some(status) = parsed {
+                    live.set(Some(status));
+                }
+            },
+        );
+        if source
+            .add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref())
+            .is_err()
+        {
+            source.close();
+            return;
+        }
+        self.held.set_value(Some((source, on_status)));
+    }
 }
 
 /// "14:32" in the browser's time zone.

@@ -18,6 +18,9 @@ pub struct Held {
     stream: Option<MediaStream>,
     meter: Option<(Meter, IntervalHandle)>,
     take: Option<(Take, IntervalHandle)>,
+    /// A stopped take, kept until the browser has handed over its last piece: its callbacks
+    /// must outlive that, and are dropped later, outside any of them.
+    stopping: Option<Take>,
     /// The finished recording, its object URL (for playback) and its file extension.
     recorded: Option<(Blob, String, &'static str)>,
 }
@@ -133,6 +136,7 @@ impl Controls {
             if let Some((take, timer)) = h.take.take() {
                 timer.clear();
                 take.stop();
+                h.stopping = Some(take);
             }
         });
     }
@@ -172,11 +176,8 @@ impl Controls {
 
     /// Camera and microphone off, meter and timer stopped.
     fn stop_devices(self) {
+        self.stop();
         self.held.update_value(|h| {
-            if let Some((take, timer)) = h.take.take() {
-                timer.clear();
-                take.stop();
-            }
             if let Some((meter, tick)) = h.meter.take() {
                 tick.clear();
                 meter.close();
@@ -191,10 +192,11 @@ impl Controls {
         self.level.set(0.0);
     }
 
-    /// Everything let go: devices and the recording's object URL.
+    /// Everything let go: devices, the last take and the recording's object URL.
     fn release(self) {
         self.stop_devices();
         self.held.update_value(|h| {
+            h.stopping = None;
             if let Some((_, url, _)) = h.recorded.take() {
                 let _ = web_sys::Url::revoke_object_url(&url);
             }
