@@ -63,6 +63,11 @@ test("a lab session from rubric to graded result, live for student and instructo
   await expect(mine).toContainText(/Your position: Batch \d+, student 1\/1/);
   await student.screenshot({ path: "screenshots/student-waiting-real.png", fullPage: true });
   await expect(teacher.locator(".live-status")).toContainText("E2E Student", { timeout: 30_000 });
+  // The instructor's board: each batch with its phase and progress, a line per student that
+  // links to that submission.
+  const line = teacher.locator(".status-batch tr", { hasText: "E2E Student" });
+  await expect(line.getByRole("link", { name: "E2E Student" })).toHaveAttribute("href", /^\/submissions\/\d+$/);
+  await expect(teacher.locator(".status-batch progress.batch-progress").first()).toBeAttached({ timeout: 120_000 });
   await expect(mine).toContainText("Current: STT phase", { timeout: 120_000 });
   await expect(mine).toContainText("Current: evaluation phase", { timeout: 120_000 });
   await expect(mine).toHaveAttribute("data-stage", "done", { timeout: 180_000 });
@@ -87,4 +92,8 @@ test("a lab session from rubric to graded result, live for student and instructo
   await expect(resultRow.locator(".state")).toHaveText("evaluated", { timeout: 15_000 });
   await expect(resultRow.locator(".total")).toHaveText(/^\d+$/);
   await teacher.screenshot({ path: "screenshots/instructor-board.png", fullPage: true });
+  // The result row leads to the submission: the instructor sees the recording and the grade.
+  await resultRow.getByRole("link", { name: "E2E Student" }).click();
+  await expect(teacher.locator(".segments")).toContainText(/pendulum/i);
+  await expect(teacher.locator(".result h2")).toContainText(/\d+ \/ 10 points/);
 });

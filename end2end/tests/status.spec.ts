@@ -28,6 +28,18 @@ function makeVideo(): string {
 }
 
 test("a student's status moves from waiting to processing to done without a reload", async ({ page }) => {
+  // The student allowed notifications; the page's notifications are recorded as they are made.
+  await page.context().grantPermissions(["notifications"]);
+  await page.addInitScript(() => {
+    const Real = window.Notification;
+    (window as any).notified = [];
+    (window as any).Notification = class extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        (window as any).notified.push(`${title}: ${options?.body ?? ""}`);
+      }
+    };
+  });
   await page.goto("/login");
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
   await page.getByLabel("Username").fill("e2e-student");
@@ -63,7 +75,30 @@ test("a student's status moves from waiting to processing to done without a relo
   await expect(page).toHaveTitle(/^✓ Your result is ready/);
   await expect(mine.locator(".status-headline")).toHaveText("Your result is ready");
 
+  expect(await page.evaluate(() => (window as any).notified)).toEqual(["Viva: Your result is ready."]);
+  // With notifications already allowed, nothing asks for them again.
+  await expect(page.getByRole("button", { name: "Notify me when my results are ready" })).toHaveCount(0);
+
   expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
   // Only the student's own submission was ever listed.
   await expect(mine).toHaveCount(1);
+
+  // Coming back later shows where things stand at once, in the server's first paint.
+  const later = await page.context().newPage();
+  await later.goto("/");
+  await expect(later.locator(".status-mine .status-item")).toHaveAttribute("data-stage", "done", { timeout: 1_000 });
+  await expect(later.locator(".status-mine .status-headline")).toHaveText("Your result is ready");
+});
+
+test("a student who has not decided about notifications is offered them", async ({ page }) => {
+  await page.goto("/login");
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  await page.getByLabel("Username").fill("e2e-student");
+  await page.getByLabel("Password").fill("e2e-student-password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  const permission = await page.evaluate(() => Notification.permission);
+  const offer = page.getByRole("button", { name: "Notify me when my results are ready" });
+  // Headless Chromium may answer "denied" by itself; then there is nothing to offer.
+  await expect(offer).toHaveCount(permission === "default" ? 1 : 0);
 });
