@@ -132,7 +132,9 @@ impl SubmissionService {
     /// A student's new attempt. While their previous attempt for the same lab session is
     /// still waiting in the queue it is replaced (its row goes; its files are returned for
     /// deletion); once processing started, the new attempt joins the queue beside it and
-    /// the latest counts. Returns the new row and the files no longer needed.
+    /// the latest counts. A queued re-run is never replaced: it holds a transcript and
+    /// evaluations that an upload must not take with it. Returns the new row and the files no
+    /// longer needed.
     pub async fn submit(
         db: &DatabaseConnection,
         new: NewSubmission,
@@ -144,6 +146,7 @@ impl SubmissionService {
             .filter(submission::Column::StudentId.eq(new.student_id))
             .filter(submission::Column::LabSessionId.eq(new.lab_session_id))
             .filter(submission::Column::State.eq(SubmissionState::Queued))
+            .filter(submission::Column::RerunBy.is_null())
             .all(&tx)
             .await?;
         let mut stale = Vec::new();

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use domain::Role;
-use domain::entities::lab_session;
 use domain::entities::submission::{self, SubmissionState};
+use domain::entities::{evaluation, lab_session, transcript};
+use domain::submissions::SubmissionService;
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::Value;
 
 use crate::helpers::TestApp;
@@ -164,6 +165,46 @@ async fn uploading_again_before_processing_replaces_the_queued_attempt() {
         "the replaced files are gone"
     );
     assert_eq!(lab.stored_files().len(), 2);
+}
+
+#[tokio::test]
+async fn a_new_upload_never_replaces_a_queued_re_run() {
+    let media = Media::new();
+    let lab = lab_with(|_| {}).await;
+    let video = media.video(2);
+    let (first, _) = lab.upload(&lab.student, &video, "one.mp4").await;
+    assert_eq!(first, StatusCode::CREATED);
+    let graded = lab.rows().await.remove(0);
+    crate::rubric_versions::store_graded_result(&lab.app.db, graded.id, 1).await;
+    let owner = lab_session::Entity::find_by_id(lab.lab)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .owner_id;
+    SubmissionService::requeue_evaluation(&lab.app.db, graded.id, owner, Some("new model".into()))
+        .await
+        .unwrap();
+
+    let (second, _) = lab.upload(&lab.student, &video, "two.mp4").await;
+    assert_eq!(second, StatusCode::CREATED);
+    let rows = lab.rows().await;
+    assert_eq!(rows.len(), 2, "the re-run stays beside the new attempt");
+    let rerun = rows.iter().find(|r| r.id == graded.id).unwrap();
+    assert_eq!(rerun.state, SubmissionState::Queued);
+    let kept = transcript::Entity::find()
+        .filter(transcript::Column::SubmissionId.eq(graded.id))
+        .count(&lab.app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1, "its transcript is kept");
+    let evaluations = evaluation::Entity::find()
+        .filter(evaluation::Column::SubmissionId.eq(graded.id))
+        .count(&lab.app.db)
+        .await
+        .unwrap();
+    assert_eq!(evaluations, 1, "its earlier evaluation is kept");
+    assert!(Path::new(&graded.audio_path).exists(), "its audio is kept");
 }
 
 #[tokio::test]
