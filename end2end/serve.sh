@@ -23,6 +23,10 @@ program = \"$E2E_ENGINES/viva-eval\"
 model = \"$models/SmolLM2-135M-Instruct.Q4_1.gguf\"
 threads = 2"
   linger=0.0
+  # Short enough for the browser test of a recording stopped at the limit; longer than every
+  # spoken video the tests upload.
+  uploads="[uploads]
+max_duration_secs = 12"
 else
   engines="[scheduler.stt]
 program = \"$E2E_ENGINES/viva-fake-engine\"
@@ -31,6 +35,7 @@ args = [\"stt\", \"$data/engine-script.json\"]
 program = \"$E2E_ENGINES/viva-fake-engine\"
 args = [\"eval\", \"$data/engine-script.json\"]"
   linger=0.0
+  uploads=""
 fi
 cat > "$data/viva.toml" <<TOML
 data_dir = "$data"
@@ -40,6 +45,7 @@ site_root = "$here/../target/site"
 batch_size = 1
 linger_secs = $linger
 $engines
+$uploads
 TOML
 viva() { "$E2E_VIVA_BIN" --config "$data/viva.toml" "$@"; }
 for role in admin instructor student; do

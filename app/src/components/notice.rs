@@ -25,8 +25,13 @@ impl Notice {
     }
 }
 
+/// `current`: the view the page shows (first paint, then live); `on_final` hears of each
+/// submission that reached a final state.
 #[component]
-pub fn ResultNotice(live: RwSignal<Option<StatusView>>) -> impl IntoView {
+pub fn ResultNotice(
+    current: Signal<Option<StatusView>>,
+    on_final: Option<Callback<i32>>,
+) -> impl IntoView {
     let notices = RwSignal::new(Vec::<Notice>::new());
     // The browser's notification permission; unknown (None) until hydrated.
     let permission = RwSignal::new(None::<String>);
@@ -34,7 +39,7 @@ pub fn ResultNotice(live: RwSignal<Option<StatusView>>) -> impl IntoView {
     {
         let seen = StoredValue::new(None::<std::collections::HashMap<i32, Tone>>);
         Effect::new(move |_| {
-            let Some(status) = live.get() else { return };
+            let Some(status) = current.get() else { return };
             let now: std::collections::HashMap<i32, Tone> = status
                 .mine
                 .iter()
@@ -44,18 +49,25 @@ pub fn ResultNotice(live: RwSignal<Option<StatusView>>) -> impl IntoView {
             seen.set_value(Some(now));
             if !fresh.is_empty() {
                 browser::announce(&fresh);
+                if let Some(on_final) = on_final {
+                    fresh.iter().for_each(|n| on_final.run(n.submission_id));
+                }
                 notices.update(|n| n.extend(fresh));
             }
         });
         Effect::new(move |_| permission.set(browser::permission()));
     }
-    let has_own = move || live.with(|s| s.as_ref().is_some_and(|s| !s.mine.is_empty()));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = on_final;
+    let has_own = move || current.with(|s| s.as_ref().is_some_and(|s| !s.mine.is_empty()));
     let ask = move |_| {
         #[cfg(feature = "hydrate")]
         browser::ask_permission(permission);
     };
     view! {
-        {move || (has_own() && permission.get().as_deref() == Some("default")).then(|| view! {
+        // Permission first: it is unknown on the server and until hydrated, so both render
+        // nothing here.
+        {move || (permission.get().as_deref() == Some("default") && has_own()).then(|| view! {
             <p class="notify-offer">
                 <button type="button" class="secondary" on:click=ask>"Notify me when my results are ready"</button>
             </p>

@@ -10,16 +10,33 @@ use super::status_card::{admin_view, batch_view, status_card};
 use crate::api::status::my_status;
 use crate::status::{GpuNow, StatusView, describe_gpu};
 
-/// `board`: on an instructor's lab board, where an empty queue is not "yours".
+/// The panel, narrowed to what its page is about: `lab` on an instructor's lab board (that lab
+/// session's batches), `submission` on a submission's page (its card). `on_final` is told
+/// when one of the viewer's submissions reaches a final state while the page is open.
 #[component]
-pub fn LiveStatus(#[prop(optional)] board: bool) -> impl IntoView {
+pub fn LiveStatus(
+    #[prop(optional)] lab: Option<i32>,
+    #[prop(optional)] submission: Option<i32>,
+    #[prop(optional)] on_final: Option<Callback<i32>>,
+) -> impl IntoView {
     let first = Resource::new_blocking(|| (), |_| my_status());
     let live = RwSignal::new(None::<StatusView>);
     #[cfg(feature = "hydrate")]
     let stream = Stream::new(live);
+    // What the page shows now: the first paint, then each live view.
+    let current = Signal::derive(move || {
+        live.get()
+            .or_else(|| first.get().and_then(Result::ok))
+            .map(|s| s.narrowed(lab, submission))
+    });
     view! {
-        <ResultNotice live/>
-        <section class="live-status" aria-live="polite" aria-label="Live status">
+        <ResultNotice current on_final/>
+        // One short line for screen readers, which changes only when the news does; the panel
+        // itself changes too often to be read out whole.
+        <p class="visually-hidden" aria-live="polite">
+            {move || live.get().map(|s| spoken_summary(&s.narrowed(lab, submission)))}
+        </p>
+        <section class="live-status" aria-label="Live status">
             <Suspense fallback=|| view! { <p class="loading">"Loading status…"</p> }>
                 {move || Suspend::new(async move {
                     let first = first.await;
@@ -34,12 +51,32 @@ pub fn LiveStatus(#[prop(optional)] board: bool) -> impl IntoView {
                         None => (first, false),
                     };
                     match status {
-                        Ok(status) => status_view(&status, clock, board).into_any(),
+                        Ok(status) => {
+                            status_view(&status.narrowed(lab, submission), clock, lab.is_some())
+                                .into_any()
+                        }
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// "Your video is being processed." for a student; the GPU's state for staff.
+fn spoken_summary(status: &StatusView) -> String {
+    let headlines: Vec<String> = status
+        .mine
+        .iter()
+        .map(|i| crate::status::card(&i.stage, &status.gpu, status.at_ms, &no_clock).headline)
+        .collect();
+    match (&status.gpu, headlines.is_empty()) {
+        (_, false) => headlines.join(". "),
+        (GpuNow::Idle, true) => "The GPU is idle.".into(),
+        (GpuNow::Busy { batch, phase, .. }, true) => format!(
+            "Batch {batch} is in the {} phase.",
+            crate::status::phase_name(*phase)
+        ),
     }
 }
 
@@ -124,6 +161,7 @@ fn no_clock(_unix_ms: u64) -> Option<String> {
     None
 }
 
+/// `board`: on an instructor's lab board, where an empty queue is not "yours".
 fn status_view(status: &StatusView, clock: bool, board: bool) -> impl IntoView + use<> {
     let gpu = status.gpu.clone();
     let clock: &dyn Fn(u64) -> Option<String> = if clock { &time_of_day } else { &no_clock };
@@ -140,7 +178,7 @@ fn status_view(status: &StatusView, clock: bool, board: bool) -> impl IntoView +
         <p class="status-gpu" data-gpu=gpu_state(&gpu)>{format!("GPU: {}", describe_gpu(&gpu))}</p>
         {nothing_mine.then(|| {
             let none = if board {
-                "No submission of your lab sessions is in the queue."
+                "No submission of this lab session is in the queue."
             } else {
                 "No submission of yours is in the queue."
             };

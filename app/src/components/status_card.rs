@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::status::{
     AdminDetail, BatchView, GpuNow, MyItem, PhaseName, Step, StepState, about, card, phase_name,
+    state_words,
 };
 
 pub fn status_card(
@@ -58,19 +59,6 @@ pub fn timeline(steps: &[(Step, StepState)]) -> impl IntoView + use<> {
         })
         .collect();
     view! { <ol class="steps" aria-label="Steps">{items}</ol> }
-}
-
-fn state_words(state: &str) -> &'static str {
-    match state {
-        "queued" => "waiting",
-        "in_batch" => "in the batch",
-        "transcribing" => "transcribing",
-        "transcribed" => "transcribed",
-        "evaluating" => "evaluating",
-        "evaluated" => "evaluated",
-        "failed" => "failed",
-        _ => "in progress",
-    }
 }
 
 pub fn batch_view(batch: &BatchView, gpu: &GpuNow) -> impl IntoView + use<> {

@@ -57,6 +57,11 @@ impl UploadSlot {
     pub fn send(&self, body: &web_sys::Blob, name: &str) {
         self.cancel();
         let sent = browser::send(self.lab_id, body, name, self.state);
+        if sent.is_none() {
+            self.state.set(Upload::Failed(
+                "This browser could not start the upload; nothing was sent. Try again.".into(),
+            ));
+        }
         self.current.set_value(sent);
     }
 
@@ -145,6 +150,14 @@ pub fn Uploader(lab_id: i32, max_recording_secs: u64) -> impl IntoView {
     }
 }
 
+/// Milliseconds on the page's monotonic clock.
+#[cfg(feature = "hydrate")]
+pub(super) fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use leptos::prelude::*;
@@ -152,7 +165,7 @@ mod browser {
     use wasm_bindgen::closure::Closure;
     use web_sys::{ProgressEvent, XmlHttpRequest};
 
-    use super::Upload;
+    use super::{Upload, now_ms};
     use crate::AppError;
 
     /// An upload under way: the request and the callbacks it holds.
@@ -165,12 +178,6 @@ mod browser {
         pub fn abort(self) {
             let _ = self.xhr.abort();
         }
-    }
-
-    fn now_ms() -> f64 {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or(0.0, |p| p.now())
     }
 
     pub fn send(

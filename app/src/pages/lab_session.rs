@@ -10,6 +10,7 @@ use super::lab_settings::LabSettingsPage;
 use crate::api::instructor::{SetLabSessionOpen, lab_results, lab_session_form};
 use crate::components::{LiveStatus, SignedInBar};
 use crate::labs::LabBoard;
+use crate::status::state_words;
 
 /// The results table refreshes this often while the page is open.
 const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
@@ -108,7 +109,7 @@ fn Board(lab: i32) -> impl IntoView {
     let results = Resource::new(move || tick.get(), move |_| lab_results(lab));
     view! {
         <h2>"Live batch board"</h2>
-        <LiveStatus board=true/>
+        <LiveStatus lab/>
         <h2>"Results"</h2>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || results.get().map(|r| match r {
@@ -143,7 +144,7 @@ fn results_table(board: LabBoard) -> impl IntoView {
             view! {
                 <tr data-submission=r.submission_id>
                     <td><a href=format!("/submissions/{}", r.submission_id)>{r.student}</a>{older}</td>
-                    <td class="state">{r.state.replace('_', " ")}</td>
+                    <td class="state">{state_words(&r.state)}</td>
                     {cells}
                     <td class="total">{r.total.map_or("–".to_string(), |t| t.to_string())}</td>
                 </tr>

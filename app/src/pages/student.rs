@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::student::{JoinLabSession, my_lab_sessions};
 use crate::components::{LiveStatus, Uploader};
 use crate::labs::StudentLab;
+use crate::status::state_words;
 
 #[component]
 pub fn StudentHome() -> impl IntoView {
@@ -70,7 +71,7 @@ fn LabCard(lab: StudentLab) -> impl IntoView {
     let latest = lab.latest.clone().map(|a| {
         view! {
             <p class="attempt" data-state=a.state.clone()>
-                {format!("Your latest upload: {} ({}). ", a.file_name, a.state.replace('_', " "))}
+                {format!("Your latest upload: {} ({}). ", a.file_name, state_words(&a.state))}
                 <a href=format!("/submissions/{}", a.submission_id)>"See it"</a>
             </p>
         }

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::student::my_submission;
 use crate::components::{LiveStatus, SignedInBar};
 use crate::labs::{GradeView, Outcome, Segment, SubmissionView};
+use crate::status::{mm_ss, state_words};
 
 #[component]
 pub fn SubmissionPage() -> impl IntoView {
@@ -20,6 +21,8 @@ pub fn SubmissionPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let submission = Resource::new_blocking(id, my_submission);
+    // Once this submission is graded (or fails), its page shows the outcome without a reload.
+    let reload = Callback::new(move |_| submission.refetch());
     view! {
         <Title text="My submission · Viva"/>
         <SignedInBar/>
@@ -28,7 +31,7 @@ pub fn SubmissionPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match submission.await {
-                        Ok(s) => submission_view(s).into_any(),
+                        Ok(s) => submission_view(s, reload).into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -37,15 +40,15 @@ pub fn SubmissionPage() -> impl IntoView {
     }
 }
 
-fn submission_view(s: SubmissionView) -> impl IntoView {
+fn submission_view(s: SubmissionView, reload: Callback<i32>) -> impl IntoView {
     let video = NodeRef::<leptos::html::Video>::new();
     let segments: Vec<_> = s.segments.iter().map(|seg| segment(seg, video)).collect();
     let has_transcript = !segments.is_empty();
     view! {
         <h1>{s.lab_title.clone()}</h1>
-        <p class="hint">{format!("{} · {}", s.file_name, s.state.replace('_', " "))}</p>
+        <p class="hint">{format!("{} · {}", s.file_name, state_words(&s.state))}</p>
         <video node_ref=video controls preload="metadata" src=s.media_url.clone() class="recording"></video>
-        {outcome(s.outcome.clone())}
+        {outcome(s.outcome.clone(), s.id, reload)}
         {has_transcript.then(|| view! {
             <section class="card transcript">
                 <h2>"Transcript"</h2>
@@ -54,11 +57,6 @@ fn submission_view(s: SubmissionView) -> impl IntoView {
             </section>
         })}
     }
-}
-
-fn clock(ms: u64) -> String {
-    let secs = ms / 1000;
-    format!("{}:{:02}", secs / 60, secs % 60)
 }
 
 fn segment(seg: &Segment, video: NodeRef<leptos::html::Video>) -> impl IntoView + use<> {
@@ -72,19 +70,19 @@ fn segment(seg: &Segment, video: NodeRef<leptos::html::Video>) -> impl IntoView 
     view! {
         <li>
             <button type="button" class="segment" data-start-ms=seg.start_ms on:click=play_from>
-                <span class="time">{clock(seg.start_ms)}</span>
+                <span class="time">{mm_ss(seg.start_ms / 1000)}</span>
                 <span>{seg.text.clone()}</span>
             </button>
         </li>
     }
 }
 
-fn outcome(outcome: Outcome) -> AnyView {
+fn outcome(outcome: Outcome, id: i32, reload: Callback<i32>) -> AnyView {
     match outcome {
         Outcome::InProgress => view! {
             <section class="card">
                 <h2>"Not graded yet"</h2>
-                <LiveStatus/>
+                <LiveStatus submission=id on_final=reload/>
             </section>
         }
         .into_any(),

@@ -11,7 +11,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 
 pub use card::{Card, Step, StepState, Tone, card, tone};
-pub use text::{about, describe_gpu, minutes, phase_name};
+pub use text::{about, describe_gpu, minutes, mm_ss, phase_name, state_words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +30,23 @@ pub struct StatusView {
     /// Instructor: the batches holding their lab sessions' submissions. Admin: all batches.
     pub batches: Vec<BatchView>,
     pub admin: Option<AdminDetail>,
+}
+
+impl StatusView {
+    /// The part a page is about: one lab session's batches (an instructor's lab board), one
+    /// submission's card (its own page).
+    pub fn narrowed(mut self, lab: Option<i32>, submission: Option<i32>) -> Self {
+        if let Some(lab) = lab {
+            for batch in &mut self.batches {
+                batch.rows.retain(|r| r.lab_session_id == lab);
+            }
+            self.batches.retain(|b| !b.rows.is_empty());
+        }
+        if let Some(id) = submission {
+            self.mine.retain(|i| i.submission_id == id);
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -125,4 +142,47 @@ pub struct FailureView {
     pub submission_id: i32,
     pub student: String,
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(submission_id: i32, lab_session_id: i32) -> BatchRow {
+        BatchRow {
+            submission_id,
+            student: String::new(),
+            lab_session_id,
+            state: "queued".into(),
+            percent: 0,
+        }
+    }
+
+    #[test]
+    fn a_page_keeps_only_what_it_is_about() {
+        let batch = |n, rows| BatchView {
+            batch: n,
+            running: None,
+            results_secs: 0,
+            rows,
+        };
+        let mine = |id| MyItem {
+            submission_id: id,
+            lab_session_id: 1,
+            stage: Stage::Evaluated,
+        };
+        let view = StatusView {
+            batches: vec![
+                batch(1, vec![row(1, 10), row(2, 20)]),
+                batch(2, vec![row(3, 20)]),
+            ],
+            mine: vec![mine(1), mine(2)],
+            ..StatusView::default()
+        };
+        let board = view.clone().narrowed(Some(10), None);
+        assert_eq!(board.batches, vec![batch(1, vec![row(1, 10)])]);
+        let page = view.narrowed(None, Some(2));
+        assert_eq!(page.mine, vec![mine(2)]);
+        assert_eq!(page.batches.len(), 2, "no lab given: every batch stays");
+    }
 }

@@ -28,6 +28,25 @@ pub fn minutes(secs: u64) -> String {
     }
 }
 
+/// "4:05": a length or a position in a recording.
+pub fn mm_ss(secs: u64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// A submission's stored state in words.
+pub fn state_words(state: &str) -> &'static str {
+    match state {
+        "queued" => "waiting",
+        "in_batch" => "in the batch",
+        "transcribing" => "transcribing",
+        "transcribed" => "transcribed",
+        "evaluating" => "evaluating",
+        "evaluated" => "evaluated",
+        "failed" => "failed",
+        _ => "in progress",
+    }
+}
+
 /// "batch 1 in evaluation (8/10 complete)", or "idle".
 pub fn describe_gpu(gpu: &GpuNow) -> String {
     match gpu {
@@ -58,5 +77,7 @@ mod tests {
         assert_eq!(about(3), "any moment now");
         assert_eq!(about(41), "about 45 s");
         assert_eq!(about(170), "about 3 min");
+        assert_eq!(mm_ss(245), "4:05");
+        assert_eq!(state_words("in_batch"), "in the batch");
     }
 }

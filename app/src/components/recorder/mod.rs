@@ -11,7 +11,8 @@ mod rig;
 
 use leptos::prelude::*;
 
-use super::uploader::UploadSlot;
+use super::uploader::{Upload, UploadSlot};
+use crate::status::mm_ss;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -26,9 +27,41 @@ enum Rec {
     Off,
     Asking,
     Ready,
-    Recording { secs: u64 },
-    Recorded { url: String, secs: u64 },
+    Recording,
+    /// `at_limit`: stopped by the timer at the longest recording the server takes.
+    Recorded {
+        url: String,
+        secs: u64,
+        at_limit: bool,
+    },
     Refused(String),
+}
+
+impl Rec {
+    fn key(&self) -> &'static str {
+        match self {
+            Rec::Off => "off",
+            Rec::Asking => "asking",
+            Rec::Ready => "ready",
+            Rec::Recording => "recording",
+            Rec::Recorded { .. } => "recorded",
+            Rec::Refused(_) => "refused",
+        }
+    }
+}
+
+/// What the recorder shows; the browser's controls move it.
+#[derive(Clone, Copy)]
+struct Panel {
+    rec: RwSignal<Rec>,
+    kind: RwSignal<Kind>,
+    /// Microphone level, 0 to 1.
+    level: RwSignal<f64>,
+    /// How long the microphone has heard nothing, in ms.
+    quiet_ms: RwSignal<u64>,
+    /// Seconds recorded so far.
+    elapsed: RwSignal<u64>,
+    preview: NodeRef<leptos::html::Video>,
 }
 
 /// Below this level the microphone is taken to hear nothing.
@@ -37,21 +70,35 @@ const QUIET: f64 = 0.02;
 /// Silence this long (in ms) before the student is warned.
 const QUIET_WARNING_MS: u64 = 2500;
 
-fn clock(secs: u64) -> String {
-    format!("{}:{:02}", secs / 60, secs % 60)
-}
-
 #[component]
 pub fn Recorder(upload: UploadSlot, max_secs: u64) -> impl IntoView {
-    let rec = RwSignal::new(Rec::Off);
-    let kind = RwSignal::new(Kind::Video);
-    let level = RwSignal::new(0.0f64);
-    let quiet_ms = RwSignal::new(0u64);
-    let preview = NodeRef::<leptos::html::Video>::new();
+    let panel = Panel {
+        rec: RwSignal::new(Rec::Off),
+        kind: RwSignal::new(Kind::Video),
+        level: RwSignal::new(0.0),
+        quiet_ms: RwSignal::new(0),
+        elapsed: RwSignal::new(0),
+        preview: NodeRef::new(),
+    };
+    let Panel {
+        rec,
+        kind,
+        level,
+        quiet_ms,
+        elapsed,
+        preview,
+    } = panel;
     #[cfg(feature = "hydrate")]
-    let controls = controls::Controls::new(rec, kind, level, quiet_ms, preview, upload, max_secs);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = upload;
+    let controls = controls::Controls::new(panel, upload, max_secs);
+    // A recording stays until the server has it, so a failed upload can be sent again.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if matches!(upload.state.get(), Upload::Done(_))
+            && matches!(rec.get_untracked(), Rec::Recorded { .. })
+        {
+            controls.close();
+        }
+    });
     let open = move |_which: Kind| {
         #[cfg(feature = "hydrate")]
         controls.open(_which);
@@ -73,21 +120,20 @@ pub fn Recorder(upload: UploadSlot, max_secs: u64) -> impl IntoView {
         controls.close();
     };
     let again = move |_| open(kind.get_untracked());
-    let live = move || matches!(rec.get(), Rec::Ready | Rec::Recording { .. });
-    let showing_camera = move || live() && kind.get() == Kind::Video;
+    let sending = move || matches!(upload.state.get(), Upload::Sending { .. });
+    let live = Memo::new(move |_| matches!(rec.get(), Rec::Ready | Rec::Recording));
+    let recording = Memo::new(move |_| rec.get() == Rec::Recording);
+    let silent = Memo::new(move |_| quiet_ms.get() >= QUIET_WARNING_MS);
+    let showing_camera = move || live.get() && kind.get() == Kind::Video;
+    let state = Memo::new(move |_| rec.with(Rec::key));
     view! {
-        <div class="recorder" data-state=move || match rec.get() {
-            Rec::Off => "off",
-            Rec::Asking => "asking",
-            Rec::Ready => "ready",
-            Rec::Recording { .. } => "recording",
-            Rec::Recorded { .. } => "recorded",
-            Rec::Refused(_) => "refused",
-        }>
+        <div class="recorder" data-state=move || state.get()>
             <video node_ref=preview class="preview" muted=true autoplay=true playsinline=true
                 aria-label="Camera preview" hidden=move || !showing_camera()></video>
-            {move || match rec.get() {
-                Rec::Off => view! {
+            // Built only when the state changes, so focus stays on the buttons while the timer
+            // and the meter move.
+            {move || match state.get() {
+                "off" => view! {
                     <div class="record-choice">
                         <span class="hint">"Or record here: "</span>
                         <button type="button" class="secondary" on:click=move |_| open(Kind::Video)>"Record with camera"</button>
@@ -95,64 +141,63 @@ pub fn Recorder(upload: UploadSlot, max_secs: u64) -> impl IntoView {
                     </div>
                 }
                     .into_any(),
-                Rec::Asking => view! {
+                "asking" => view! {
                     <p class="hint">"Allow the camera and microphone when your browser asks…"</p>
                 }
                     .into_any(),
-                Rec::Ready | Rec::Recording { .. } => {
-                    let recording = matches!(rec.get(), Rec::Recording { .. });
-                    let secs = match rec.get() {
-                        Rec::Recording { secs } => secs,
-                        _ => 0,
+                "ready" | "recording" => view! {
+                    <div class="mic-level">
+                        <label>
+                            "Microphone level"
+                            <meter min="0" max="1" low="0.05" optimum="0.5" value=move || level.get()></meter>
+                        </label>
+                        {move || silent.get().then(|| view! {
+                            <p class="warning" role="alert">
+                                "We hear nothing. Check that your microphone is on and not muted."
+                            </p>
+                        })}
+                    </div>
+                    <p class="timer" data-recording=move || recording.get().to_string()>
+                        {move || if recording.get() { "Recording " } else { "Ready " }}
+                        <span class="time">{move || format!("{} / {}", mm_ss(elapsed.get()), mm_ss(max_secs))}</span>
+                    </p>
+                    <div class="recorder-actions">
+                        <button type="button" class="primary" hidden=move || recording.get() on:click=start>"Start recording"</button>
+                        <button type="button" class="primary" hidden=move || !recording.get() on:click=stop>"Stop recording"</button>
+                        <button type="button" class="secondary" hidden=move || recording.get() on:click=close>"Cancel"</button>
+                    </div>
+                }
+                    .into_any(),
+                "recorded" => {
+                    let Rec::Recorded { url, secs, at_limit } = rec.get_untracked() else {
+                        return ().into_any();
                     };
+                    let limit = at_limit.then_some(" It stopped at the longest recording this lab takes.");
                     view! {
-                        <div class="mic-level">
-                            <label>
-                                "Microphone level"
-                                <meter min="0" max="1" low="0.05" optimum="0.5" value=move || level.get()></meter>
-                            </label>
-                            {move || (quiet_ms.get() >= QUIET_WARNING_MS).then(|| view! {
-                                <p class="warning" role="alert">
-                                    "We hear nothing. Check that your microphone is on and not muted."
-                                </p>
-                            })}
-                        </div>
-                        <p class="timer" data-recording=recording.to_string()>
-                            {if recording { "Recording " } else { "Ready " }}
-                            <span class="time">{format!("{} / {}", clock(secs), clock(max_secs))}</span>
-                        </p>
+                        <p>{format!("Your recording ({}).", mm_ss(secs))}{limit}" Play it back, then submit it or record again."</p>
+                        <video class="playback" controls=true src=url aria-label="Your recording"></video>
                         <div class="recorder-actions">
-                            {if recording {
-                                view! { <button type="button" class="primary" on:click=stop>"Stop recording"</button> }.into_any()
-                            } else {
-                                view! {
-                                    <button type="button" class="primary" on:click=start>"Start recording"</button>
-                                    <button type="button" class="secondary" on:click=close>"Cancel"</button>
-                                }
-                                    .into_any()
-                            }}
+                            <button type="button" class="primary" disabled=sending on:click=submit>"Submit recording"</button>
+                            <button type="button" class="secondary" disabled=sending on:click=again>"Record again"</button>
+                            <button type="button" class="secondary" disabled=sending on:click=close>"Discard"</button>
                         </div>
                     }
                         .into_any()
                 }
-                Rec::Recorded { url, secs } => view! {
-                    <p>{format!("Your recording ({}). Play it back, then submit it or record again.", clock(secs))}</p>
-                    <video class="playback" controls=true src=url aria-label="Your recording"></video>
-                    <div class="recorder-actions">
-                        <button type="button" class="primary" on:click=submit>"Submit recording"</button>
-                        <button type="button" class="secondary" on:click=again>"Record again"</button>
-                        <button type="button" class="secondary" on:click=close>"Discard"</button>
-                    </div>
+                _ => {
+                    let why = match rec.get_untracked() {
+                        Rec::Refused(why) => why,
+                        _ => String::new(),
+                    };
+                    view! {
+                        <p class="error" role="alert">{why}</p>
+                        <div class="recorder-actions">
+                            <button type="button" class="secondary" on:click=again>"Try again"</button>
+                            <button type="button" class="secondary" on:click=close>"Close"</button>
+                        </div>
+                    }
+                        .into_any()
                 }
-                    .into_any(),
-                Rec::Refused(why) => view! {
-                    <p class="error" role="alert">{why}</p>
-                    <div class="recorder-actions">
-                        <button type="button" class="secondary" on:click=again>"Try again"</button>
-                        <button type="button" class="secondary" on:click=close>"Close"</button>
-                    </div>
-                }
-                    .into_any(),
             }}
         </div>
     }

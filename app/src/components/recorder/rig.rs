@@ -84,6 +84,8 @@ impl Meter {
         let analyser = audio.create_analyser().ok()?;
         analyser.set_fft_size(1024);
         source.connect_with_audio_node(&analyser).ok()?;
+        // Safari may start a context suspended, which would read as silence.
+        let _ = audio.resume();
         Some(Self { audio, analyser })
     }
 
@@ -187,12 +189,19 @@ impl Take {
     }
 }
 
-/// Milliseconds on the page's monotonic clock.
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+impl Drop for Take {
+    /// The browser may still fire a last event after the page let go of the take: with the
+    /// handlers cleared, it finds none instead of a dropped closure.
+    fn drop(&mut self) {
+        self.recorder.set_ondataavailable(None);
+        self.recorder.set_onstop(None);
+        if self.recorder.state() != web_sys::RecordingState::Inactive {
+            let _ = self.recorder.stop();
+        }
+    }
 }
+
+pub(super) use crate::components::uploader::now_ms;
 
 /// Keeps `cb` running every `ms` until the returned handle is cleared.
 pub fn every(
