@@ -42,6 +42,8 @@ test("a student records with the camera, plays it back, submits, and the transcr
 
   await card.getByRole("button", { name: "Start recording" }).click();
   await expect(recorder).toHaveAttribute("data-state", "recording");
+  // While it records, the one thing to do is stop.
+  await expect(recorder.locator("button:visible")).toHaveText(["Stop recording"]);
   await expect(card.locator(".timer .time")).toHaveText(/^0:0[6-9] \//, { timeout: 20_000 });
   await page.screenshot({ path: "screenshots/student-recording.png", fullPage: true });
   await expectAccessible(page, "recorder, recording");
