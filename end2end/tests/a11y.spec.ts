@@ -10,14 +10,21 @@ import { expectAccessible, logIn, scratch } from "./helpers";
 const config = join(__dirname, "..", "..", "target", "e2e-data-fake", "viva.toml");
 const widths = [360, 1280];
 
-/** `reload`: load the page afresh at each width (off for a state a reload would lose). */
-async function check(page: Page, name: string, reload = true) {
+/** Opens `path` and waits for the page to hydrate; if it never does, says what the server sent. */
+async function open(page: Page, path: string) {
+  const response = await page.goto(path);
+  try {
+    await page.locator("body[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+  } catch {
+    const policy = response?.headers()["content-security-policy"];
+    throw new Error(`${path} never hydrated (its Content-Security-Policy: ${policy})`);
+  }
+}
+
+/** The page as it is, at each width: the layout follows the window, no reload needed. */
+async function check(page: Page, name: string) {
   for (const width of widths) {
     await page.setViewportSize({ width, height: 800 });
-    if (reload) {
-      await page.reload();
-      await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
-    }
     await expectAccessible(page, `${name} at ${width} px`);
     await page.screenshot({ path: `screenshots/${name}-${width}.png`, fullPage: true });
     // What sticks out past the screen's right edge (outside anything that scrolls sideways).
@@ -29,7 +36,7 @@ async function check(page: Page, name: string, reload = true) {
 }
 
 async function visit(page: Page, path: string, name: string) {
-  await page.goto(path);
+  await open(page, path);
   await check(page, name);
 }
 
@@ -66,7 +73,7 @@ test("every page for every role: no serious or critical axe violations, at 360 p
   // This browser has no camera or microphone: the refusal, as the student sees it. The
   // recorder with devices is checked in record.spec.ts.
   await expect(page.locator(".recorder").first()).toHaveAttribute("data-state", "refused");
-  await check(page, "student-home-recorder-refused", false);
+  await check(page, "student-home-recorder-refused");
   await visit(page, submission, "student-submission");
   await page.context().clearCookies();
 
