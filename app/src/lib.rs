@@ -12,6 +12,7 @@ mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod labs;
+pub mod review;
 mod pages;
 mod root;
 pub mod security;

@@ -4,7 +4,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::{
-    HomePage, LabSessionPage, LabSettingsPage, LoginPage, NotFound, SubmissionPage,
+    HomePage, LabSessionPage, LabSettingsPage, LoginPage, NotFound, ReviewPage, SubmissionPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
+                <Route path=path!("/submissions/:id/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id") view=LabSessionPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id/settings") view=LabSettingsPage ssr=SsrMode::Async/>
             </Routes>

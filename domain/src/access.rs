@@ -55,6 +55,41 @@ pub async fn visible_submission(
     }
 }
 
+/// A lab session is managed (reviewed, released, exported) by its owner while they may still
+/// teach, and by admins.
+pub fn can_manage_lab(viewer: Viewer, lab_owner_id: i32) -> bool {
+    (viewer.role >= Role::Instructor && viewer.id == lab_owner_id) || viewer.role == Role::Admin
+}
+
+/// Lab session `id`, if `viewer` manages it; otherwise `NotFound`.
+pub async fn managed_lab(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    id: i32,
+) -> Result<crate::entities::lab_session::Model, DomainError> {
+    let lab = crate::labs::LabSessionService::get(db, id).await?;
+    if can_manage_lab(viewer, lab.owner_id) {
+        Ok(lab)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// Submission `id` for review, if `viewer` manages its lab session; otherwise `NotFound`
+/// (its own student included: a student reviews nothing).
+pub async fn managed_submission(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    id: i32,
+) -> Result<SubmissionDetail, DomainError> {
+    let detail = ResultService::detail(db, id).await?;
+    if can_manage_lab(viewer, detail.lab.owner_id) {
+        Ok(detail)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +113,15 @@ mod tests {
         // to student no longer sees its students' work.
         assert!(sees(STUDENT, Role::Instructor));
         assert!(!sees(OWNER, Role::Student));
+    }
+
+    #[test]
+    fn a_lab_is_managed_by_its_teaching_owner_and_admins_only() {
+        let manages = |id, role| can_manage_lab(Viewer { id, role }, OWNER);
+        assert!(manages(OWNER, Role::Instructor));
+        assert!(manages(99, Role::Admin));
+        assert!(!manages(STUDENT, Role::Student));
+        assert!(!manages(21, Role::Instructor));
+        assert!(!manages(OWNER, Role::Student), "a demoted owner");
     }
 }

@@ -6,7 +6,7 @@
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::DomainError;
-use crate::entities::{evaluation, lab_session, submission, transcript};
+use crate::entities::{evaluation, lab_session, review, submission, transcript};
 use crate::labs::LabSessionService;
 
 pub struct SubmissionDetail {
@@ -17,6 +17,8 @@ pub struct SubmissionDetail {
     pub evaluation: Option<evaluation::Model>,
     /// The rubric the evaluation was graded against (the current one before any evaluation).
     pub rubric: engine_protocol::Rubric,
+    /// The instructor's grade, once reviewed.
+    pub review: Option<review::Model>,
 }
 
 pub struct ResultService;
@@ -40,6 +42,10 @@ impl ResultService {
             .order_by_desc(evaluation::Column::Id)
             .one(db)
             .await?;
+        let review = review::Entity::find()
+            .filter(review::Column::SubmissionId.eq(id))
+            .one(db)
+            .await?;
         let rubric = match &evaluation {
             Some(e) => LabSessionService::rubric_at(db, &lab, e.rubric_version).await?,
             None => lab.rubric.clone(),
@@ -50,6 +56,7 @@ impl ResultService {
             transcript,
             evaluation,
             rubric,
+            review,
         })
     }
 

@@ -8,6 +8,7 @@ mod m20261127_000002_sessions;
 mod m20261127_000003_lab_work;
 mod m20261129_000004_rubric_versions;
 mod m20261130_000005_hardening;
+mod m20261130_000006_reviews;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_lab_work::Migration),
             Box::new(m20261129_000004_rubric_versions::Migration),
             Box::new(m20261130_000005_hardening::Migration),
+            Box::new(m20261130_000006_reviews::Migration),
         ]
     }
 }

@@ -28,7 +28,7 @@ pub(crate) fn at<T: IntoIden>(name: T) -> ColumnDef {
         .to_owned()
 }
 
-fn maybe_at<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn maybe_at<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name)
         .timestamp_with_time_zone()
         .null()

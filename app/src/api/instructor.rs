@@ -99,44 +99,32 @@ pub async fn set_lab_session_open(id: i32, open: bool) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The review list of a lab session, most urgent first (its owner's or an admin's).
 #[server(prefix = "/api", endpoint = "instructor/lab/results")]
 pub async fn lab_results(id: i32) -> Result<LabBoard, AppError> {
     use crate::labs::BoardRowView;
-    use domain::labs::LabSessionService;
-    use domain::results::ResultService;
+    use domain::review::{Flag, review_list};
     use sea_orm::ActiveEnum;
 
     let user = crate::guard::require_role(crate::dto::Role::Instructor).await?;
     let db = &crate::guard::server_context()?.db;
-    let lab = LabSessionService::owned(db, user.id, id).await?;
+    let lab = domain::access::managed_lab(db, (&user).into(), id).await?;
     let names: Vec<String> = lab.rubric.criteria.iter().map(|c| c.name.clone()).collect();
-    let rows = ResultService::board(db, lab.id)
+    let rows = review_list(db, lab.id)
         .await?
         .into_iter()
-        .map(|row| {
-            let evaluation = row.evaluation;
-            // Points are shown under the current rubric's criteria; a criterion the grade's
-            // (older) rubric did not have stays empty, and the row says which version it used.
-            let points = names
-                .iter()
-                .map(|n| {
-                    evaluation.as_ref().and_then(|e| {
-                        e.result
-                            .criteria
-                            .iter()
-                            .find(|c| &c.criterion == n)
-                            .map(|c| c.points)
-                    })
-                })
-                .collect();
-            BoardRowView {
-                submission_id: row.submission.id,
-                student: row.student_name,
-                state: row.submission.state.to_value(),
-                points,
-                total: evaluation.as_ref().map(|e| e.result.total),
-                rubric_version: evaluation.map(|e| e.rubric_version),
-            }
+        .map(|row| BoardRowView {
+            submission_id: row.submission.id,
+            student: row.student.display_name.clone(),
+            state: row.submission.state.to_value(),
+            grade_state: crate::review::view::state_value(row.state),
+            flags: row.flags.iter().map(Flag::describe).collect(),
+            open_regrades: row.open_regrades,
+            // Shown under the current rubric's criteria; a criterion the grade's (older)
+            // rubric did not have stays empty, and the row says which version it used.
+            points: names.iter().map(|n| row.points_of(n)).collect(),
+            total: row.total(),
+            rubric_version: row.evaluation.as_ref().map(|e| e.rubric_version),
         })
         .collect();
     Ok(LabBoard {

@@ -4,5 +4,6 @@
 pub mod admin;
 pub mod auth;
 pub mod instructor;
+pub mod review;
 pub mod status;
 pub mod student;

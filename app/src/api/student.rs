@@ -66,5 +66,10 @@ pub async fn my_submission(id: i32) -> Result<SubmissionView, AppError> {
     let db = &crate::guard::server_context()?.db;
     let detail = domain::access::visible_submission(db, (&user).into(), id).await?;
     let for_student = detail.submission.student_id == user.id;
-    Ok(crate::labs::view::submission_view(detail, for_student))
+    let regrades = domain::review::RegradeService::of_submission(db, id).await?;
+    Ok(crate::labs::view::submission_view(
+        detail,
+        for_student,
+        regrades,
+    ))
 }

@@ -31,6 +31,8 @@ pub struct CriterionGrade {
     pub max_points: u32,
     pub evidence: String,
     pub evidence_verified: bool,
+    /// Where in the video the evidence was said.
+    pub evidence_ms: Option<u64>,
     pub comment: String,
 }
 
@@ -43,6 +45,8 @@ pub struct GradeView {
     /// The rubric version it was graded against, and whether that is still the current one.
     pub rubric_version: i32,
     pub rubric_is_current: bool,
+    /// `YYYY-MM-DD` when a released grade was changed afterwards.
+    pub updated_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,6 +75,10 @@ pub struct SubmissionView {
     pub media_url: String,
     pub segments: Vec<Segment>,
     pub outcome: Outcome,
+    /// The student's regrade requests and their answers.
+    pub regrades: Vec<crate::review::RegradeLine>,
+    /// Whether the viewer may ask for a regrade (their own released grade).
+    pub can_request_regrade: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -115,7 +123,13 @@ pub struct BoardRowView {
     pub submission_id: i32,
     pub student: String,
     pub state: String,
-    /// Points per criterion, in rubric order, once evaluated.
+    /// Where the grade stands: `ai_draft`, `reviewed`, `released`, `failed`, `in_progress`.
+    pub grade_state: String,
+    /// Why this result needs the instructor's eye, in words; empty when nothing does.
+    pub flags: Vec<String>,
+    pub open_regrades: u32,
+    /// Points per criterion, in rubric order, once evaluated: the instructor's once
+    /// reviewed, else the AI's draft.
     pub points: Vec<Option<u32>>,
     pub total: Option<u32>,
     /// The rubric version the grade was made against, once evaluated.

@@ -34,8 +34,9 @@ pub fn LabEditor(form: LabForm, #[prop(into)] on_saved: Callback<i32>) -> impl I
     );
     let title = RwSignal::new(form.title.clone());
     let instructions = RwSignal::new(form.instructions.clone());
+    // New lab sessions release after the instructor's review: the AI's grade is a draft.
     let release_mode = RwSignal::new(if form.release_mode.is_empty() {
-        "automatic".to_string()
+        "review".to_string()
     } else {
         form.release_mode.clone()
     });
@@ -122,7 +123,7 @@ pub fn LabEditor(form: LabForm, #[prop(into)] on_saved: Callback<i32>) -> impl I
             <div class="two-columns">
                 <label>"Results are released"
                     <select name="release_mode" prop:value=release_mode on:change=move |ev| release_mode.set(event_target_value(&ev))>
-                        <option value="automatic">"automatically"</option>
+                        <option value="automatic">"at once, unless flagged"</option>
                         <option value="review">"after my review"</option>
                     </select>
                 </label>

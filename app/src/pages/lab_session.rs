@@ -1,5 +1,5 @@
 //! `/lab-sessions/:id`: an instructor's lab session as it runs: open or closed, the live batch
-//! board and the results table, which fills in as evaluations land. The settings and rubric
+//! board, the review list (which fills in as evaluations land) and the charts. The settings and rubric
 //! are a separate tab (`lab_settings`), so the board leads during a lab.
 
 use leptos::prelude::*;
@@ -9,8 +9,7 @@ use leptos_router::hooks::use_params_map;
 use super::lab_settings::LabSettingsPage;
 use crate::api::instructor::{SetLabSessionOpen, lab_results, lab_session_form};
 use crate::components::{LiveStatus, SignedInBar};
-use crate::labs::LabBoard;
-use crate::status::state_words;
+use super::lab_results::{Charts, ReviewList};
 
 /// The results table refreshes this often while the page is open.
 const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
@@ -107,58 +106,17 @@ fn Board(lab: i32) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = RESULTS_EVERY;
     let results = Resource::new(move || tick.get(), move |_| lab_results(lab));
+    let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     view! {
         <h2>"Live batch board"</h2>
         <LiveStatus lab/>
-        <h2>"Results"</h2>
+        <h2>"Review and results"</h2>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || results.get().map(|r| match r {
-                Ok(board) => results_table(board).into_any(),
+                Ok(board) => view! { <ReviewList lab board on_change=refresh/> }.into_any(),
                 Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
             })}
         </Transition>
-    }
-}
-
-fn results_table(board: LabBoard) -> impl IntoView {
-    let current = board.rubric_version;
-    let head: Vec<_> = board
-        .criteria
-        .iter()
-        .map(|c| view! { <th scope="col">{c.clone()}</th> })
-        .collect();
-    let rows: Vec<_> = board
-        .rows
-        .into_iter()
-        .map(|r| {
-            let cells: Vec<_> = r
-                .points
-                .iter()
-                .map(|p| view! { <td>{p.map_or("–".to_string(), |p| p.to_string())}</td> })
-                .collect();
-            // A grade is only readable against the rubric it used: say when that was another.
-            let older = r
-                .rubric_version
-                .filter(|v| *v != current)
-                .map(|v| view! { <span class="badge older-rubric">{format!("graded against rubric v{v}")}</span> });
-            view! {
-                <tr data-submission=r.submission_id>
-                    <td><a href=format!("/submissions/{}", r.submission_id)>{r.student}</a>{older}</td>
-                    <td class="state">{state_words(&r.state)}</td>
-                    {cells}
-                    <td class="total">{r.total.map_or("–".to_string(), |t| t.to_string())}</td>
-                </tr>
-            }
-        })
-        .collect();
-    let empty = rows.is_empty();
-    view! {
-        <div class="table-scroll">
-            <table class="table results">
-                <thead><tr><th scope="col">"Student"</th><th scope="col">"State"</th>{head}<th scope="col">"Total"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        {empty.then(|| view! { <p class="hint">"No uploads yet."</p> })}
+        <Charts lab/>
     }
 }

@@ -5,9 +5,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use leptos::html::Video;
+
+use crate::api::review::RequestRegrade;
 use crate::api::student::my_submission;
-use crate::components::{LiveStatus, SignedInBar};
-use crate::labs::{GradeView, Outcome, Segment, SubmissionView};
+use crate::components::{LiveStatus, Mark, Player, SignedInBar, seek};
+use crate::labs::{GradeView, Outcome, SubmissionView};
+use crate::review::RegradeLine;
 use crate::status::{mm_ss, state_words};
 
 #[component]
@@ -41,43 +45,95 @@ pub fn SubmissionPage() -> impl IntoView {
 }
 
 fn submission_view(s: SubmissionView, reload: Callback<i32>) -> impl IntoView {
-    let video = NodeRef::<leptos::html::Video>::new();
-    let segments: Vec<_> = s.segments.iter().map(|seg| segment(seg, video)).collect();
-    let has_transcript = !segments.is_empty();
+    let video = NodeRef::<Video>::new();
+    let marks = match &s.outcome {
+        Outcome::Released(g) | Outcome::Draft(g) => g
+            .criteria
+            .iter()
+            .filter_map(|c| {
+                Some(Mark {
+                    start_ms: c.evidence_ms?,
+                    quote: c.evidence.clone(),
+                    label: format!("Evidence for {}", c.name),
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     view! {
         <h1>{s.lab_title.clone()}</h1>
         <p class="hint">{format!("{} · {}", s.file_name, state_words(&s.state))}</p>
-        <video node_ref=video controls preload="metadata" src=s.media_url.clone() class="recording"></video>
-        {outcome(s.outcome.clone(), s.id, reload)}
-        {has_transcript.then(|| view! {
-            <section class="card transcript">
-                <h2>"Transcript"</h2>
-                <p class="hint">"Click a line to play your recording from there."</p>
-                <ol class="segments">{segments}</ol>
-            </section>
-        })}
+        {outcome(s.outcome.clone(), s.id, reload, video)}
+        {regrades(&s, reload)}
+        <Player media_url=s.media_url.clone() segments=s.segments.clone() video marks/>
     }
 }
 
-fn segment(seg: &Segment, video: NodeRef<leptos::html::Video>) -> impl IntoView + use<> {
-    let start = seg.start_ms as f64 / 1000.0;
-    let play_from = move |_| {
-        if let Some(video) = video.get() {
-            video.set_current_time(start);
-            let _ = video.play();
+/// The student's regrade requests with their answers, and a form to ask for one more.
+fn regrades(s: &SubmissionView, reload: Callback<i32>) -> impl IntoView + use<> {
+    let ask = ServerAction::<RequestRegrade>::new();
+    let id = s.id;
+    Effect::new(move |_| {
+        if let Some(Ok(())) = ask.value().get() {
+            reload.run(id);
         }
+    });
+    let asked: Vec<String> = s.regrades.iter().map(|r| r.criterion.clone()).collect();
+    let open: Vec<String> = match &s.outcome {
+        Outcome::Released(g) if s.can_request_regrade => g
+            .criteria
+            .iter()
+            .map(|c| c.name.clone())
+            .filter(|n| !asked.contains(n))
+            .collect(),
+        _ => Vec::new(),
     };
+    let criterion = RwSignal::new(open.first().cloned().unwrap_or_default());
+    let note = RwSignal::new(String::new());
+    let lines: Vec<_> = s.regrades.iter().map(regrade_line).collect();
+    let error = move || ask.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> });
+    let form = (!open.is_empty()).then(|| {
+        let options: Vec<_> = open.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect();
+        view! {
+            <form class="regrade-form" on:submit=move |ev| {
+                ev.prevent_default();
+                ask.dispatch(RequestRegrade { id, criterion: criterion.get_untracked(), note: note.get_untracked() });
+            }>
+                <label>"Criterion"
+                    <select name="criterion" prop:value=criterion on:change=move |ev| criterion.set(event_target_value(&ev))>{options}</select>
+                </label>
+                <label>"What should your instructor look at again?"
+                    <textarea name="note" rows="2" maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </label>
+                {error}
+                <button type="submit">"Ask for a second look"</button>
+            </form>
+        }
+    });
+    (!lines.is_empty() || form.is_some()).then(|| view! {
+        <section class="card" aria-label="Second look">
+            <h2>"Ask for a second look"</h2>
+            <p class="hint">"Once per criterion, with a short note."</p>
+            <ul class="regrades">{lines}</ul>
+            {form}
+        </section>
+    })
+}
+
+fn regrade_line(r: &RegradeLine) -> impl IntoView + use<> {
+    let answer = r.answer.clone().map_or_else(
+        || "Waiting for your instructor's answer.".to_owned(),
+        |a| format!("Answer: {a}"),
+    );
     view! {
-        <li>
-            <button type="button" class="segment" data-start-ms=seg.start_ms on:click=play_from>
-                <span class="time">{mm_ss(seg.start_ms / 1000)}</span>
-                <span>{seg.text.clone()}</span>
-            </button>
+        <li class="regrade">
+            <p><strong>{r.criterion.clone()}</strong>{format!(" · asked {}: “{}”", r.asked_at, r.note)}</p>
+            <p class="answer">{answer}</p>
         </li>
     }
 }
 
-fn outcome(outcome: Outcome, id: i32, reload: Callback<i32>) -> AnyView {
+fn outcome(outcome: Outcome, id: i32, reload: Callback<i32>, video: NodeRef<Video>) -> AnyView {
     match outcome {
         Outcome::InProgress => view! {
             <section class="card">
@@ -98,24 +154,27 @@ fn outcome(outcome: Outcome, id: i32, reload: Callback<i32>) -> AnyView {
             </section>
         }
         .into_any(),
-        Outcome::Released(grade) => grade_view(grade, "Result").into_any(),
+        Outcome::Released(grade) => grade_view(grade, "Result", video).into_any(),
         Outcome::Draft(grade) => {
-            grade_view(grade, "AI draft, not released to the student yet").into_any()
+            grade_view(grade, "AI draft, not released to the student yet", video).into_any()
         }
     }
 }
 
-fn grade_view(grade: GradeView, title: &'static str) -> impl IntoView {
+fn grade_view(grade: GradeView, title: &'static str, video: NodeRef<Video>) -> impl IntoView {
     let rows: Vec<_> = grade
         .criteria
         .into_iter()
         .map(|c| {
-            let evidence = if c.evidence.is_empty() {
-                String::new()
-            } else if c.evidence_verified {
-                format!("“{}”", c.evidence)
-            } else {
-                format!("“{}” (not found in your transcript)", c.evidence)
+            let evidence = match (c.evidence.is_empty(), c.evidence_ms) {
+                (true, _) => None,
+                (false, Some(ms)) if c.evidence_verified => Some(view! {
+                    <button type="button" class="evidence" data-evidence-ms=ms on:click=move |_| seek(video, ms, true)>
+                        {format!("▶ {} “{}”", mm_ss(ms / 1000), c.evidence)}
+                    </button>
+                }.into_any()),
+                (false, _) if c.evidence_verified => Some(format!("“{}”", c.evidence).into_any()),
+                (false, _) => Some(format!("“{}” (not found in your transcript)", c.evidence).into_any()),
             };
             view! {
                 <tr>
@@ -130,6 +189,7 @@ fn grade_view(grade: GradeView, title: &'static str) -> impl IntoView {
     view! {
         <section class="card result">
             <h2>{format!("{title}: {} / {} points", grade.total, grade.max_total)}</h2>
+            {grade.updated_on.map(|on| view! { <p class="notice updated">{format!("Updated by your instructor on {on}.")}</p> })}
             // Focusable, so a keyboard can scroll it sideways on a phone.
             <div class="table-scroll" tabindex="0" role="region" aria-label="Points per criterion">
                 <table class="table">

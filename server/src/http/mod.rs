@@ -6,6 +6,7 @@
 //! functions do.
 
 mod client_address;
+mod exports;
 mod extractor;
 mod media;
 mod request_trace;
@@ -71,6 +72,18 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .route(
             "/api/submissions/{id}/media",
             axum::routing::get(media::media),
+        )
+        .route(
+            "/api/submissions/{id}/{file}",
+            axum::routing::get(exports::transcript_file),
+        )
+        .route(
+            "/api/lab-sessions/{id}/grades.csv",
+            axum::routing::get(exports::grades_csv),
+        )
+        .route(
+            "/api/lab-sessions/{id}/export.zip",
+            axum::routing::get(exports::lab_zip),
         )
         .route(
             "/api/lab-sessions/{id}/upload",

@@ -1,0 +1,116 @@
+//! A recording with its transcript beside it: the line being said is marked and kept in
+//! view as the video plays, a click on a line seeks there, and evidence quotes are
+//! highlighted where they were said.
+
+use leptos::html::Video;
+use leptos::prelude::*;
+
+use crate::labs::Segment;
+use crate::status::mm_ss;
+
+/// A quote to highlight in the transcript: said in the segment starting at `start_ms`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub start_ms: u64,
+    pub quote: String,
+    /// What it is evidence for.
+    pub label: String,
+}
+
+/// Moves `video` to `ms` (and plays from there when `play`).
+pub fn seek(video: NodeRef<Video>, ms: u64, play: bool) {
+    if let Some(video) = video.get_untracked() {
+        video.set_current_time(ms as f64 / 1000.0);
+        if play {
+            let _ = video.play();
+        }
+    }
+}
+
+#[component]
+pub fn Player(
+    media_url: String,
+    /// WebVTT captions of the transcript, for the player's own subtitles.
+    #[prop(optional)]
+    captions_url: Option<String>,
+    segments: Vec<Segment>,
+    video: NodeRef<Video>,
+    #[prop(optional)] marks: Vec<Mark>,
+) -> impl IntoView {
+    let now_ms = RwSignal::new(0u64);
+    let bounds: Vec<(u64, u64)> = segments.iter().map(|s| (s.start_ms, s.end_ms)).collect();
+    let current = Memo::new(move |_| {
+        let now = now_ms.get();
+        bounds.iter().position(|(a, b)| *a <= now && now < *b)
+    });
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        let Some(i) = current.get() else { return };
+        let line = document()
+            .get_element_by_id(&format!("line-{i}"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(line) = line {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            line.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    });
+    let lines: Vec<_> = segments
+        .into_iter()
+        .enumerate()
+        .map(|(i, seg)| {
+            let here = move || current.get() == Some(i);
+            let mark = marks.iter().find(|m| m.start_ms == seg.start_ms).cloned();
+            let start = seg.start_ms;
+            view! {
+                <li id=format!("line-{i}") class:current=here aria-current=move || here().then_some("true")>
+                    <button type="button" class="segment" data-start-ms=start on:click=move |_| seek(video, start, true)>
+                        <span class="time">{mm_ss(start / 1000)}</span>
+                        <span>{highlighted(&seg.text, mark)}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect();
+    let has_lines = !lines.is_empty();
+    view! {
+        <div class="player">
+            <video node_ref=video controls preload="metadata" src=media_url class="recording"
+                on:timeupdate=move |_| {
+                    if let Some(v) = video.get_untracked() {
+                        now_ms.set((v.current_time() * 1000.0) as u64);
+                    }
+                }>
+                {captions_url.map(|src| view! { <track kind="captions" src=src srclang="en" label="Transcript"/> })}
+            </video>
+            {has_lines.then(|| view! {
+                <section class="transcript" aria-label="Transcript">
+                    <p class="hint">"Click a line to play the recording from there."</p>
+                    <ol class="segments">{lines}</ol>
+                </section>
+            })}
+        </div>
+    }
+}
+
+/// The segment's text with the quote (if found in it, ignoring case) in a `<mark>`.
+fn highlighted(text: &str, mark: Option<Mark>) -> AnyView {
+    let Some(mark) = mark.filter(|m| !m.quote.trim().is_empty()) else {
+        return text.to_owned().into_any();
+    };
+    let quote = mark.quote.trim();
+    let lower = text.to_lowercase();
+    // Slices are checked: lower-casing can move byte offsets outside ASCII.
+    let parts = lower.find(&quote.to_lowercase()).and_then(|at| {
+        let end = at + quote.len();
+        Some((text.get(..at)?, text.get(at..end)?, text.get(end..)?))
+    });
+    match parts {
+        Some((before, quote, after)) => view! {
+            {before.to_owned()}<mark title=mark.label>{quote.to_owned()}</mark>{after.to_owned()}
+        }
+        .into_any(),
+        None => view! { <mark title=mark.label>{text.to_owned()}</mark> }.into_any(),
+    }
+}
