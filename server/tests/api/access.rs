@@ -81,6 +81,46 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
         &[("id", "1")],
     ),
     (
+        "/api/review/submission",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1")],
+    ),
+    (
+        "/api/review/save",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1"), ("grade", "{}")],
+    ),
+    (
+        "/api/review/accept",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1")],
+    ),
+    (
+        "/api/review/release",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1")],
+    ),
+    (
+        "/api/review/release-all",
+        Access::AtLeast(Role::Instructor),
+        &[("lab", "1")],
+    ),
+    (
+        "/api/review/answer-regrade",
+        Access::AtLeast(Role::Instructor),
+        &[("id", "1"), ("request", "1"), ("answer", "x")],
+    ),
+    (
+        "/api/review/insights",
+        Access::AtLeast(Role::Instructor),
+        &[("lab", "1")],
+    ),
+    (
+        "/api/student/regrade",
+        Access::AtLeast(Role::Student),
+        &[("id", "1"), ("criterion", "Method"), ("note", "x")],
+    ),
+    (
         "/api/admin/users",
         Access::AtLeast(Role::Admin),
         &[("search", ""), ("role", "")],
