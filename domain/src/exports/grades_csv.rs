@@ -114,8 +114,7 @@ mod tests {
             graded_at: Some(at),
         };
         let mut out = Vec::new();
-        write_grades(&mut out, &["Method".into(), "Results".into()], &[line])
-            .unwrap_or_default();
+        write_grades(&mut out, &["Method".into(), "Results".into()], &[line]).unwrap_or_default();
         let mut r = csv::Reader::from_reader(out.as_slice());
         let headers = r.headers().cloned().unwrap_or_default();
         assert_eq!(&headers[0], "Identifier");

@@ -36,8 +36,16 @@ pub fn agreement(criterion: &str, max_points: u32, pairs: &[Pair]) -> Agreement 
         criterion: criterion.to_owned(),
         max_points,
         reviewed: u32::try_from(pairs.len()).unwrap_or(u32::MAX),
-        exact_percent: if pairs.is_empty() { 0.0 } else { 100.0 * exact / n },
-        mean_adjustment: if pairs.is_empty() { 0.0 } else { adjustment / n },
+        exact_percent: if pairs.is_empty() {
+            0.0
+        } else {
+            100.0 * exact / n
+        },
+        mean_adjustment: if pairs.is_empty() {
+            0.0
+        } else {
+            adjustment / n
+        },
         kappa: quadratic_weighted_kappa(max_points, pairs),
     }
 }
@@ -53,7 +61,10 @@ pub fn quadratic_weighted_kappa(max_points: u32, pairs: &[Pair]) -> Option<f64> 
     let mut observed = vec![vec![0.0; k]; k];
     let (mut ai, mut instructor) = (vec![0.0; k], vec![0.0; k]);
     for p in pairs {
-        let (a, b) = (p.ai.min(max_points) as usize, p.instructor.min(max_points) as usize);
+        let (a, b) = (
+            p.ai.min(max_points) as usize,
+            p.instructor.min(max_points) as usize,
+        );
         observed[a][b] += 1.0;
         ai[a] += 1.0;
         instructor[b] += 1.0;

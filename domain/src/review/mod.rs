@@ -111,17 +111,32 @@ mod tests {
         assert_eq!(student_sees(Automatic, None, &[]), StudentSees::AiDraft);
         assert_eq!(student_sees(Automatic, None, &flag), StudentSees::Nothing);
         let reviewed = review(ReviewState::Reviewed);
-        assert_eq!(student_sees(Automatic, Some(&reviewed), &[]), StudentSees::Nothing);
+        assert_eq!(
+            student_sees(Automatic, Some(&reviewed), &[]),
+            StudentSees::Nothing
+        );
         let released = review(ReviewState::Released);
-        assert_eq!(student_sees(AfterReview, Some(&released), &flag), StudentSees::Released);
+        assert_eq!(
+            student_sees(AfterReview, Some(&released), &flag),
+            StudentSees::Released
+        );
     }
 
     #[test]
     fn the_list_state_follows_the_review_then_the_submission() {
         let released = review(ReviewState::Released);
-        assert_eq!(grade_state(SubmissionState::Evaluated, None), GradeState::AiDraft);
-        assert_eq!(grade_state(SubmissionState::Failed, None), GradeState::Failed);
-        assert_eq!(grade_state(SubmissionState::Queued, None), GradeState::InProgress);
+        assert_eq!(
+            grade_state(SubmissionState::Evaluated, None),
+            GradeState::AiDraft
+        );
+        assert_eq!(
+            grade_state(SubmissionState::Failed, None),
+            GradeState::Failed
+        );
+        assert_eq!(
+            grade_state(SubmissionState::Queued, None),
+            GradeState::InProgress
+        );
         assert_eq!(
             grade_state(SubmissionState::Evaluated, Some(&released)),
             GradeState::Released

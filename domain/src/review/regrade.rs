@@ -56,7 +56,12 @@ impl RegradeService {
         if !detail.rubric.criteria.iter().any(|c| c.name == criterion) {
             return Err(DomainError::invalid("criterion", "Choose a criterion."));
         }
-        let note = text("note", note, NOTE_MAX, "Say what you would like looked at again.")?;
+        let note = text(
+            "note",
+            note,
+            NOTE_MAX,
+            "Say what you would like looked at again.",
+        )?;
         let asked = regrade_request::Entity::find()
             .filter(regrade_request::Column::SubmissionId.eq(id))
             .filter(regrade_request::Column::Criterion.eq(criterion))

@@ -55,7 +55,9 @@ fn changes(from: &FinalGrade, to: &FinalGrade) -> Vec<Change> {
 
 /// The grade must cover exactly the rubric's criteria, in order, within their points.
 fn check(grade: &FinalGrade, rubric: &Rubric) -> Result<(), DomainError> {
-    let names = |g: &FinalGrade| -> Vec<String> { g.criteria.iter().map(|c| c.criterion.clone()).collect() };
+    let names = |g: &FinalGrade| -> Vec<String> {
+        g.criteria.iter().map(|c| c.criterion.clone()).collect()
+    };
     let expected: Vec<String> = rubric.criteria.iter().map(|c| c.name.clone()).collect();
     if names(grade) != expected {
         return Err(DomainError::invalid(
@@ -101,7 +103,11 @@ impl ReviewService {
     ) -> Result<review::Model, DomainError> {
         let detail = ResultService::detail(db, id).await?;
         let ai = match &detail.review {
-            Some(r) => evaluation::Entity::find_by_id(r.evaluation_id).one(db).await?,
+            Some(r) => {
+                evaluation::Entity::find_by_id(r.evaluation_id)
+                    .one(db)
+                    .await?
+            }
             None => detail.evaluation.clone(),
         }
         .ok_or_else(|| DomainError::invalid("grade", "There is no AI grade to review yet."))?;

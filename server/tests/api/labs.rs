@@ -224,14 +224,17 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
     let (ada, lab, sub) = with_a_submission(&app, dir.path()).await;
     crate::rubric_versions::store_graded_result(&app.db, sub, 1).await;
 
+    // Released at once, but this result is flagged (evidence not in its transcript, a
+    // transcript of seven words): it waits for the instructor.
     let id = sub.to_string();
     let view: Value = app
         .call_json(&ada, "/api/student/submission", &[("id", &id)])
         .await;
-    assert_eq!(view["outcome"]["kind"], "released");
-    assert_eq!(view["outcome"]["total"], 6);
-    assert_eq!(view["outcome"]["max_total"], 10);
-    assert_eq!(view["outcome"]["criteria"][1]["evidence_verified"], false);
+    assert_eq!(view["outcome"], json!({"kind": "awaiting_review"}));
+    assert!(
+        !view.to_string().contains("Good start"),
+        "no grade before release"
+    );
     assert_eq!(view["segments"][1]["start_ms"], 2000);
 
     let mut review: lab_session::ActiveModel = lab_session::Entity::find_by_id(lab)
@@ -242,12 +245,26 @@ async fn a_student_sees_a_graded_result_only_when_it_is_released() {
         .into();
     review.release_mode = Set(ReleaseMode::AfterReview);
     review.update(&app.db).await.unwrap();
+    let teacher = TestApp::client();
+    app.assert_login(&teacher, "teach", "a-long-password").await;
+    app.call(&teacher, "/api/review/accept", &[("id", &id)])
+        .await;
     let view: Value = app
         .call_json(&ada, "/api/student/submission", &[("id", &id)])
         .await;
-    assert_eq!(view["outcome"], json!({"kind": "awaiting_review"}));
-    assert!(
-        !view.to_string().contains("Good start"),
-        "no grade before release"
+    assert_eq!(
+        view["outcome"],
+        json!({"kind": "awaiting_review"}),
+        "reviewed, not released"
     );
+
+    app.call(&teacher, "/api/review/release", &[("id", &id)])
+        .await;
+    let view: Value = app
+        .call_json(&ada, "/api/student/submission", &[("id", &id)])
+        .await;
+    assert_eq!(view["outcome"]["kind"], "released");
+    assert_eq!(view["outcome"]["total"], 6);
+    assert_eq!(view["outcome"]["max_total"], 10);
+    assert_eq!(view["outcome"]["criteria"][1]["evidence_verified"], false);
 }

@@ -121,7 +121,12 @@ async fn an_edited_rubric_is_a_new_version_and_old_grades_keep_theirs() {
     assert_eq!(board["rows"][0]["rubric_version"], 1);
     assert_eq!(board["criteria"].as_array().unwrap().len(), 3);
 
-    // The student's grade is read against version 1: out of 10, not 20.
+    // The student's grade, once released, is read against version 1: out of 10, not 20.
+    let sub_text = sub.to_string();
+    app.call(&teacher, "/api/review/accept", &[("id", &sub_text)])
+        .await;
+    app.call(&teacher, "/api/review/release", &[("id", &sub_text)])
+        .await;
     let view: Value = app
         .call_json(&ada, "/api/student/submission", &[("id", &sub.to_string())])
         .await;
