@@ -12,8 +12,8 @@ mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod labs;
-pub mod review;
 mod pages;
+pub mod review;
 mod root;
 pub mod security;
 pub mod status;

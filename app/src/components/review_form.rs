@@ -18,7 +18,11 @@ pub fn review_href(id: i32) -> String {
 }
 
 #[component]
-pub fn ReviewForm(page: ReviewPage, video: NodeRef<Video>, on_saved: Callback<()>) -> impl IntoView {
+pub fn ReviewForm(
+    page: ReviewPage,
+    video: NodeRef<Video>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
     let id = page.submission_id;
     let points: Vec<RwSignal<String>> = page
         .criteria
@@ -91,11 +95,20 @@ pub fn ReviewForm(page: ReviewPage, video: NodeRef<Video>, on_saved: Callback<()
         let go = go.clone();
         let count = page.criteria.len();
         let handle = window_event_listener(leptos::ev::keydown, move |e| {
-            keys::handle(&e, count, &submit, &go, next, previous, || {
-                accept.dispatch(AcceptAiDraft { id });
-            }, || {
-                release.dispatch(ReleaseGrade { id });
-            });
+            keys::handle(
+                &e,
+                count,
+                &submit,
+                &go,
+                next,
+                previous,
+                || {
+                    accept.dispatch(AcceptAiDraft { id });
+                },
+                || {
+                    release.dispatch(ReleaseGrade { id });
+                },
+            );
         });
         on_cleanup(move || handle.remove());
     }
@@ -208,7 +221,10 @@ mod keys {
             "a" => accept(),
             "r" => release(),
             digit => {
-                let n = digit.parse::<usize>().ok().filter(|n| (1..=criteria).contains(n));
+                let n = digit
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=criteria).contains(n));
                 if let Some(n) = n {
                     e.prevent_default();
                     let input = leptos::prelude::document()

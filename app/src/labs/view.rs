@@ -48,7 +48,12 @@ pub fn submission_view(
             }
         }
         (SubmissionState::Evaluated, Some(e)) => {
-            let flagged = flags(Some(&segments), submission.duration_ms, Some(&e.result), None);
+            let flagged = flags(
+                Some(&segments),
+                submission.duration_ms,
+                Some(&e.result),
+                None,
+            );
             let current = e.rubric_version == lab.rubric_version;
             let shown = grade(
                 &e.result,

@@ -53,7 +53,11 @@ pub fn ReviewList(lab: i32, board: LabBoard, on_change: Callback<()>) -> impl In
             on_change.run(());
         }
     });
-    let reviewed = board.rows.iter().filter(|r| r.grade_state == "reviewed").count();
+    let reviewed = board
+        .rows
+        .iter()
+        .filter(|r| r.grade_state == "reviewed")
+        .count();
     let current = board.rubric_version;
     let head: Vec<_> = board
         .criteria
@@ -64,7 +68,10 @@ pub fn ReviewList(lab: i32, board: LabBoard, on_change: Callback<()>) -> impl In
     let empty = rows.is_empty();
     let released = move || {
         release_all.value().get().map(|r| match r {
-            Ok(n) => view! { <p class="notice" role="status">{format!("Released {n} grade(s).")}</p> }.into_any(),
+            Ok(n) => {
+                view! { <p class="notice" role="status">{format!("Released {n} grade(s).")}</p> }
+                    .into_any()
+            }
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::lab_results::{Charts, ReviewList};
 use super::lab_settings::LabSettingsPage;
 use crate::api::instructor::{SetLabSessionOpen, lab_results, lab_session_form};
 use crate::components::{LiveStatus, SignedInBar};
-use super::lab_results::{Charts, ReviewList};
 
 /// The results table refreshes this often while the page is open.
 const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);

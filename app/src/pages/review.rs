@@ -65,7 +65,11 @@ fn review_view(p: Page, reload: Callback<()>) -> impl IntoView {
     let link = |to: Option<i32>, rel: &'static str, words: &'static str| {
         to.map(|to| view! { <a href=review_href(to) rel=rel>{words}</a> })
     };
-    let flags: Vec<_> = p.flags.iter().map(|f| view! { <li>{f.clone()}</li> }).collect();
+    let flags: Vec<_> = p
+        .flags
+        .iter()
+        .map(|f| view! { <li>{f.clone()}</li> })
+        .collect();
     let has_flags = !flags.is_empty();
     view! {
         <p><a href=format!("/lab-sessions/{}", p.lab_id)>{format!("← {}: review list", p.lab_title)}</a></p>
@@ -124,13 +128,21 @@ fn regrades(id: i32, list: Vec<RegradeLine>, reload: Callback<()>) -> impl IntoV
             }
         })
         .collect();
-    let error = move || answer.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> });
-    (!items.is_empty()).then(|| view! {
-        <section class="card" aria-label="Regrade requests">
-            <h2>"Regrade requests"</h2>
-            <ul class="regrades">{items}</ul>
-            {error}
-        </section>
+    let error = move || {
+        answer
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    (!items.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-label="Regrade requests">
+                <h2>"Regrade requests"</h2>
+                <ul class="regrades">{items}</ul>
+                {error}
+            </section>
+        }
     })
 }
 

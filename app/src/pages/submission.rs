@@ -91,7 +91,12 @@ fn regrades(s: &SubmissionView, reload: Callback<i32>) -> impl IntoView + use<> 
     let criterion = RwSignal::new(open.first().cloned().unwrap_or_default());
     let note = RwSignal::new(String::new());
     let lines: Vec<_> = s.regrades.iter().map(regrade_line).collect();
-    let error = move || ask.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> });
+    let error = move || {
+        ask.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
     let form = (!open.is_empty()).then(|| {
         let options: Vec<_> = open.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect();
         view! {
@@ -110,13 +115,15 @@ fn regrades(s: &SubmissionView, reload: Callback<i32>) -> impl IntoView + use<> 
             </form>
         }
     });
-    (!lines.is_empty() || form.is_some()).then(|| view! {
-        <section class="card" aria-label="Second look">
-            <h2>"Ask for a second look"</h2>
-            <p class="hint">"Once per criterion, with a short note."</p>
-            <ul class="regrades">{lines}</ul>
-            {form}
-        </section>
+    (!lines.is_empty() || form.is_some()).then(|| {
+        view! {
+            <section class="card" aria-label="Second look">
+                <h2>"Ask for a second look"</h2>
+                <p class="hint">"Once per criterion, with a short note."</p>
+                <ul class="regrades">{lines}</ul>
+                {form}
+            </section>
+        }
     })
 }
 

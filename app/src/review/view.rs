@@ -78,7 +78,14 @@ pub async fn review_page(
         .and_then(|i| list.get(i))
         .map(|r| r.flags.iter().map(Flag::describe).collect())
         .unwrap_or_default();
-    let mut who = names(db, history.iter().map(|c| c.changed_by).chain([submission.student_id])).await?;
+    let mut who = names(
+        db,
+        history
+            .iter()
+            .map(|c| c.changed_by)
+            .chain([submission.student_id]),
+    )
+    .await?;
     let student = who.remove(&submission.student_id).unwrap_or_default();
     let ai = evaluation.as_ref().map(|e| &e.result);
     let grade = review
@@ -121,7 +128,12 @@ pub async fn review_page(
         feedback: grade.map(|g| g.feedback).unwrap_or_default(),
         ai_run: evaluation
             .as_ref()
-            .map(|e| format!("AI run #{} ({}), rubric v{}", e.id, e.model, e.rubric_version))
+            .map(|e| {
+                format!(
+                    "AI run #{} ({}), rubric v{}",
+                    e.id, e.model, e.rubric_version
+                )
+            })
             .unwrap_or_else(|| "no AI run yet".into()),
         history: history
             .iter()
@@ -142,7 +154,10 @@ pub async fn review_page(
                 answer: r.answer,
             })
             .collect(),
-        previous: row.and_then(|i| i.checked_sub(1)).and_then(|i| list.get(i)).map(|r| r.submission.id),
+        previous: row
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| list.get(i))
+            .map(|r| r.submission.id),
         next: row.and_then(|i| list.get(i + 1)).map(|r| r.submission.id),
         position: row.map_or(0, |i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         of: u32::try_from(list.len()).unwrap_or(u32::MAX),
@@ -187,9 +202,16 @@ pub fn insights(rows: &[ReviewRow], rubric: &Rubric) -> LabInsights {
                 .iter()
                 .filter_map(|r| {
                     let review = r.review.as_ref()?;
-                    let ai = r.evaluation.as_ref().filter(|e| e.id == review.evaluation_id)?;
+                    let ai = r
+                        .evaluation
+                        .as_ref()
+                        .filter(|e| e.id == review.evaluation_id)?;
                     let ai = ai.result.criteria.iter().find(|s| s.criterion == c.name)?;
-                    let decided = review.grade.criteria.iter().find(|s| s.criterion == c.name)?;
+                    let decided = review
+                        .grade
+                        .criteria
+                        .iter()
+                        .find(|s| s.criterion == c.name)?;
                     Some(Pair {
                         ai: ai.points,
                         instructor: decided.points,
