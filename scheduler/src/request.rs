@@ -72,6 +72,7 @@ pub fn build(
                         items.push(EvalItem {
                             id: i64::from(p.id),
                             transcript: t.text.clone(),
+                            segments: t.segments.0.clone(),
                             instructions: lab.instructions.clone(),
                             rubric: lab.rubric.clone(),
                         });
@@ -121,7 +122,7 @@ mod tests {
     use domain::entities::lab_session::ReleaseMode;
     use domain::entities::submission::SubmissionState;
     use domain::labs::{Rubric, RubricRules};
-    use engine_protocol::Segments;
+    use engine_protocol::{Segment, Segments};
 
     use super::*;
 
@@ -172,7 +173,11 @@ mod tests {
             id,
             submission_id: id,
             text: format!("talk {id}"),
-            segments: Segments::default(),
+            segments: Segments(vec![Segment {
+                start_ms: 0,
+                end_ms: 1000,
+                text: format!("talk {id}"),
+            }]),
             language: "de".into(),
             model: "tiny".into(),
             ms: 1,
@@ -219,6 +224,7 @@ mod tests {
         let sent: Request<EvalSettings, EvalItem> = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(sent.settings.seed, 9);
         assert_eq!(sent.items[1].transcript, "talk 11");
+        assert_eq!(sent.items[1].segments, transcripts[&11].segments.0);
         assert_eq!(sent.items[0].rubric, Rubric::standard());
 
         let stt: Request<SttSettings, SttItem> = match build(Phase::Stt, &settings, &rows) {

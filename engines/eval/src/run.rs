@@ -168,18 +168,19 @@ fn job(model: &LlamaModel, item: &EvalItem) -> Result<Job, String> {
     if prompt.is_empty() {
         return Err(format!("item {}: the prompt is empty", item.id));
     }
+    let grammar = grammar::for_item(item);
     let rubric = &item.rubric.criteria;
     let max_answer_tokens = 64
         + grammar::FEEDBACK_MAX
         + rubric
             .iter()
-            .map(|c| c.name.len() + grammar::EVIDENCE_MAX + grammar::COMMENT_MAX + 48)
+            .map(|c| c.name.len() + grammar.evidence_bytes + grammar::COMMENT_MAX + 48)
             .sum::<usize>();
     let group =
         serde_json::to_string(&(&item.instructions, &item.rubric)).map_err(|e| e.to_string())?;
     Ok(Job {
         prompt,
-        grammar: grammar::for_rubric(&item.rubric),
+        grammar: grammar.text,
         group,
         max_answer_tokens,
     })

@@ -2,7 +2,8 @@
 //! answers with the real events, but its timings and faults come from a script (JSON):
 //! `{"load_ms": 50, "item_ms": 100, "crash": [ids], "hang": [ids], "fail": {"id": "why"}}`.
 //! A transcript is the text of `<audio>.txt` when that file exists; a grade gives every
-//! criterion half its points. Only for tests and benchmarks of the scheduler.
+//! criterion half its points, with the first words of the transcript's first segment as
+//! evidence. Only for tests and benchmarks of the scheduler.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,11 @@ fn transcribe(item: &SttItem, script: &Script) -> (Transcript, u64) {
 }
 
 fn grade(item: &EvalItem, script: &Script) -> (Evaluation, u64) {
+    // Evidence like the real engine's: a few words of the first segment, timed at its start.
+    let quote = item.segments.iter().find_map(|s| {
+        let words: Vec<&str> = s.text.split_whitespace().take(4).collect();
+        (!words.is_empty()).then(|| (words.join(" "), s.start_ms))
+    });
     let criteria: Vec<Scored> = item
         .rubric
         .criteria
@@ -157,8 +163,9 @@ fn grade(item: &EvalItem, script: &Script) -> (Evaluation, u64) {
         .map(|c| Scored {
             criterion: c.name.clone(),
             points: c.max_points / 2,
-            evidence: String::new(),
-            evidence_verified: false,
+            evidence: quote.as_ref().map(|(q, _)| q.clone()).unwrap_or_default(),
+            evidence_verified: quote.is_some(),
+            evidence_ms: quote.as_ref().map(|&(_, ms)| ms),
             comment: "fake grade".into(),
         })
         .collect();

@@ -124,6 +124,10 @@ impl Rubric {
 pub struct EvalItem {
     pub id: i64,
     pub transcript: String,
+    /// The transcript's timed segments: evidence is quoted from one of them. Empty for
+    /// transcripts stored without them, whose evidence is then free text.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
     pub instructions: String,
     pub rubric: Rubric,
 }
@@ -136,6 +140,10 @@ pub struct Scored {
     pub evidence: String,
     /// False when the evidence quote was not found in the transcript.
     pub evidence_verified: bool,
+    /// Where the quote was spoken: the start of the segment it was found in. None for no
+    /// evidence, evidence not found, and evaluations stored before segments were quoted.
+    #[serde(default)]
+    pub evidence_ms: Option<u64>,
     pub comment: String,
 }
 

@@ -1,8 +1,10 @@
-use engine_eval::evidence::is_in;
+use engine_eval::evidence::{is_in, segment_of};
+use engine_protocol::Segment;
 use serde_json::{Value, json};
 
 use crate::support::{
-    INSTRUCTIONS, Rng, TRANSCRIPT, model, pendulum_rubric, random_rubric, request, run_raw,
+    INSTRUCTIONS, Rng, TRANSCRIPT, TRICKY_LINE, model, pendulum_rubric, random_rubric, request,
+    run_raw, segments, transcript_lines,
 };
 
 /// Every answer has exactly the rubric's criteria, in order, points in range, the right total.
@@ -18,7 +20,7 @@ fn assert_fits(rubric: &Value, result: &Value) {
         sum += points;
     }
     assert_eq!(result["total"].as_u64().unwrap(), sum);
-    assert_eq!(result["prompt_version"], "grade-v2");
+    assert_eq!(result["prompt_version"], "grade-v3");
 }
 
 #[test]
@@ -26,10 +28,21 @@ fn answers_to_twenty_generated_rubrics_always_fit_their_rubric() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(2026);
     let rubrics: Vec<Value> = (0..20).map(|_| random_rubric(&mut rng)).collect();
+    // Odd items carry segments, one of them hard to escape: llama.cpp must accept every
+    // grammar built from them. Even items have none (transcripts stored before segments).
+    let mut lines = transcript_lines();
+    lines.push(TRICKY_LINE);
     let items: Vec<Value> = rubrics
         .iter()
         .enumerate()
-        .map(|(i, r)| json!({"id": i, "transcript": TRANSCRIPT, "instructions": INSTRUCTIONS, "rubric": r}))
+        .map(|(i, r)| {
+            let mut item = json!({"id": i, "transcript": TRANSCRIPT, "instructions": INSTRUCTIONS, "rubric": r});
+            if i % 2 == 1 {
+                item["transcript"] = json!(lines.join(" "));
+                item["segments"] = segments(&lines);
+            }
+            item
+        })
         .collect();
     let done =
         run_raw(&request(&model(), &dir.path().join("gpu.lock"), &json!(items), true).to_string());
@@ -78,6 +91,37 @@ fn evidence_is_flagged_exactly_when_it_is_not_in_the_transcript() {
         for c in result["criteria"].as_array().unwrap() {
             let found = is_in(c["evidence"].as_str().unwrap(), TRANSCRIPT);
             assert_eq!(c["evidence_verified"].as_bool().unwrap(), found, "{c}");
+            assert_eq!(c["evidence_ms"], Value::Null, "no segments, no time: {c}");
+        }
+    }
+}
+
+#[test]
+fn evidence_quoted_from_segments_is_always_found_and_timed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut report = transcript_lines();
+    report.push(TRICKY_LINE);
+    let talks = [report, vec!["I forgot what we did."]];
+    let items: Vec<Value> = talks
+        .iter()
+        .enumerate()
+        .map(|(id, lines)| {
+            json!({"id": id, "transcript": lines.join(" "), "segments": segments(lines),
+            "instructions": INSTRUCTIONS, "rubric": pendulum_rubric()})
+        })
+        .collect();
+    let done =
+        run_raw(&request(&model(), &dir.path().join("gpu.lock"), &json!(items), true).to_string());
+    for (id, result) in done.results() {
+        assert_fits(&pendulum_rubric(), &result);
+        let sent: Vec<Segment> = serde_json::from_value(segments(&talks[id as usize])).unwrap();
+        for c in result["criteria"].as_array().unwrap() {
+            let quote = c["evidence"].as_str().unwrap();
+            let at = segment_of(quote, &sent).map(|s| s.start_ms);
+            // The grammar lets the model write "" or a run of one segment's words, nothing else.
+            assert_eq!(at.is_some(), !quote.is_empty(), "{c}");
+            assert_eq!(c["evidence_ms"].as_u64(), at, "{c}");
+            assert_eq!(c["evidence_verified"], at.is_some(), "{c}");
         }
     }
 }

@@ -24,6 +24,25 @@ pub const INSTRUCTIONS: &str = "Measure the period of a pendulum for five string
 /// The lab report the STT tests speak, as a transcript.
 pub const TRANSCRIPT: &str = test_kit::media::LAB_REPORT;
 
+/// `lines` as timed segments (a second apart), the way `viva-stt` reports them.
+pub fn segments(lines: &[&str]) -> Value {
+    let segments: Vec<Value> = lines
+        .iter()
+        .zip(0..)
+        .map(|(text, i)| json!({"start_ms": i * 1000, "end_ms": i * 1000 + 1000, "text": text}))
+        .collect();
+    json!(segments)
+}
+
+/// [`TRANSCRIPT`]'s sentences, each a segment.
+pub fn transcript_lines() -> Vec<&'static str> {
+    TRANSCRIPT.split_inclusive(". ").map(str::trim).collect()
+}
+
+/// A spoken line whose words stress the grammar's escaping: quotes, backslashes, unicode,
+/// and the characters the prompt's fence escapes.
+pub const TRICKY_LINE: &str = r#"I said "why" at C:\data, Résumé 误差 ✓ & <b> {"json": 1}."#;
+
 pub fn pendulum_rubric() -> Value {
     json!({"criteria": [
         {"name": "Method", "description": "Describes how the period was measured.", "max_points": 4},
