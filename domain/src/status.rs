@@ -32,7 +32,8 @@ pub struct Owner {
     pub student_name: String,
     pub lab_session_id: i32,
     pub instructor_id: i32,
-    /// The lab session holds results for the instructor's review before students see them.
+    /// The result waits for the instructor's review before its student sees it: the lab
+    /// session releases after review, or the result is flagged.
     pub review_first: bool,
 }
 

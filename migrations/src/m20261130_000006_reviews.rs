@@ -108,9 +108,17 @@ impl MigrationTrait for Migration {
                             .integer()
                             .not_null(),
                     )
-                    .col(ColumnDef::new(ReviewChanges::ChangedBy).integer().not_null())
+                    .col(
+                        ColumnDef::new(ReviewChanges::ChangedBy)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(at(ReviewChanges::ChangedAt))
-                    .col(ColumnDef::new(ReviewChanges::Field).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(ReviewChanges::Field)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(ReviewChanges::Criterion).string().null())
                     .col(ColumnDef::new(ReviewChanges::FromValue).text().not_null())
                     .col(ColumnDef::new(ReviewChanges::ToValue).text().not_null())
@@ -143,7 +151,11 @@ impl MigrationTrait for Migration {
                             .integer()
                             .not_null(),
                     )
-                    .col(ColumnDef::new(RegradeRequests::Criterion).string().not_null())
+                    .col(
+                        ColumnDef::new(RegradeRequests::Criterion)
+                            .string()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(RegradeRequests::Note).text().not_null())
                     .col(at(RegradeRequests::CreatedAt))
                     .col(ColumnDef::new(RegradeRequests::Answer).text().null())

@@ -67,6 +67,9 @@ pub async fn build(
     let owners = store
         .lab_owners(all.iter().map(|s| s.lab_session_id))
         .await?;
+    // Graded results their students cannot see yet (after-review labs, flagged results).
+    let recent_ids: Vec<i32> = recent.iter().map(|s| s.id).collect();
+    let held = domain::review::held_for_review(store.db(), &recent_ids).await?;
     let owner = |s: &submission::Model| {
         let (instructor_id, release) = owners
             .get(&s.lab_session_id)
@@ -78,7 +81,7 @@ pub async fn build(
             student_name: names.get(&s.student_id).cloned().unwrap_or_default(),
             lab_session_id: s.lab_session_id,
             instructor_id,
-            review_first: release == ReleaseMode::AfterReview,
+            review_first: release == ReleaseMode::AfterReview || held.contains(&s.id),
         }
     };
     let estimates = &live.estimates;

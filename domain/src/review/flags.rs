@@ -89,12 +89,15 @@ pub fn flags(
                 words: u32::try_from(words).unwrap_or(u32::MAX),
             });
         }
-        out.extend(segments.iter().filter_map(|s| {
-            addresses_grader(&s.text).then(|| Flag::AddressesGrader {
-                at_ms: s.start_ms,
-                text: s.text.trim().to_owned(),
-            })
-        }));
+        out.extend(
+            segments
+                .iter()
+                .filter(|s| addresses_grader(&s.text))
+                .map(|s| Flag::AddressesGrader {
+                    at_ms: s.start_ms,
+                    text: s.text.trim().to_owned(),
+                }),
+        );
     }
     if let Some(evaluation) = evaluation {
         out.extend(

@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod flags;
+mod held;
 pub mod list;
 pub mod regrade;
 pub mod service;
@@ -16,6 +17,7 @@ use crate::entities::review::{self, ReviewState};
 use crate::entities::submission::SubmissionState;
 
 pub use flags::{Flag, flags};
+pub use held::held_for_review;
 pub use list::{ReviewRow, review_list};
 pub use regrade::RegradeService;
 pub use service::{ReviewService, draft_of};

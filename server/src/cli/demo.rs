@@ -81,7 +81,12 @@ async fn seed_lab_session(db: &DatabaseConnection) -> anyhow::Result<()> {
     let lab = match existing.into_iter().next() {
         Some(lab) => lab,
         None => {
-            super::lab::create_standard(db, owner.id, "Demo lab: measuring g with a pendulum")
+            super::lab::create_standard(
+                db,
+                owner.id,
+                "Demo lab: measuring g with a pendulum",
+                super::lab::Release::Review,
+            )
                 .await?
         }
     };

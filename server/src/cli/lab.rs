@@ -1,5 +1,7 @@
-//! `viva lab add --owner NAME --title TITLE`: create an open lab session with the standard
-//! three-criterion rubric (instructors edit it in the app). Also what `viva demo` seeds.
+//! `viva lab add --owner NAME --title TITLE [--release review|automatic]`: create an open lab
+//! session with the standard three-criterion rubric (instructors edit it in the app),
+//! releasing results after the instructor's review unless told otherwise. Also what
+//! `viva demo` seeds.
 
 use anyhow::Context;
 use domain::Role;
@@ -15,18 +17,32 @@ pub enum LabCommand {
         owner: String,
         #[arg(long)]
         title: String,
+        /// When students see their results: after the instructor's review, or at once
+        /// (unless flagged).
+        #[arg(long, value_enum, default_value_t = Release::Review)]
+        release: Release,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Release {
+    Review,
+    Automatic,
 }
 
 pub async fn run(db: &DatabaseConnection, command: LabCommand) -> anyhow::Result<()> {
     match command {
-        LabCommand::Add { owner, title } => {
+        LabCommand::Add {
+            owner,
+            title,
+            release,
+        } => {
             let name = Username::parse(&owner).map_err(|e| anyhow::anyhow!(e.message))?;
             let owner = UserService::find_by_username(db, &name)
                 .await?
                 .filter(|u| u.role >= Role::Instructor)
                 .with_context(|| format!("there is no instructor {owner:?}"))?;
-            let lab = create_standard(db, owner.id, &title).await?;
+            let lab = create_standard(db, owner.id, &title, release).await?;
             println!("Created lab session {}.", lab.id);
             Ok(())
         }
@@ -38,6 +54,15 @@ pub async fn create_standard(
     db: &DatabaseConnection,
     owner: i32,
     title: &str,
+    release: Release,
 ) -> anyhow::Result<domain::entities::lab_session::Model> {
-    Ok(LabSessionService::create(db, owner, NewLabSession::standard(title)).await?)
+    use domain::entities::lab_session::ReleaseMode;
+    let new = NewLabSession {
+        release_mode: match release {
+            Release::Review => ReleaseMode::AfterReview,
+            Release::Automatic => ReleaseMode::Automatic,
+        },
+        ..NewLabSession::standard(title)
+    };
+    Ok(LabSessionService::create(db, owner, new).await?)
 }

@@ -33,7 +33,10 @@ fn download(content_type: &'static str, name: &str, body: Body) -> Response {
         .into_response()
 }
 
-async fn grades_csv_bytes(state: &AppState, lab: &domain::entities::lab_session::Model) -> Result<Vec<u8>, AppError> {
+async fn grades_csv_bytes(
+    state: &AppState,
+    lab: &domain::entities::lab_session::Model,
+) -> Result<Vec<u8>, AppError> {
     let rows = review_list(&state.server.db, lab.id).await?;
     let criteria: Vec<String> = lab.rubric.criteria.iter().map(|c| c.name.clone()).collect();
     let lines: Vec<GradeLine> = rows
@@ -114,7 +117,8 @@ async fn write_zip(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut zip = async_zip::tokio::write::ZipFileWriter::with_tokio(out);
     let entry = |name: String| ZipEntryBuilder::new(name.into(), Compression::Deflate);
-    zip.write_entry_whole(entry("grades.csv".into()), &csv).await?;
+    zip.write_entry_whole(entry("grades.csv".into()), &csv)
+        .await?;
     // One transcript at a time: memory stays at one submission's text.
     for (submission, username) in students {
         let Some(t) = transcript::Entity::find()
