@@ -98,6 +98,11 @@ test("review with the keyboard, release, regrade; evidence seeks the video", asy
   await teacher.getByRole("link", { name: "← E2E review lab: review list" }).click();
   const asked = teacher.locator(".results tbody tr", { hasText: "E2E Reviewee" });
   await expect(asked.locator(".badge.regrade")).toContainText("1 regrade request", { timeout: 15_000 });
+  // One reviewed submission, its first criterion raised: the agreement table shows it.
+  const method = teacher.locator(".agreement tbody tr").first();
+  await expect(method.locator("td").nth(1)).toHaveText("1");
+  await expect(method.locator("td").nth(3)).toContainText("AI too harsh");
+  await teacher.locator(".charts").screenshot({ path: "screenshots/instructor-charts.png" });
   await asked.getByRole("link", { name: "E2E Reviewee" }).click();
   await teacher.locator("body[data-hydrated]").waitFor({ state: "attached" });
   await teacher.getByLabel("Your answer").fill("Agreed: the timing is well explained.");

@@ -87,7 +87,7 @@ async fn seed_lab_session(db: &DatabaseConnection) -> anyhow::Result<()> {
                 "Demo lab: measuring g with a pendulum",
                 super::lab::Release::Review,
             )
-                .await?
+            .await?
         }
     };
     // The same line on every run, like the passwords.
