@@ -1,6 +1,6 @@
 //! Reading submissions back: a student's lab sessions with their latest attempt, one
 //! submission with its transcript, newest evaluation and the rubric that evaluation used, and
-//! an instructor's results table. Who may read a submission is `crate::access`'s rule; these
+//! a lab session's newest attempts. Who may read a submission is `crate::access`'s rule; these
 //! are plain queries.
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -13,7 +13,8 @@ pub struct SubmissionDetail {
     pub submission: submission::Model,
     pub lab: lab_session::Model,
     pub transcript: Option<transcript::Model>,
-    /// The newest evaluation (re-runs add newer ones).
+    /// The AI run being read: the one the instructor's grade was made on once reviewed,
+    /// else the newest (re-runs add newer ones).
     pub evaluation: Option<evaluation::Model>,
     /// The rubric the evaluation was graded against (the current one before any evaluation).
     pub rubric: engine_protocol::Rubric,
@@ -25,6 +26,15 @@ pub struct ResultService;
 
 impl ResultService {
     pub async fn detail(db: &DatabaseConnection, id: i32) -> Result<SubmissionDetail, DomainError> {
+        Self::detail_in(db, id).await
+    }
+
+    /// [`Self::detail`] on any connection: inside a transaction, it reads what that
+    /// transaction sees.
+    pub async fn detail_in(
+        db: &impl sea_orm::ConnectionTrait,
+        id: i32,
+    ) -> Result<SubmissionDetail, DomainError> {
         let submission = submission::Entity::find_by_id(id)
             .one(db)
             .await?
@@ -37,15 +47,26 @@ impl ResultService {
             .filter(transcript::Column::SubmissionId.eq(id))
             .one(db)
             .await?;
-        let evaluation = evaluation::Entity::find()
-            .filter(evaluation::Column::SubmissionId.eq(id))
-            .order_by_desc(evaluation::Column::Id)
-            .one(db)
-            .await?;
         let review = review::Entity::find()
             .filter(review::Column::SubmissionId.eq(id))
             .one(db)
             .await?;
+        // A reviewed grade is read against the AI run it was made on, even when a re-run has
+        // added a newer one since; before review, the newest run is the draft.
+        let evaluation = match &review {
+            Some(r) => {
+                evaluation::Entity::find_by_id(r.evaluation_id)
+                    .one(db)
+                    .await?
+            }
+            None => {
+                evaluation::Entity::find()
+                    .filter(evaluation::Column::SubmissionId.eq(id))
+                    .order_by_desc(evaluation::Column::Id)
+                    .one(db)
+                    .await?
+            }
+        };
         let rubric = match &evaluation {
             Some(e) => LabSessionService::rubric_at(db, &lab, e.rubric_version).await?,
             None => lab.rubric.clone(),
@@ -78,51 +99,33 @@ impl ResultService {
     }
 }
 
-/// One row of an instructor's results table: a student's newest attempt.
-pub struct BoardRow {
-    pub submission: submission::Model,
-    pub student_name: String,
-    pub evaluation: Option<evaluation::Model>,
-}
-
 impl ResultService {
-    /// The newest attempt of every student in a lab session, with its newest evaluation.
-    pub async fn board(db: &DatabaseConnection, lab_id: i32) -> Result<Vec<BoardRow>, DomainError> {
+    /// The newest attempt of every student in a lab session, newest first.
+    pub async fn newest_per_student(
+        db: &DatabaseConnection,
+        lab_id: i32,
+    ) -> Result<Vec<submission::Model>, DomainError> {
         let all = submission::Entity::find()
             .filter(submission::Column::LabSessionId.eq(lab_id))
             .order_by_desc(submission::Column::Id)
             .all(db)
             .await?;
         let mut seen = std::collections::HashSet::new();
-        let latest: Vec<_> = all
+        Ok(all
             .into_iter()
             .filter(|s| seen.insert(s.student_id))
-            .collect();
-        let names: std::collections::HashMap<i32, String> = crate::entities::user::Entity::find()
-            .filter(crate::entities::user::Column::Id.is_in(latest.iter().map(|s| s.student_id)))
+            .collect())
+    }
+
+    /// The ids of every submission of a lab session, replaced attempts included.
+    pub async fn ids_in_lab(db: &DatabaseConnection, lab_id: i32) -> Result<Vec<i32>, DomainError> {
+        use sea_orm::QuerySelect;
+        Ok(submission::Entity::find()
+            .select_only()
+            .column(submission::Column::Id)
+            .filter(submission::Column::LabSessionId.eq(lab_id))
+            .into_tuple::<i32>()
             .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect();
-        let mut evaluations: std::collections::HashMap<i32, evaluation::Model> = Default::default();
-        for e in evaluation::Entity::find()
-            .filter(evaluation::Column::SubmissionId.is_in(latest.iter().map(|s| s.id)))
-            .order_by_asc(evaluation::Column::Id)
-            .all(db)
-            .await?
-        {
-            evaluations.insert(e.submission_id, e);
-        }
-        let mut rows: Vec<BoardRow> = latest
-            .into_iter()
-            .map(|s| BoardRow {
-                student_name: names.get(&s.student_id).cloned().unwrap_or_default(),
-                evaluation: evaluations.remove(&s.id),
-                submission: s,
-            })
-            .collect();
-        rows.sort_by(|a, b| a.student_name.cmp(&b.student_name));
-        Ok(rows)
+            .await?)
     }
 }

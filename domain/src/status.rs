@@ -131,4 +131,11 @@ impl SchedulerHandle {
     pub fn notify_queued(&self) {
         self.queued.notify_one();
     }
+
+    /// Call after a grade was reviewed or released: an idle scheduler wakes and rebuilds the
+    /// live status at once (a busy one does at its next engine event), so a student's card
+    /// stops saying "awaiting review" when the grade is out.
+    pub fn grades_changed(&self) {
+        self.queued.notify_one();
+    }
 }

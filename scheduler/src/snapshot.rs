@@ -81,7 +81,13 @@ pub async fn build(
             student_name: names.get(&s.student_id).cloned().unwrap_or_default(),
             lab_session_id: s.lab_session_id,
             instructor_id,
-            review_first: release == ReleaseMode::AfterReview || held.contains(&s.id),
+            // A finished item: whether its student sees the grade now. One still under way:
+            // whether its lab will hold it for review.
+            review_first: if s.state.is_final() {
+                held.contains(&s.id)
+            } else {
+                release == ReleaseMode::AfterReview
+            },
         }
     };
     let estimates = &live.estimates;

@@ -20,7 +20,7 @@ pub async fn taught_lab_sessions() -> Result<Vec<LabSummary>, AppError> {
     let db = &crate::guard::server_context()?.db;
     let mut out = Vec::new();
     for lab in LabSessionService::for_owner(db, user.id).await? {
-        let submissions = ResultService::board(db, lab.id).await?.len();
+        let submissions = ResultService::newest_per_student(db, lab.id).await?.len();
         out.push(LabSummary {
             id: lab.id,
             title: lab.title,

@@ -23,30 +23,15 @@ pub async fn review_submission(id: i32) -> Result<ReviewPage, AppError> {
 /// Saves the instructor's grade. `grade` is a [`crate::review::GradeForm`] as JSON.
 #[server(prefix = "/api", endpoint = "review/save")]
 pub async fn save_review(id: i32, grade: String) -> Result<(), AppError> {
-    use domain::entities::review::{FinalCriterion, FinalGrade};
     use domain::review::ReviewService;
 
     let user = crate::guard::require_role(crate::dto::Role::Instructor).await?;
     let db = &crate::guard::server_context()?.db;
-    let detail = domain::access::managed_submission(db, (&user).into(), id).await?;
+    domain::access::managed_submission(db, (&user).into(), id).await?;
     let form: crate::review::GradeForm = serde_json::from_str(&grade)
         .map_err(|_| domain::DomainError::invalid("grade", "The grade could not be read."))?;
-    let criteria = detail
-        .rubric
-        .criteria
-        .iter()
-        .zip(form.points.iter().zip(&form.comments))
-        .map(|(c, (points, comment))| FinalCriterion {
-            criterion: c.name.clone(),
-            points: *points,
-            comment: comment.trim().to_owned(),
-        })
-        .collect();
-    let grade = FinalGrade {
-        criteria,
-        feedback: form.feedback.trim().to_owned(),
-    };
-    ReviewService::save(db, user.id, id, grade).await?;
+    ReviewService::save_points(db, user.id, id, form.points, form.comments, form.feedback).await?;
+    crate::guard::server_context()?.scheduler.grades_changed();
     Ok(())
 }
 
@@ -57,6 +42,7 @@ pub async fn accept_ai_draft(id: i32) -> Result<(), AppError> {
     let db = &crate::guard::server_context()?.db;
     domain::access::managed_submission(db, (&user).into(), id).await?;
     domain::review::ReviewService::accept_draft(db, user.id, id).await?;
+    crate::guard::server_context()?.scheduler.grades_changed();
     Ok(())
 }
 
@@ -66,7 +52,9 @@ pub async fn release_grade(id: i32) -> Result<u32, AppError> {
     let user = crate::guard::require_role(crate::dto::Role::Instructor).await?;
     let db = &crate::guard::server_context()?.db;
     domain::access::managed_submission(db, (&user).into(), id).await?;
-    Ok(domain::review::ReviewService::release(db, user.id, &[id]).await?)
+    let released = domain::review::ReviewService::release(db, user.id, &[id]).await?;
+    crate::guard::server_context()?.scheduler.grades_changed();
+    Ok(released)
 }
 
 /// Releases every reviewed grade of a lab session; returns how many.
@@ -75,7 +63,9 @@ pub async fn release_all_reviewed(lab: i32) -> Result<u32, AppError> {
     let user = crate::guard::require_role(crate::dto::Role::Instructor).await?;
     let db = &crate::guard::server_context()?.db;
     domain::access::managed_lab(db, (&user).into(), lab).await?;
-    Ok(domain::review::ReviewService::release_all(db, user.id, lab).await?)
+    let released = domain::review::ReviewService::release_all(db, user.id, lab).await?;
+    crate::guard::server_context()?.scheduler.grades_changed();
+    Ok(released)
 }
 
 #[server(prefix = "/api", endpoint = "review/answer-regrade")]

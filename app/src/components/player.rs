@@ -43,17 +43,25 @@ pub fn Player(
         let now = now_ms.get();
         bounds.iter().position(|(a, b)| *a <= now && now < *b)
     });
+    let list = NodeRef::<leptos::html::Section>::new();
+    // Keeps the current line in view inside the transcript's own scroll box, never by
+    // scrolling the page (the instructor may be typing beside it).
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use wasm_bindgen::JsCast;
         let Some(i) = current.get() else { return };
-        let line = document()
-            .get_element_by_id(&format!("line-{i}"))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(line) = line {
-            let options = web_sys::ScrollIntoViewOptions::new();
-            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            line.scroll_into_view_with_scroll_into_view_options(&options);
+        let (Some(list), Some(line)) = (
+            list.get_untracked(),
+            document()
+                .get_element_by_id(&format!("line-{i}"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+        ) else {
+            return;
+        };
+        let top = line.offset_top() - list.offset_top();
+        let bottom = top + line.offset_height();
+        if top < list.scroll_top() || bottom > list.scroll_top() + list.client_height() {
+            list.set_scroll_top(top - list.client_height() / 3);
         }
     });
     let lines: Vec<_> = segments
@@ -85,7 +93,7 @@ pub fn Player(
                 {captions_url.map(|src| view! { <track kind="captions" src=src srclang="en" label="Transcript"/> })}
             </video>
             {has_lines.then(|| view! {
-                <section class="transcript" aria-label="Transcript">
+                <section class="transcript" aria-label="Transcript" node_ref=list>
                     <p class="hint">"Click a line to play the recording from there."</p>
                     <ol class="segments">{lines}</ol>
                 </section>

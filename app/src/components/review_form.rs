@@ -197,11 +197,19 @@ mod keys {
         accept: impl Fn(),
         release: impl Fn(),
     ) {
+        // A held key repeats: one action per press. Keys typed into an input method are
+        // text, not commands.
+        if e.repeat() || e.is_composing() {
+            return;
+        }
         let field = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
             .filter(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+        let in_form = field
+            .as_ref()
+            .is_none_or(|f| f.closest(".review-form").ok().flatten().is_some());
+        if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) && in_form {
             e.prevent_default();
             save();
             return;

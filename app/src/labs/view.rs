@@ -38,16 +38,13 @@ pub fn submission_view(
         })
         .collect();
     let mut released = false;
-    let outcome = match (submission.state, evaluation) {
-        (SubmissionState::Failed, _) => {
-            let raw = submission.failure_reason.clone().unwrap_or_default();
-            let failure = domain::submissions::student_failure(&raw);
-            Outcome::Failed {
-                advice: failure.advice.to_owned(),
-                reason: failure.message.to_owned(),
-            }
-        }
-        (SubmissionState::Evaluated, Some(e)) => {
+    // A released grade stays with its student while a re-run of the submission is under way.
+    let grade_out = review
+        .as_ref()
+        .is_some_and(|r| r.state == domain::entities::review::ReviewState::Released);
+    let graded = submission.state == SubmissionState::Evaluated || grade_out;
+    let outcome = match evaluation.filter(|_| graded) {
+        Some(e) => {
             let flagged = flags(
                 Some(&segments),
                 submission.duration_ms,
@@ -77,7 +74,15 @@ pub fn submission_view(
                 StudentSees::Nothing => Outcome::AwaitingReview,
             }
         }
-        _ => Outcome::InProgress,
+        None if submission.state == SubmissionState::Failed => {
+            let raw = submission.failure_reason.clone().unwrap_or_default();
+            let failure = domain::submissions::student_failure(&raw);
+            Outcome::Failed {
+                advice: failure.advice.to_owned(),
+                reason: failure.message.to_owned(),
+            }
+        }
+        None => Outcome::InProgress,
     };
     SubmissionView {
         id: submission.id,
@@ -113,9 +118,8 @@ fn grade(
     let criteria: Vec<CriterionGrade> = ai
         .criteria
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mine = decided.and_then(|d| d.criteria.get(i));
+        .map(|c| {
+            let mine = decided.and_then(|d| d.criteria.iter().find(|m| m.criterion == c.criterion));
             CriterionGrade {
                 max_points: rubric.max_points_of(&c.criterion).unwrap_or(0),
                 name: c.criterion.clone(),

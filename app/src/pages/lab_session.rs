@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::lab_results::{Charts, ReviewList};
 use super::lab_settings::LabSettingsPage;
@@ -13,18 +12,6 @@ use crate::components::{LiveStatus, SignedInBar};
 
 /// The results table refreshes this often while the page is open.
 const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// The lab session in the address, or 0 for `new` (and anything that is not a number).
-pub fn lab_id() -> impl Fn() -> i32 + Copy {
-    let params = use_params_map();
-    move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i32>().ok())
-            .unwrap_or(0)
-    }
-}
 
 /// "Live board | Settings and rubric", with the current tab marked.
 pub fn lab_tabs(lab: i32, settings: bool) -> impl IntoView {
@@ -39,7 +26,7 @@ pub fn lab_tabs(lab: i32, settings: bool) -> impl IntoView {
 
 #[component]
 pub fn LabSessionPage() -> impl IntoView {
-    let id = lab_id();
+    let id = super::id_param();
     let form = Resource::new_blocking(id, |id| async move {
         if id == 0 {
             Ok(None)

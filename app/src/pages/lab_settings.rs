@@ -7,14 +7,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use super::lab_editor::LabEditor;
-use super::lab_session::{lab_id, lab_tabs};
+use super::lab_session::lab_tabs;
 use crate::api::instructor::lab_session_form;
 use crate::components::SignedInBar;
 use crate::labs::LabForm;
 
 #[component]
 pub fn LabSettingsPage() -> impl IntoView {
-    let id = lab_id();
+    let id = super::id_param();
     let form = Resource::new_blocking(id, |id| async move {
         if id == 0 {
             Ok(LabForm::default())

@@ -20,3 +20,16 @@ pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use review::ReviewPage;
 pub use submission::SubmissionPage;
+
+/// The `:id` in the address, or 0 for `new` (and anything that is not a number).
+fn id_param() -> impl Fn() -> i32 + Copy {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        use leptos::prelude::Read;
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i32>().ok())
+            .unwrap_or(0)
+    }
+}

@@ -5,7 +5,6 @@
 use leptos::html::Video;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::review::{AnswerRegrade, review_submission};
 use crate::components::{Mark, Player, ReviewForm, SignedInBar, review_href};
@@ -13,14 +12,7 @@ use crate::review::{HistoryLine, RegradeLine, ReviewPage as Page};
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i32>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::id_param();
     let page = Resource::new_blocking(id, review_submission);
     let reload = Callback::new(move |_| page.refetch());
     view! {

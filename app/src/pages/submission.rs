@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use leptos::html::Video;
 
@@ -16,14 +15,7 @@ use crate::status::{mm_ss, state_words};
 
 #[component]
 pub fn SubmissionPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i32>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::id_param();
     let submission = Resource::new_blocking(id, my_submission);
     // Once this submission is graded (or fails), its page shows the outcome without a reload.
     let reload = Callback::new(move |_| submission.refetch());
@@ -163,7 +155,7 @@ fn outcome(outcome: Outcome, id: i32, reload: Callback<i32>, video: NodeRef<Vide
         .into_any(),
         Outcome::Released(grade) => grade_view(grade, "Result", video).into_any(),
         Outcome::Draft(grade) => {
-            grade_view(grade, "AI draft, not released to the student yet", video).into_any()
+            grade_view(grade, "Not released to the student yet", video).into_any()
         }
     }
 }

@@ -95,10 +95,11 @@ pub async fn review_page(
     let criteria = rubric
         .criteria
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
+        .map(|c| {
             let scored = ai.and_then(|a| a.criteria.iter().find(|s| s.criterion == c.name));
-            let decided = grade.as_ref().and_then(|g| g.criteria.get(i));
+            let decided = grade
+                .as_ref()
+                .and_then(|g| g.criteria.iter().find(|d| d.criterion == c.name));
             ReviewCriterion {
                 name: c.name.clone(),
                 max_points: c.max_points,

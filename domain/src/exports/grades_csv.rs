@@ -42,6 +42,15 @@ impl GradeLine {
     }
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is kept as text.
+fn text_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
 /// Moodle's own date format in its worksheets.
 fn moodle_date(at: DateTime<Utc>) -> String {
     at.format("%A, %-d %B %Y, %-I:%M %p").to_string()
@@ -71,16 +80,16 @@ pub fn write_grades(
     w.write_record(&header)?;
     for line in lines {
         let mut record = vec![
-            line.username.clone(),
-            line.display_name.clone(),
-            line.username.clone(),
+            text_cell(&line.username),
+            text_cell(&line.display_name),
+            text_cell(&line.username),
             line.state.clone(),
             line.total.map(|t| t.to_string()).unwrap_or_default(),
             line.max_total.to_string(),
             "Yes".into(),
             moodle_date(line.submitted_at),
             line.graded_at.map(moodle_date).unwrap_or_default(),
-            line.feedback.clone(),
+            text_cell(&line.feedback),
         ];
         record.extend(
             line.points
@@ -126,5 +135,12 @@ mod tests {
         assert_eq!(&rows[0][7], "Monday, 30 November 2026, 2:05 PM");
         assert_eq!(&rows[0][9], "Good,\nclear.");
         assert_eq!((&rows[0][10], &rows[0][11]), ("3", ""));
+    }
+
+    #[test]
+    fn formulas_stay_text() {
+        assert_eq!(text_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(text_cell("-1 point"), "'-1 point");
+        assert_eq!(text_cell("Ana"), "Ana");
     }
 }

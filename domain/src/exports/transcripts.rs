@@ -48,6 +48,13 @@ pub fn to_srt(segments: &[Segment]) -> String {
     .render()
 }
 
+/// WebVTT cue text is markup: `&`, `<` and `>` must be escaped to be read as themselves.
+fn vtt_text(text: String) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 pub fn to_vtt(segments: &[Segment]) -> String {
     WebVtt {
         header: Default::default(),
@@ -60,7 +67,7 @@ pub fn to_vtt(segments: &[Segment]) -> String {
                         end: Duration::from_millis(s.end_ms.max(s.start_ms)).into(),
                     },
                     settings: None,
-                    payload: vec![text],
+                    payload: vec![vtt_text(text)],
                 })
             })
             .collect(),
@@ -90,6 +97,16 @@ mod tests {
                 text: "  ".into(),
             },
         ]
+    }
+
+    #[test]
+    fn vtt_escapes_markup_characters() {
+        let text = to_vtt(&[Segment {
+            start_ms: 0,
+            end_ms: 1000,
+            text: "pH < 7 & acid <b>".into(),
+        }]);
+        assert!(text.contains("pH &lt; 7 &amp; acid &lt;b&gt;"), "{text}");
     }
 
     #[test]

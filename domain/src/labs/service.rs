@@ -105,7 +105,7 @@ impl LabSessionService {
 
     /// The rubric a lab session had at `version`.
     pub async fn rubric_at(
-        db: &DatabaseConnection,
+        db: &impl sea_orm::ConnectionTrait,
         lab: &lab_session::Model,
         version: i32,
     ) -> Result<Rubric, DomainError> {

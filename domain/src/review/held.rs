@@ -4,11 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
+use super::graded::Graded;
 use super::{StudentSees, flags, student_sees};
+use crate::entities::lab_session;
 use crate::entities::submission::{self, SubmissionState};
-use crate::entities::{evaluation, lab_session, review, transcript};
 
 /// Of `ids`, the evaluated submissions whose students see no grade yet.
 pub async fn held_for_review(
@@ -28,29 +29,7 @@ pub async fn held_for_review(
         .into_iter()
         .map(|l| (l.id, l.release_mode))
         .collect();
-    let reviews: HashMap<i32, review::Model> = review::Entity::find()
-        .filter(review::Column::SubmissionId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.submission_id, r))
-        .collect();
-    let transcripts: HashMap<i32, transcript::Model> = transcript::Entity::find()
-        .filter(transcript::Column::SubmissionId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.submission_id, t))
-        .collect();
-    let mut evaluations: HashMap<i32, evaluation::Model> = HashMap::new();
-    for e in evaluation::Entity::find()
-        .filter(evaluation::Column::SubmissionId.is_in(ids))
-        .order_by_asc(evaluation::Column::Id)
-        .all(db)
-        .await?
-    {
-        evaluations.insert(e.submission_id, e);
-    }
+    let graded = Graded::load(db, &ids).await?;
     Ok(evaluated
         .into_iter()
         .filter(|s| {
@@ -59,12 +38,15 @@ pub async fn held_for_review(
                 .copied()
                 .unwrap_or(lab_session::ReleaseMode::AfterReview);
             let found = flags(
-                transcripts.get(&s.id).map(|t| t.segments.0.as_slice()),
+                graded
+                    .transcripts
+                    .get(&s.id)
+                    .map(|t| t.segments.0.as_slice()),
                 s.duration_ms,
-                evaluations.get(&s.id).map(|e| &e.result),
+                graded.evaluations.get(&s.id).map(|e| &e.result),
                 None,
             );
-            student_sees(mode, reviews.get(&s.id), &found) == StudentSees::Nothing
+            student_sees(mode, graded.reviews.get(&s.id), &found) == StudentSees::Nothing
         })
         .map(|s| s.id)
         .collect())

@@ -4,11 +4,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use super::graded::Graded;
 use super::{Flag, GradeState, flags, grade_state};
 use crate::DomainError;
-use crate::entities::{evaluation, regrade_request, review, submission, transcript, user};
+use crate::entities::{evaluation, regrade_request, review, submission, user};
+use crate::results::ResultService;
 
 pub struct ReviewRow {
     pub submission: submission::Model,
@@ -78,16 +80,7 @@ pub async fn review_list(
     db: &DatabaseConnection,
     lab_id: i32,
 ) -> Result<Vec<ReviewRow>, DomainError> {
-    let all = submission::Entity::find()
-        .filter(submission::Column::LabSessionId.eq(lab_id))
-        .order_by_desc(submission::Column::Id)
-        .all(db)
-        .await?;
-    let mut seen = std::collections::HashSet::new();
-    let latest: Vec<_> = all
-        .into_iter()
-        .filter(|s| seen.insert(s.student_id))
-        .collect();
+    let latest = ResultService::newest_per_student(db, lab_id).await?;
     let ids: Vec<i32> = latest.iter().map(|s| s.id).collect();
     let mut students: HashMap<i32, user::Model> = user::Entity::find()
         .filter(user::Column::Id.is_in(latest.iter().map(|s| s.student_id)))
@@ -96,29 +89,11 @@ pub async fn review_list(
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    let mut evaluations: HashMap<i32, evaluation::Model> = HashMap::new();
-    for e in evaluation::Entity::find()
-        .filter(evaluation::Column::SubmissionId.is_in(ids.clone()))
-        .order_by_asc(evaluation::Column::Id)
-        .all(db)
-        .await?
-    {
-        evaluations.insert(e.submission_id, e);
-    }
-    let mut reviews: HashMap<i32, review::Model> = review::Entity::find()
-        .filter(review::Column::SubmissionId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.submission_id, r))
-        .collect();
-    let mut transcripts: HashMap<i32, transcript::Model> = transcript::Entity::find()
-        .filter(transcript::Column::SubmissionId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.submission_id, t))
-        .collect();
+    let Graded {
+        mut evaluations,
+        mut reviews,
+        mut transcripts,
+    } = Graded::load(db, &ids).await?;
     let mut regrades: HashMap<i32, u32> = HashMap::new();
     for r in regrade_request::Entity::find()
         .filter(regrade_request::Column::SubmissionId.is_in(ids))
@@ -140,9 +115,11 @@ pub async fn review_list(
             transcript.as_ref().map(|t| t.segments.0.as_slice()),
             s.duration_ms,
             evaluation.as_ref().map(|e| &e.result),
+            // The words a student gets; the raw reason (engine output, paths) is for admins.
             s.failure_reason
                 .as_deref()
-                .filter(|_| s.state == submission::SubmissionState::Failed),
+                .filter(|_| s.state == submission::SubmissionState::Failed)
+                .map(|raw| crate::submissions::student_failure(raw).message),
         );
         rows.push(ReviewRow {
             state: grade_state(s.state, review.as_ref()),

@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod flags;
+mod graded;
 mod held;
 pub mod list;
 pub mod regrade;
@@ -76,7 +77,9 @@ pub fn student_sees(
 ) -> StudentSees {
     match (review.map(|r| r.state), mode) {
         (Some(ReviewState::Released), _) => StudentSees::Released,
-        (Some(ReviewState::Reviewed), _) => StudentSees::Nothing,
+        // A lab switched to "at once" releases what was reviewed under the old setting.
+        (Some(ReviewState::Reviewed), ReleaseMode::Automatic) => StudentSees::Released,
+        (Some(ReviewState::Reviewed), ReleaseMode::AfterReview) => StudentSees::Nothing,
         (None, ReleaseMode::Automatic) if flags.is_empty() => StudentSees::AiDraft,
         (None, _) => StudentSees::Nothing,
     }
@@ -114,8 +117,13 @@ mod tests {
         assert_eq!(student_sees(Automatic, None, &flag), StudentSees::Nothing);
         let reviewed = review(ReviewState::Reviewed);
         assert_eq!(
-            student_sees(Automatic, Some(&reviewed), &[]),
+            student_sees(AfterReview, Some(&reviewed), &[]),
             StudentSees::Nothing
+        );
+        // A lab switched to "at once" shows what was reviewed under the old setting.
+        assert_eq!(
+            student_sees(Automatic, Some(&reviewed), &flag),
+            StudentSees::Released
         );
         let released = review(ReviewState::Released);
         assert_eq!(

@@ -7,8 +7,8 @@ use sea_orm::{
 };
 
 use crate::DomainError;
+use crate::entities::regrade_request;
 use crate::entities::review::ReviewState;
-use crate::entities::{regrade_request, submission};
 use crate::results::ResultService;
 
 const NOTE_MAX: usize = 500;
@@ -26,6 +26,13 @@ fn text(field: &str, value: &str, max: usize, missing: &str) -> Result<String, D
         ));
     }
     Ok(value.to_owned())
+}
+
+fn already_asked() -> DomainError {
+    DomainError::invalid(
+        "criterion",
+        "You already asked for a second look at this criterion.",
+    )
 }
 
 pub struct RegradeService;
@@ -68,12 +75,9 @@ impl RegradeService {
             .one(db)
             .await?;
         if asked.is_some() {
-            return Err(DomainError::invalid(
-                "criterion",
-                "You already asked for a second look at this criterion.",
-            ));
+            return Err(already_asked());
         }
-        Ok(regrade_request::ActiveModel {
+        let inserted = regrade_request::ActiveModel {
             submission_id: Set(id),
             student_id: Set(student),
             criterion: Set(criterion.to_owned()),
@@ -82,7 +86,19 @@ impl RegradeService {
             ..Default::default()
         }
         .insert(db)
-        .await?)
+        .await;
+        // Two requests at once: the unique index lets one in; the other is told as above.
+        match inserted {
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Err(already_asked())
+            }
+            other => Ok(other?),
+        }
     }
 
     /// The instructor's answer to request `request_id` of submission `id`.
@@ -113,26 +129,6 @@ impl RegradeService {
     ) -> Result<Vec<regrade_request::Model>, DomainError> {
         Ok(regrade_request::Entity::find()
             .filter(regrade_request::Column::SubmissionId.eq(id))
-            .order_by_asc(regrade_request::Column::Id)
-            .all(db)
-            .await?)
-    }
-
-    /// The unanswered requests of a lab session's submissions: the instructor's queue.
-    pub async fn open_in_lab(
-        db: &DatabaseConnection,
-        lab_id: i32,
-    ) -> Result<Vec<regrade_request::Model>, DomainError> {
-        let ids: Vec<i32> = submission::Entity::find()
-            .filter(submission::Column::LabSessionId.eq(lab_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        Ok(regrade_request::Entity::find()
-            .filter(regrade_request::Column::SubmissionId.is_in(ids))
-            .filter(regrade_request::Column::Answer.is_null())
             .order_by_asc(regrade_request::Column::Id)
             .all(db)
             .await?)

@@ -9,8 +9,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use crate::DomainError;
 use crate::entities::lab_session::ReleaseMode;
 use crate::entities::review::{FinalCriterion, FinalGrade, ReviewState};
-use crate::entities::{evaluation, review, review_change, submission};
-use crate::labs::LabSessionService;
+use crate::entities::{evaluation, review, review_change};
 use crate::results::ResultService;
 
 const COMMENT_MAX: usize = 1000;
@@ -101,29 +100,38 @@ impl ReviewService {
         id: i32,
         grade: FinalGrade,
     ) -> Result<review::Model, DomainError> {
-        let detail = ResultService::detail(db, id).await?;
-        let ai = match &detail.review {
-            Some(r) => {
-                evaluation::Entity::find_by_id(r.evaluation_id)
-                    .one(db)
-                    .await?
-            }
-            None => detail.evaluation.clone(),
-        }
-        .ok_or_else(|| DomainError::invalid("grade", "There is no AI grade to review yet."))?;
-        let rubric = LabSessionService::rubric_at(db, &detail.lab, ai.rubric_version).await?;
-        check(&grade, &rubric)?;
+        // The write lock first, then the reads: two saves at once (a double click, two
+        // reviewers) run one after the other, each diffing against what the other wrote.
+        let tx = crate::db::begin_write(db).await?;
+        let detail = ResultService::detail_in(&tx, id).await?;
+        let ai = detail
+            .evaluation
+            .clone()
+            .ok_or_else(|| DomainError::invalid("grade", "There is no AI grade to review yet."))?;
+        check(&grade, &detail.rubric)?;
         let before = detail
             .review
             .as_ref()
             .map_or_else(|| draft_of(&ai.result), |r| r.grade.clone());
         let mut changed = changes(&before, &grade);
         let now = Utc::now();
+        let automatic = detail.lab.release_mode == ReleaseMode::Automatic;
         let state = match &detail.review {
             Some(r) => r.state,
-            None if detail.lab.release_mode == ReleaseMode::Automatic => ReviewState::Released,
+            None if automatic => ReviewState::Released,
             None => ReviewState::Reviewed,
         };
+        // In a lab that releases at once, the student may already have seen the AI's draft.
+        let draft_was_seen = automatic
+            && detail.review.is_none()
+            && super::flags(
+                detail.transcript.as_ref().map(|t| t.segments.0.as_slice()),
+                detail.submission.duration_ms,
+                Some(&ai.result),
+                None,
+            )
+            .is_empty();
+        let grade_changed = !changed.is_empty();
         if detail.review.is_none() {
             changed.push(("state", None, "ai_draft".into(), state_name(state).into()));
         }
@@ -132,7 +140,6 @@ impl ReviewService {
                 .review
                 .ok_or_else(|| DomainError::Internal("a review without a row".into()));
         }
-        let tx = crate::db::begin_write(db).await?;
         for (field, criterion, from, to) in changed {
             review_change::ActiveModel {
                 submission_id: Set(id),
@@ -150,21 +157,21 @@ impl ReviewService {
             .await?;
         }
         let total = i32::try_from(grade.total()).unwrap_or(i32::MAX);
-        let saved = match detail.review {
-            Some(r) => {
-                let released = r.state == ReviewState::Released;
-                let mut row: review::ActiveModel = r.into();
-                row.grade = Set(grade);
-                row.total = Set(total);
-                row.reviewed_by = Set(reviewer);
-                row.reviewed_at = Set(now);
-                if released {
-                    row.changed_after_release = Set(Some(now));
+        let saved =
+            match detail.review {
+                Some(r) => {
+                    let released = r.state == ReviewState::Released;
+                    let mut row: review::ActiveModel = r.into();
+                    row.grade = Set(grade);
+                    row.total = Set(total);
+                    row.reviewed_by = Set(reviewer);
+                    row.reviewed_at = Set(now);
+                    if released {
+                        row.changed_after_release = Set(Some(now));
+                    }
+                    row.update(&tx).await?
                 }
-                row.update(&tx).await?
-            }
-            None => {
-                review::ActiveModel {
+                None => review::ActiveModel {
                     submission_id: Set(id),
                     evaluation_id: Set(ai.id),
                     grade: Set(grade),
@@ -173,18 +180,51 @@ impl ReviewService {
                     reviewed_by: Set(reviewer),
                     reviewed_at: Set(now),
                     released_at: Set((state == ReviewState::Released).then_some(now)),
-                    changed_after_release: Set(None),
+                    changed_after_release: Set((draft_was_seen && grade_changed).then_some(now)),
                     ..Default::default()
                 }
                 .insert(&tx)
-                .await?
-            }
-        };
+                .await?,
+            };
         tx.commit().await?;
         Ok(saved)
     }
 
-    /// Takes the AI's draft as the grade, unchanged.
+    /// Saves points and comments given in the rubric's order (the rubric of the AI run under
+    /// review), with the overall feedback.
+    pub async fn save_points(
+        db: &DatabaseConnection,
+        reviewer: i32,
+        id: i32,
+        points: Vec<u32>,
+        comments: Vec<String>,
+        feedback: String,
+    ) -> Result<review::Model, DomainError> {
+        let rubric = ResultService::detail(db, id).await?.rubric;
+        if points.len() != rubric.criteria.len() || comments.len() != rubric.criteria.len() {
+            return Err(DomainError::invalid(
+                "criteria",
+                "The grade does not match the rubric's criteria; reload the page.",
+            ));
+        }
+        let criteria = rubric
+            .criteria
+            .iter()
+            .zip(points.into_iter().zip(comments))
+            .map(|(c, (points, comment))| FinalCriterion {
+                criterion: c.name.clone(),
+                points,
+                comment: comment.trim().to_owned(),
+            })
+            .collect();
+        let grade = FinalGrade {
+            criteria,
+            feedback: feedback.trim().to_owned(),
+        };
+        Self::save(db, reviewer, id, grade).await
+    }
+
+    /// Takes the AI's draft as the grade, unchanged; a grade already reviewed stays as it is.
     pub async fn accept_draft(
         db: &DatabaseConnection,
         reviewer: i32,
@@ -207,13 +247,14 @@ impl ReviewService {
         by: i32,
         ids: &[i32],
     ) -> Result<u32, DomainError> {
+        // Under the write lock: two releases at once release (and record) each grade once.
+        let tx = crate::db::begin_write(db).await?;
         let reviewed = review::Entity::find()
             .filter(review::Column::SubmissionId.is_in(ids.iter().copied()))
             .filter(review::Column::State.eq(ReviewState::Reviewed))
-            .all(db)
+            .all(&tx)
             .await?;
         let now = Utc::now();
-        let tx = crate::db::begin_write(db).await?;
         let mut released = 0;
         for r in reviewed {
             let rubric_version = evaluation::Entity::find_by_id(r.evaluation_id)
@@ -244,19 +285,15 @@ impl ReviewService {
         Ok(released)
     }
 
-    /// Releases every reviewed grade of a lab session.
+    /// Releases every reviewed grade of a lab session's newest attempts (what its review
+    /// list shows).
     pub async fn release_all(
         db: &DatabaseConnection,
         by: i32,
         lab_id: i32,
     ) -> Result<u32, DomainError> {
-        let ids: Vec<i32> = submission::Entity::find()
-            .filter(submission::Column::LabSessionId.eq(lab_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
+        let newest = ResultService::newest_per_student(db, lab_id).await?;
+        let ids: Vec<i32> = newest.iter().map(|s| s.id).collect();
         Self::release(db, by, &ids).await
     }
 

@@ -250,3 +250,63 @@ async fn only_the_labs_instructor_and_admins_review_release_and_export() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_students_live_status_says_awaiting_review_until_the_release() {
+    let r = Reviewed::new(ReleaseMode::AfterReview, &TALK).await;
+    let mut stream = crate::status::Stream::open(&r.app, &r.student).await;
+    r.app.scheduler.notify_queued();
+    let stage = |v: &Value| crate::status::stage_of(v, r.sub);
+    stream
+        .until(|v| stage(v).as_deref() == Some("awaiting_review"))
+        .await;
+    r.app
+        .call(&r.teacher, "/api/review/accept", &[("id", &r.id())])
+        .await;
+    r.app
+        .call(&r.teacher, "/api/review/release", &[("id", &r.id())])
+        .await;
+    // The release itself wakes the idle scheduler: no upload or batch is needed.
+    stream
+        .until(|v| stage(v).as_deref() == Some("evaluated"))
+        .await;
+}
+
+#[tokio::test]
+async fn a_double_accept_makes_one_review_and_one_history_line() {
+    let r = Reviewed::new(ReleaseMode::AfterReview, &TALK).await;
+    let id = r.id();
+    let form = [("id", id.as_str())];
+    let accept = || r.app.call(&r.teacher, "/api/review/accept", &form);
+    let (a, b) = tokio::join!(accept(), accept());
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let page = r.review_page(&r.teacher).await;
+    assert_eq!(page["state"], "reviewed");
+    assert_eq!(page["history"].as_array().map(Vec::len), Some(1), "{page}");
+}
+
+#[tokio::test]
+async fn a_student_cannot_ask_about_another_students_grade() {
+    let r = Reviewed::new(ReleaseMode::AfterReview, &TALK).await;
+    r.app
+        .call(&r.teacher, "/api/review/accept", &[("id", &r.id())])
+        .await;
+    r.app
+        .call(&r.teacher, "/api/review/release", &[("id", &r.id())])
+        .await;
+    let mallory = r.app.logged_in("mallory", Role::Student).await;
+    let (status, body) = r
+        .app
+        .call_error(
+            &mallory,
+            "/api/student/regrade",
+            &[
+                ("id", &r.id()),
+                ("criterion", "Method"),
+                ("note", "mine now"),
+            ],
+        )
+        .await;
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!("NotFound")));
+    assert_eq!(r.review_page(&r.teacher).await["regrades"], json!([]));
+}

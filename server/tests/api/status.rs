@@ -16,14 +16,14 @@ async fn with_fake_engine(dir: &std::path::Path, item_ms: u64) -> TestApp {
 }
 
 /// One SSE connection, read event by event.
-struct Stream {
+pub struct Stream {
     response: reqwest::Response,
     buffer: String,
     seen: Vec<Value>,
 }
 
 impl Stream {
-    async fn open(app: &TestApp, client: &Client) -> Self {
+    pub async fn open(app: &TestApp, client: &Client) -> Self {
         let response = app.get(client, "/api/status/events").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
@@ -62,7 +62,7 @@ impl Stream {
     }
 
     /// Reads updates until one satisfies `done`.
-    async fn until(&mut self, done: impl Fn(&Value) -> bool) -> Value {
+    pub async fn until(&mut self, done: impl Fn(&Value) -> bool) -> Value {
         loop {
             let view = self.next().await;
             if done(&view) {
@@ -72,7 +72,7 @@ impl Stream {
     }
 }
 
-fn stage_of(view: &Value, submission: i32) -> Option<String> {
+pub fn stage_of(view: &Value, submission: i32) -> Option<String> {
     view["mine"]
         .as_array()?
         .iter()
