@@ -36,6 +36,10 @@ pub fn Player(
     segments: Vec<Segment>,
     video: NodeRef<Video>,
     #[prop(optional)] marks: Vec<Mark>,
+    /// Where playback is, in seconds, kept outside the player: a player rebuilt with new
+    /// data (after a save) starts where the old one was.
+    #[prop(optional)]
+    position: Option<RwSignal<f64>>,
 ) -> impl IntoView {
     let now_ms = RwSignal::new(0u64);
     let bounds: Vec<(u64, u64)> = segments.iter().map(|s| (s.start_ms, s.end_ms)).collect();
@@ -88,6 +92,15 @@ pub fn Player(
                 on:timeupdate=move |_| {
                     if let Some(v) = video.get_untracked() {
                         now_ms.set((v.current_time() * 1000.0) as u64);
+                        if let Some(p) = position {
+                            p.set(v.current_time());
+                        }
+                    }
+                }
+                on:loadedmetadata=move |_| {
+                    let at = position.map_or(0.0, |p| p.get_untracked());
+                    if let (Some(v), true) = (video.get_untracked(), at > 0.0) {
+                        v.set_current_time(at);
                     }
                 }>
                 {captions_url.map(|src| view! { <track kind="captions" src=src srclang="en" label="Transcript"/> })}

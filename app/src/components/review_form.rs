@@ -1,8 +1,8 @@
 //! The instructor's grade of one submission: per criterion the AI's points, evidence (a
 //! click seeks the video to where it was said) and comment, beside the final points and
 //! comment; then overall feedback, and accept / save / release. Keyboard: J and K next and
-//! previous, A accepts the AI draft and goes on, 1–9 focus a criterion's points, R releases,
-//! Ctrl+Enter saves.
+//! previous, A accepts the AI draft (a grade already reviewed stays) and goes on, 1–9 focus
+//! a criterion's points, R releases, Ctrl+Enter saves.
 
 use leptos::html::Video;
 use leptos::prelude::*;

@@ -15,6 +15,12 @@ pub fn ReviewPage() -> impl IntoView {
     let id = super::id_param();
     let page = Resource::new_blocking(id, review_submission);
     let reload = Callback::new(move |_| page.refetch());
+    // Playback position across saves; another submission starts at the beginning.
+    let position = RwSignal::new(0.0);
+    Effect::new(move |_| {
+        id();
+        position.set(0.0);
+    });
     view! {
         <Title text="Review · Viva"/>
         <SignedInBar/>
@@ -22,7 +28,7 @@ pub fn ReviewPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(p) => review_view(p, reload).into_any(),
+                        Ok(p) => review_view(p, reload, position).into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -41,7 +47,7 @@ fn state_words(state: &str) -> &'static str {
     }
 }
 
-fn review_view(p: Page, reload: Callback<()>) -> impl IntoView {
+fn review_view(p: Page, reload: Callback<()>, position: RwSignal<f64>) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     let marks = p
         .criteria
@@ -82,7 +88,7 @@ fn review_view(p: Page, reload: Callback<()>) -> impl IntoView {
         })}
         <p class="hint keys">"Keys: J next · K previous · A accept the AI draft and go on · 1–9 the points of criterion N · R release · Ctrl+Enter save"</p>
         <div class="review-layout">
-            <Player media_url=p.media_url.clone() captions_url=p.captions_url.clone() segments=p.segments.clone() video marks/>
+            <Player media_url=p.media_url.clone() captions_url=p.captions_url.clone() segments=p.segments.clone() video marks position/>
             <ReviewForm page=p.clone() video on_saved=reload/>
         </div>
         {regrades(p.submission_id, p.regrades, reload)}

@@ -176,7 +176,7 @@ fn distribution(title: String, max: u32, values: impl Iterator<Item = u32>) -> D
 }
 
 /// Distributions of the grades as they stand, and the AI's agreement with the instructor
-/// over reviewed submissions graded against the current rubric.
+/// over reviewed submissions, per criterion of the current rubric (matched by name).
 pub fn insights(rows: &[ReviewRow], rubric: &Rubric) -> LabInsights {
     let graded: Vec<&ReviewRow> = rows.iter().filter(|r| r.total().is_some()).collect();
     let totals = distribution(

@@ -1,6 +1,6 @@
 //! Exports of a lab session (its instructor's and admins'): the grades as CSV, and one ZIP
-//! with the CSV and every transcript as TXT, SRT and WebVTT, streamed as it is written
-//! (never whole in memory). A submission's transcript files are for whoever may see the
+//! with the CSV and every transcript as TXT, SRT and WebVTT, streamed to the client as it is
+//! written (the archive is never whole in memory; each file in it is, one at a time). A submission's transcript files are for whoever may see the
 //! submission (its student too).
 
 use app::AppError;
@@ -99,6 +99,7 @@ pub async fn lab_zip(
         .collect();
     let (pipe_in, pipe_out) = tokio::io::duplex(ZIP_PIPE);
     let db = state.server.db.clone();
+    // Ends with the archive, or at the next write once the client has gone (the pipe closes).
     tokio::spawn(async move {
         if let Err(e) = write_zip(pipe_in, &db, csv, students).await {
             // The client sees a cut-off download; the reason is logged.
