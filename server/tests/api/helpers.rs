@@ -313,6 +313,10 @@ pub async fn with_a_submission(app: &TestApp, dir: &std::path::Path) -> (Client,
     (ada, lab, sub)
 }
 
+/// A lab talk long enough that its result is not flagged as too short for automatic release.
+pub const TALK: &str = "We timed ten swings of the pendulum for five lengths of string, plotted \
+    the square of the period against the length, and the slope gave us g within two percent.";
+
 /// Queues a submission of one second of silence; the fake engine "hears" `text`.
 pub async fn enqueue(
     db: &DatabaseConnection,

@@ -7,7 +7,7 @@ use domain::Role;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enqueue, fake_scheduler, lab_session};
+use crate::helpers::{TALK, TestApp, enqueue, fake_scheduler, lab_session};
 
 /// An app whose fake engine runs one item a batch: 100 ms to load, `item_ms` an item.
 async fn with_fake_engine(dir: &std::path::Path, item_ms: u64) -> TestApp {
@@ -113,8 +113,9 @@ async fn students_and_instructors_each_receive_only_their_own_view_as_the_queue_
     assert_eq!(first["gpu"]["state"], "idle");
     assert_eq!(first["mine"], json!([]));
 
-    let ada_sub = enqueue(&app.db, dir.path(), ada_id, lab, "ada's talk").await;
-    let bob_sub = enqueue(&app.db, dir.path(), bob_id, lab, "bob's talk").await;
+    // Talks long enough not to be held for review as too short: released at once.
+    let ada_sub = enqueue(&app.db, dir.path(), ada_id, lab, &format!("Ada: {TALK}")).await;
+    let bob_sub = enqueue(&app.db, dir.path(), bob_id, lab, &format!("Bob: {TALK}")).await;
     let stranger = enqueue(&app.db, dir.path(), bob_id, other_lab, "elsewhere").await;
     app.scheduler.notify_queued();
 
