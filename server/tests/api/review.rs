@@ -310,3 +310,73 @@ async fn a_student_cannot_ask_about_another_students_grade() {
     assert_eq!((status, body), (StatusCode::NOT_FOUND, json!("NotFound")));
     assert_eq!(r.review_page(&r.teacher).await["regrades"], json!([]));
 }
+
+#[tokio::test]
+async fn a_grade_that_does_not_match_the_rubric_is_refused() {
+    let r = Reviewed::new(ReleaseMode::AfterReview, &TALK).await;
+    let grade = json!({"points": [1, 1, 1], "comments": ["", "", ""], "feedback": ""}).to_string();
+    let (status, body) = r
+        .app
+        .call_error(
+            &r.teacher,
+            "/api/review/save",
+            &[("id", &r.id()), ("grade", &grade)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(crate::helpers::invalid_fields(&body), ["criteria"]);
+    assert_eq!(r.review_page(&r.teacher).await["state"], "ai_draft");
+}
+
+#[tokio::test]
+async fn a_newer_ai_run_does_not_replace_a_released_grade() {
+    use domain::entities::evaluation;
+    use sea_orm::{ActiveModelTrait, EntityTrait};
+
+    let r = Reviewed::new(ReleaseMode::AfterReview, &TALK).await;
+    r.save([5, 2], ["", ""], "Reviewed.").await;
+    r.app
+        .call(&r.teacher, "/api/review/release", &[("id", &r.id())])
+        .await;
+    // A re-run adds a newer AI run with other points.
+    let first = evaluation::Entity::find()
+        .one(&r.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut newer = first.result.clone();
+    newer.criteria[0].points = 0;
+    newer.total = 2;
+    evaluation::ActiveModel {
+        submission_id: sea_orm::Set(r.sub),
+        result: sea_orm::Set(newer),
+        rubric_version: sea_orm::Set(1),
+        total: sea_orm::Set(2),
+        model: sea_orm::Set("rerun".into()),
+        prompt_version: sea_orm::Set("t".into()),
+        seed: sea_orm::Set(1),
+        parallel_sequences: sea_orm::Set(1),
+        ms: sea_orm::Set(1),
+        created_at: sea_orm::Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&r.app.db)
+    .await
+    .unwrap();
+
+    let seen = r.student_view().await;
+    assert_eq!(seen["outcome"]["kind"], "released");
+    assert_eq!(seen["outcome"]["total"], 7, "{seen}");
+    let page = r.review_page(&r.teacher).await;
+    assert_eq!(
+        page["criteria"][0]["ai_points"], 4,
+        "the run the grade was made on"
+    );
+    assert_eq!(page["criteria"][0]["points"], 5);
+    assert!(
+        page["ai_run"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("#{}", first.id))
+    );
+}
