@@ -17,6 +17,17 @@ pub struct Mark {
     pub label: String,
 }
 
+impl Mark {
+    /// Criterion `name`'s evidence, if it has a time in the video.
+    pub fn evidence(name: &str, quote: &str, at_ms: Option<u64>) -> Option<Self> {
+        Some(Self {
+            start_ms: at_ms?,
+            quote: quote.to_owned(),
+            label: format!("Evidence for {name}"),
+        })
+    }
+}
+
 /// Moves `video` to `ms` (and plays from there when `play`).
 pub fn seek(video: NodeRef<Video>, ms: u64, play: bool) {
     if let Some(video) = video.get_untracked() {

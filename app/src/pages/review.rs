@@ -52,13 +52,7 @@ fn review_view(p: Page, reload: Callback<()>, position: RwSignal<f64>) -> impl I
     let marks = p
         .criteria
         .iter()
-        .filter_map(|c| {
-            Some(Mark {
-                start_ms: c.evidence_ms?,
-                quote: c.evidence.clone(),
-                label: format!("Evidence for {}", c.name),
-            })
-        })
+        .filter_map(|c| Mark::evidence(&c.name, &c.evidence, c.evidence_ms))
         .collect();
     let link = |to: Option<i32>, rel: &'static str, words: &'static str| {
         to.map(|to| view! { <a href=review_href(to) rel=rel>{words}</a> })

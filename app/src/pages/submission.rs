@@ -42,13 +42,7 @@ fn submission_view(s: SubmissionView, reload: Callback<i32>) -> impl IntoView {
         Outcome::Released(g) | Outcome::Draft(g) => g
             .criteria
             .iter()
-            .filter_map(|c| {
-                Some(Mark {
-                    start_ms: c.evidence_ms?,
-                    quote: c.evidence.clone(),
-                    label: format!("Evidence for {}", c.name),
-                })
-            })
+            .filter_map(|c| Mark::evidence(&c.name, &c.evidence, c.evidence_ms))
             .collect(),
         _ => Vec::new(),
     };

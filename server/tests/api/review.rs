@@ -148,12 +148,7 @@ async fn a_student_asks_once_per_criterion_and_the_instructor_answers() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "not before release"
     );
-    r.app
-        .call(&r.teacher, "/api/review/accept", &[("id", &r.id())])
-        .await;
-    r.app
-        .call(&r.teacher, "/api/review/release", &[("id", &r.id())])
-        .await;
+    r.accept_and_release().await;
     assert_eq!(ask("Result").await.status(), StatusCode::OK);
     let (status, body) = crate::helpers::error_of(ask("Result").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -260,12 +255,7 @@ async fn the_students_live_status_says_awaiting_review_until_the_release() {
     stream
         .until(|v| stage(v).as_deref() == Some("awaiting_review"))
         .await;
-    r.app
-        .call(&r.teacher, "/api/review/accept", &[("id", &r.id())])
-        .await;
-    r.app
-        .call(&r.teacher, "/api/review/release", &[("id", &r.id())])
-        .await;
+    r.accept_and_release().await;
     // The release itself wakes the idle scheduler: no upload or batch is needed.
     stream
         .until(|v| stage(v).as_deref() == Some("evaluated"))
@@ -288,12 +278,7 @@ async fn a_double_accept_makes_one_review_and_one_history_line() {
 #[tokio::test]
 async fn a_student_cannot_ask_about_another_students_grade() {
     let r = Reviewed::new(ReleaseMode::AfterReview, &TALK).await;
-    r.app
-        .call(&r.teacher, "/api/review/accept", &[("id", &r.id())])
-        .await;
-    r.app
-        .call(&r.teacher, "/api/review/release", &[("id", &r.id())])
-        .await;
+    r.accept_and_release().await;
     let mallory = r.app.logged_in("mallory", Role::Student).await;
     let (status, body) = r
         .app

@@ -102,6 +102,17 @@ impl Reviewed {
             .await
     }
 
+    /// The instructor takes the AI's draft and releases it.
+    pub async fn accept_and_release(&self) {
+        for path in ["/api/review/accept", "/api/review/release"] {
+            let response = self
+                .app
+                .call(&self.teacher, path, &[("id", &self.id())])
+                .await;
+            assert!(response.status().is_success(), "{path}");
+        }
+    }
+
     /// Saves points and comments for (Method, Result) and the feedback.
     pub async fn save(
         &self,
