@@ -4,6 +4,7 @@
 //! [`DomainError`] to responses in one place. It never loads a model.
 
 pub mod access;
+pub mod admin;
 pub mod auth;
 pub mod db;
 pub mod entities;
@@ -12,8 +13,10 @@ pub mod exports;
 pub mod labs;
 pub mod media;
 pub mod media_sweep;
+pub mod model_files;
 pub mod results;
 pub mod review;
+pub mod scheduler_settings;
 pub mod sessions;
 pub mod status;
 pub mod submissions;

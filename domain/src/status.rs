@@ -16,6 +16,8 @@ pub struct Snapshot {
     /// Unix milliseconds when this snapshot was made; estimates count from here.
     pub at_ms: u64,
     pub batch_size: u32,
+    /// An admin paused the GPU cycle: the running batch finishes, no new one starts.
+    pub paused: bool,
     pub current: Option<CurrentBatch>,
     /// Waiting items in FIFO order, with the batch each will be in.
     pub queue: Vec<QueuedItem>,

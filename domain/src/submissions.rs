@@ -9,7 +9,6 @@ use sea_orm::{
 
 use crate::DomainError;
 use crate::entities::submission::{self, SubmissionState};
-use crate::entities::transcript;
 
 /// A prepared upload: the audio is already extracted and its duration known.
 pub struct NewSubmission {
@@ -158,47 +157,5 @@ impl SubmissionService {
         let created = Self::insert(&tx, new, attempt).await?;
         tx.commit().await?;
         Ok((created, stale))
-    }
-
-    /// Queues a finished submission again for a new evaluation only: its transcript is kept
-    /// and its batch skips the STT phase for it. The old evaluations stay.
-    pub async fn requeue_evaluation(
-        db: &DatabaseConnection,
-        id: i32,
-        requested_by: i32,
-        reason: Option<String>,
-    ) -> Result<submission::Model, DomainError> {
-        let found = submission::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        if !found.state.is_final() {
-            return Err(DomainError::invalid(
-                "submission",
-                "this submission is still in the queue",
-            ));
-        }
-        let has_transcript = transcript::Entity::find()
-            .filter(transcript::Column::SubmissionId.eq(id))
-            .one(db)
-            .await?
-            .is_some();
-        if !has_transcript {
-            return Err(DomainError::invalid(
-                "submission",
-                "this submission has no transcript to evaluate",
-            ));
-        }
-        let now = Utc::now();
-        let mut row: submission::ActiveModel = found.into();
-        row.state = Set(SubmissionState::Queued);
-        row.batch_id = Set(None);
-        row.eval_crashes = Set(0);
-        row.failure_reason = Set(None);
-        row.rerun_by = Set(Some(requested_by));
-        row.rerun_reason = Set(reason);
-        row.queued_at = Set(now);
-        row.updated_at = Set(now);
-        Ok(row.update(db).await?)
     }
 }

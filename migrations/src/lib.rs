@@ -9,6 +9,7 @@ mod m20261127_000003_lab_work;
 mod m20261129_000004_rubric_versions;
 mod m20261130_000005_hardening;
 mod m20261130_000006_reviews;
+mod m20261130_000007_admin;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_rubric_versions::Migration),
             Box::new(m20261130_000005_hardening::Migration),
             Box::new(m20261130_000006_reviews::Migration),
+            Box::new(m20261130_000007_admin::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use domain::entities::scheduler_setting::RuntimeSettings;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,12 +95,63 @@ impl SchedulerConfig {
         None
     }
 
+    /// What an admin may change at run time, as this configuration sets it.
+    pub fn runtime(&self) -> RuntimeSettings {
+        RuntimeSettings {
+            batch_size: self.batch_size,
+            linger_secs: self.linger_secs,
+            stt_model: file_name(&self.stt.model),
+            eval_model: file_name(&self.eval.model),
+            threads: self.eval.threads,
+            use_gpu: self.eval.use_gpu,
+            item_timeout_secs: self.eval.item_timeout_secs,
+            phase_timeout_secs: self.eval.phase_timeout_secs,
+        }
+    }
+
+    /// This configuration with an admin's run-time settings over it. Models stay in the
+    /// folder of the configured ones.
+    pub fn with_runtime(&self, runtime: &RuntimeSettings) -> Self {
+        let engine = |base: &EngineConfig, model: &str| EngineConfig {
+            model: base.model_path(model),
+            threads: runtime.threads,
+            use_gpu: runtime.use_gpu,
+            item_timeout_secs: runtime.item_timeout_secs,
+            phase_timeout_secs: runtime.phase_timeout_secs,
+            ..base.clone()
+        };
+        Self {
+            batch_size: runtime.batch_size,
+            linger_secs: runtime.linger_secs,
+            eval_seed: self.eval_seed,
+            stt: engine(&self.stt, &runtime.stt_model),
+            eval: engine(&self.eval, &runtime.eval_model),
+        }
+    }
+
     pub fn linger(&self) -> Duration {
         Duration::from_secs_f64(self.linger_secs)
     }
 }
 
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
 impl EngineConfig {
+    /// The folder models are picked from: the configured model's.
+    pub fn models_dir(&self) -> PathBuf {
+        self.model
+            .parent()
+            .map_or_else(PathBuf::new, std::path::Path::to_path_buf)
+    }
+
+    /// `name`, a file in [`Self::models_dir`].
+    pub fn model_path(&self, name: &str) -> PathBuf {
+        self.models_dir().join(name)
+    }
+
     pub fn item_timeout(&self) -> Duration {
         Duration::from_secs(self.item_timeout_secs)
     }

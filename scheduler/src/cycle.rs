@@ -10,7 +10,7 @@ use domain::entities::batch::{self, BatchState};
 use domain::entities::engine_run::Phase;
 use domain::entities::submission::{self, SubmissionState};
 
-use crate::config::SchedulerConfig;
+use crate::config::{EngineConfig, SchedulerConfig};
 use crate::engine::kill_orphan;
 use crate::error::Error;
 use crate::estimates;
@@ -29,6 +29,9 @@ const IDLE_RECHECK: Duration = Duration::from_secs(2);
 
 pub struct Cycle {
     store: Store,
+    /// `viva.toml`'s settings, under the admin's run-time changes.
+    base: SchedulerConfig,
+    /// The settings in force: read again before each batch is formed.
     config: SchedulerConfig,
     gpu_lock: PathBuf,
     live: LiveStatus,
@@ -45,6 +48,7 @@ impl Cycle {
     ) -> Self {
         Self {
             store,
+            base: config.clone(),
             config,
             gpu_lock,
             live,
@@ -99,9 +103,27 @@ impl Cycle {
         }
     }
 
-    /// Forms a batch if one is due, or sleeps until one may be.
+    /// Puts the admin's newest settings in force; returns whether the cycle is paused.
+    async fn read_settings(&mut self) -> Result<bool, Error> {
+        let current = domain::scheduler_settings::SchedulerSettingsService::current(self.store.db())
+            .await
+            .map_err(|e| Error::Settings(e.to_string()))?;
+        let paused = current.as_ref().is_some_and(|c| c.paused);
+        self.config = match &current {
+            Some(change) => self.base.with_runtime(&change.settings),
+            None => self.base.clone(),
+        };
+        self.live.settings_changed(&self.config, paused);
+        Ok(paused)
+    }
+
+    /// Forms a batch if one is due, or sleeps until one may be. A paused cycle forms none.
     async fn wait_for_batch(&mut self) -> Result<Flow, Error> {
+        let paused = self.read_settings().await?;
         self.live.publish().await?;
+        if paused {
+            return Ok(self.sleep(None).await);
+        }
         let waiting = self.store.waiting().await?;
         let Some(oldest) = waiting.first() else {
             return Ok(self.sleep(None).await);
@@ -145,7 +167,7 @@ impl Cycle {
             let (need, have): (Vec<_>, Vec<_>) = members
                 .into_iter()
                 .filter(|m| m.state == SubmissionState::InBatch)
-                .partition(|m| !transcripts.contains_key(&m.id));
+                .partition(|m| crate::store::needs_stt(m, &transcripts));
             // Eval-only items (re-runs, or transcribed before a restart) skip this phase.
             let have: Vec<i32> = have.iter().map(|m| m.id).collect();
             self.store
@@ -192,15 +214,21 @@ impl Cycle {
         self.store.mark_phase_started(batch_id, phase).await?;
         self.live.phase_started(phase);
         self.live.publish().await?;
-        let engine = match phase {
-            Phase::Stt => &self.config.stt,
-            Phase::Evaluation => &self.config.eval,
+        // A re-run may ask for another LLM; a batch holds items of one model only.
+        let chosen = items.iter().find_map(|i| i.rerun_model.clone());
+        let engine = match (phase, chosen) {
+            (Phase::Stt, _) => self.config.stt.clone(),
+            (Phase::Evaluation, None) => self.config.eval.clone(),
+            (Phase::Evaluation, Some(name)) => EngineConfig {
+                model: self.config.eval.model_path(&name),
+                ..self.config.eval.clone()
+            },
         };
         let runner = PhaseRunner {
             store: &self.store,
             live: &mut self.live,
             settings: RequestSettings {
-                engine,
+                engine: &engine,
                 gpu_lock: &self.gpu_lock,
                 eval_seed: self.config.eval_seed,
             },

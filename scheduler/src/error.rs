@@ -8,6 +8,8 @@ use sea_orm::DbErr;
 pub enum Error {
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    #[error("cannot read the run-time settings: {0}")]
+    Settings(String),
     /// A value of ours that serde could not encode (never expected: the types are plain).
     #[error("cannot encode {what}: {source}")]
     Encode {

@@ -3,6 +3,7 @@
 //! watch channel every subscriber reads. Only real changes go out: every browser connection
 //! re-projects the snapshot on each one.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use domain::entities::batch;
@@ -21,6 +22,8 @@ pub struct LiveStatus {
     shape: QueueShape,
     state: LiveState,
     sender: watch::Sender<Arc<Snapshot>>,
+    /// Queue entries (id, queued at) whose first estimate is stored already.
+    estimated: HashSet<(i32, u64)>,
 }
 
 impl LiveStatus {
@@ -31,23 +34,29 @@ impl LiveStatus {
     ) -> Self {
         Self {
             store,
-            shape: QueueShape {
-                batch_size: config.batch_size,
-                linger_ms: u64::try_from(config.linger().as_millis()).unwrap_or(u64::MAX),
-            },
+            shape: shape(config),
             state: LiveState {
                 batch: None,
+                paused: false,
                 estimates: estimates::defaults(),
             },
             sender,
+            estimated: HashSet::new(),
         }
+    }
+
+    /// The settings in force changed (an admin's change, read before each batch).
+    pub fn settings_changed(&mut self, config: &SchedulerConfig, paused: bool) {
+        self.shape = shape(config);
+        self.state.paused = paused;
     }
 
     /// Rebuilds the snapshot and hands it to every subscriber, if anything but its time
     /// changed.
-    pub async fn publish(&self) -> Result<(), DbErr> {
+    pub async fn publish(&mut self) -> Result<(), DbErr> {
         let now = self.store.clock().now_ms();
         let snapshot = snapshot::build(&self.store, &self.shape, &self.state, now).await?;
+        self.keep_first_estimates(&snapshot).await?;
         self.sender.send_if_modified(|current| {
             let same = Snapshot {
                 at_ms: snapshot.at_ms,
@@ -58,6 +67,23 @@ impl LiveStatus {
             }
             !same
         });
+        Ok(())
+    }
+
+    /// Stores the estimate each queue entry is first shown, to compare with what happened.
+    /// Not while paused: a paused queue has no honest estimate.
+    async fn keep_first_estimates(&mut self, snapshot: &Snapshot) -> Result<(), DbErr> {
+        if snapshot.paused {
+            return Ok(());
+        }
+        for item in &snapshot.queue {
+            let key = (item.owner.submission_id, item.queued_ms);
+            if self.estimated.insert(key) {
+                self.store
+                    .keep_first_estimate(key.0, item.wait_ms, item.results_ms)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -139,5 +165,12 @@ impl LiveStatus {
             live.percent.insert(id, 100);
             live.item_started_ms = None;
         }
+    }
+}
+
+fn shape(config: &SchedulerConfig) -> QueueShape {
+    QueueShape {
+        batch_size: config.batch_size,
+        linger_ms: u64::try_from(config.linger().as_millis()).unwrap_or(u64::MAX),
     }
 }

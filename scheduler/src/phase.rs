@@ -17,7 +17,7 @@ use crate::estimates;
 use crate::live::LiveStatus;
 use crate::request::{self, EngineRequest, RequestRows, RequestSettings};
 use crate::retry::{self, Verdict};
-use crate::store::Store;
+use crate::store::{Provenance, Store};
 use crate::supervise::{EngineEnd, Signals, Step, Supervisor};
 
 /// Progress-only snapshots are published at most this often. Real time, not the
@@ -51,6 +51,7 @@ struct EngineRun {
     last_progress: Option<std::time::Instant>,
     /// The rubric version each item was sent with, recorded with its evaluation.
     rubric_versions: HashMap<i32, i32>,
+    made_by: Provenance,
 }
 
 impl PhaseRunner<'_> {
@@ -88,10 +89,15 @@ impl PhaseRunner<'_> {
                 self.store.transcripts(&ids).await?
             }
         };
+        let chosen_rubrics = match self.phase {
+            Phase::Stt => HashMap::new(),
+            Phase::Evaluation => self.store.chosen_rubrics(pending).await?,
+        };
         let rows = RequestRows {
             pending,
             labs: &labs,
             transcripts: &transcripts,
+            chosen_rubrics: &chosen_rubrics,
         };
         match request::build(self.phase, &self.settings, &rows)? {
             EngineRequest::Ready {
@@ -118,9 +124,16 @@ impl PhaseRunner<'_> {
         let engine = self.settings.engine;
         let clock = self.store.clock().clone();
         let model = model_name(&engine.model);
+        let model_sha256 = domain::model_files::sha256_of(engine.model.clone()).await;
         let record = self
             .store
-            .start_run(self.batch_id, self.phase, &model, pending.len())
+            .start_run(
+                self.batch_id,
+                self.phase,
+                &model,
+                model_sha256.clone(),
+                pending.len(),
+            )
             .await?;
         let started_ms = clock.now_ms();
         let spawned = Supervisor::spawn(engine, request, clock, self.signals.clone()).await;
@@ -151,6 +164,12 @@ impl PhaseRunner<'_> {
             in_flight: Vec::new(),
             last_progress: None,
             rubric_versions,
+            made_by: Provenance {
+                batch_id: self.batch_id,
+                engine_run_id: record.id,
+                model_sha256,
+                run_items: record.items,
+            },
         };
         let end = self.follow(&mut supervisor, &mut run, pending).await?;
         let end = supervisor.shut_down(end).await;
@@ -231,7 +250,9 @@ impl PhaseRunner<'_> {
                     return Ok(Some(EngineEnd::Crashed(why)));
                 };
                 let rubric_version = run.rubric_versions.get(&id).copied();
-                self.store_result(&item, result, rubric_version, ms).await?;
+                let made_by = run.made_by.clone();
+                self.store_result(&item, result, rubric_version, ms, &made_by)
+                    .await?;
                 run.in_flight.retain(|i| *i != id);
                 pending.retain(|p| p.id != id);
                 self.live.item_done(id);
@@ -256,13 +277,16 @@ impl PhaseRunner<'_> {
         result: Value,
         rubric_version: Option<i32>,
         ms: u64,
+        made_by: &Provenance,
     ) -> Result<(), Error> {
         let unreadable =
             |e: serde_json::Error| format!("the engine's result could not be read: {e}");
         match self.phase {
             Phase::Stt => match serde_json::from_value::<Transcript>(result) {
                 Ok(transcript) => {
-                    self.store.save_transcript(item.id, &transcript, ms).await?;
+                    self.store
+                        .save_transcript(item.id, &transcript, ms, made_by)
+                        .await?;
                     estimates::learn_stt(self.live.estimates_mut(), ms, item.duration_ms);
                 }
                 Err(e) => self.store.fail_item(item.id, &unreadable(e)).await?,
@@ -271,7 +295,7 @@ impl PhaseRunner<'_> {
                 match (serde_json::from_value::<Evaluation>(result), rubric_version) {
                     (Ok(evaluation), Some(version)) => {
                         self.store
-                            .save_evaluation(item, &evaluation, version, ms)
+                            .save_evaluation(item, &evaluation, version, ms, made_by)
                             .await?
                     }
                     (Ok(_), None) => {

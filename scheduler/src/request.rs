@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use domain::entities::engine_run::Phase;
-use domain::entities::{lab_session, submission, transcript};
+use domain::entities::{lab_session, rubric_version, submission, transcript};
 use engine_protocol::{EvalItem, EvalSettings, PROTOCOL_VERSION, Request, SttItem, SttSettings};
 use serde::Serialize;
 
@@ -28,6 +28,8 @@ pub struct RequestRows<'a> {
     pub labs: &'a HashMap<i32, lab_session::Model>,
     /// Only the evaluation phase reads these.
     pub transcripts: &'a HashMap<i32, transcript::Model>,
+    /// By submission: the older rubric version a re-run asked for.
+    pub chosen_rubrics: &'a HashMap<i32, rubric_version::Model>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -68,13 +70,17 @@ pub fn build(
                 let lab = rows.labs.get(&p.lab_session_id);
                 match (lab, rows.transcripts.get(&p.id)) {
                     (Some(lab), Some(t)) => {
-                        rubric_versions.insert(p.id, lab.rubric_version);
+                        let (version, rubric) = match rows.chosen_rubrics.get(&p.id) {
+                            Some(chosen) => (chosen.version, &chosen.rubric),
+                            None => (lab.rubric_version, &lab.rubric),
+                        };
+                        rubric_versions.insert(p.id, version);
                         items.push(EvalItem {
                             id: i64::from(p.id),
                             transcript: t.text.clone(),
                             segments: t.segments.0.clone(),
                             instructions: lab.instructions.clone(),
-                            rubric: lab.rubric.clone(),
+                            rubric: rubric.clone(),
                         });
                     }
                     _ => unusable.push((p.id, "its lab session or transcript is missing".into())),
@@ -162,6 +168,11 @@ mod tests {
             failure_reason: None,
             rerun_by: None,
             rerun_reason: None,
+            rerun_rubric_version: None,
+            rerun_model: None,
+            retranscribe: None,
+            estimated_wait_ms: None,
+            estimated_results_ms: None,
             queued_at: Utc::now(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -181,6 +192,8 @@ mod tests {
             language: "de".into(),
             model: "tiny".into(),
             ms: 1,
+            batch_id: None,
+            engine_run_id: None,
             created_at: Utc::now(),
         }
     }
@@ -212,6 +225,7 @@ mod tests {
             pending: &pending,
             labs: &labs,
             transcripts: &transcripts,
+            chosen_rubrics: &HashMap::new(),
         };
         let EngineRequest::Ready {
             bytes,
@@ -249,6 +263,7 @@ mod tests {
             pending: &pending,
             labs: &labs,
             transcripts: &transcripts,
+            chosen_rubrics: &HashMap::new(),
         };
         let EngineRequest::Unusable(problems) = build(Phase::Evaluation, &settings, &rows).unwrap()
         else {

@@ -23,6 +23,7 @@ const RECENT: u64 = 200;
 #[derive(Debug, Clone, Default)]
 pub struct LiveState {
     pub batch: Option<LiveBatch>,
+    pub paused: bool,
     pub estimates: Estimates,
 }
 
@@ -38,7 +39,7 @@ pub struct LiveBatch {
     pub item_started_ms: Option<u64>,
 }
 
-/// How the queue is cut into batches: from the settings, fixed while the cycle runs.
+/// How the queue is cut into batches: from the settings in force.
 #[derive(Debug, Clone, Copy)]
 pub struct QueueShape {
     pub batch_size: u32,
@@ -61,6 +62,7 @@ pub async fn build(
     let all: Vec<&submission::Model> = members.iter().chain(&queue).chain(&recent).collect();
     let ids: Vec<i32> = members.iter().chain(&queue).map(|s| s.id).collect();
     let transcripts = store.transcripts(&ids).await?;
+    let needs_stt = |s: &submission::Model| crate::store::needs_stt(s, &transcripts);
     let names = store
         .display_names(all.iter().map(|s| s.student_id))
         .await?;
@@ -98,7 +100,7 @@ pub async fn build(
             .map(|s| BatchItem {
                 owner: owner(s),
                 state: s.state,
-                needs_stt: !transcripts.contains_key(&s.id),
+                needs_stt: needs_stt(s),
                 duration_ms: s.duration_ms,
                 percent: b.percent.get(&s.id).copied().unwrap_or(0),
                 failure: s.failure_reason.clone(),
@@ -133,14 +135,14 @@ pub async fn build(
     for (k, chunk) in queue.chunks(size).enumerate() {
         let stt: Vec<_> = chunk
             .iter()
-            .filter(|s| !transcripts.contains_key(&s.id))
+            .filter(|s| needs_stt(s))
             .collect();
         let windows: f64 = stt.iter().map(|s| windows(s.duration_ms)).sum();
         let cost = batch_ms(estimates, stt.len(), windows, chunk.len()) as u64;
         for (slot, s) in chunk.iter().enumerate() {
             queued.push(QueuedItem {
                 owner: owner(s),
-                needs_stt: !transcripts.contains_key(&s.id),
+                needs_stt: needs_stt(s),
                 duration_ms: s.duration_ms,
                 queued_ms: ms(s.queued_at),
                 batch_seq: next_seq + i32::try_from(k).unwrap_or(i32::MAX - next_seq),
@@ -170,6 +172,7 @@ pub async fn build(
     Ok(Snapshot {
         at_ms: now,
         batch_size: shape.batch_size,
+        paused: live.paused,
         current,
         queue: queued,
         recent,

@@ -45,6 +45,8 @@ pub struct Model {
     pub phase: Phase,
     pub pid: Option<i32>,
     pub model: String,
+    /// SHA-256 of the model file, hex, when it could be read.
+    pub model_sha256: Option<String>,
     pub items: i32,
     pub started_at: ChronoDateTimeUtc,
     pub load_ms: Option<i64>,

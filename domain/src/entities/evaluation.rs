@@ -21,6 +21,15 @@ pub struct Model {
     /// The admin who asked for a re-run; none for the first evaluation.
     pub requested_by: Option<i32>,
     pub reason: Option<String>,
+    /// SHA-256 of the model file, hex; none for evaluations made before it was recorded.
+    pub model_sha256: Option<String>,
+    /// How tokens were chosen, e.g. "greedy".
+    pub decoding: Option<String>,
+    /// Items in the batch this ran in.
+    pub batch_size: Option<i32>,
+    pub batch_id: Option<i32>,
+    /// The engine process (`engine_runs`) that produced it.
+    pub engine_run_id: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -9,6 +9,7 @@ pub mod regrade_request;
 pub mod review;
 pub mod review_change;
 pub mod rubric_version;
+pub mod scheduler_setting;
 pub mod session;
 pub mod submission;
 pub mod transcript;

@@ -61,6 +61,16 @@ pub struct Model {
     /// the evaluation it produces.
     pub rerun_by: Option<i32>,
     pub rerun_reason: Option<String>,
+    /// A queued re-run's rubric version (none: the lab session's current one).
+    pub rerun_rubric_version: Option<i32>,
+    /// A queued re-run's LLM, a file name in the models folder (none: the configured one).
+    pub rerun_model: Option<String>,
+    /// A queued re-run that transcribes again before it evaluates.
+    pub retranscribe: Option<bool>,
+    /// The estimate the live status first gave for this queue entry, kept to compare with
+    /// what happened.
+    pub estimated_wait_ms: Option<i64>,
+    pub estimated_results_ms: Option<i64>,
     /// Position in the FIFO: set when queued, and again when re-queued for a re-run.
     pub queued_at: ChronoDateTimeUtc,
     pub created_at: ChronoDateTimeUtc,

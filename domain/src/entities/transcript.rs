@@ -1,7 +1,8 @@
 use engine_protocol::Segments;
 use sea_orm::entity::prelude::*;
 
-/// A submission's transcript: written once, when its STT item finishes, never redone.
+/// A submission's transcript: written when its STT item finishes;
+/// replaced only by an admin's re-transcription.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "transcripts")]
 pub struct Model {
@@ -15,6 +16,9 @@ pub struct Model {
     pub model: String,
     /// Engine time for this item, which the STT rate estimate learns from.
     pub ms: i64,
+    pub batch_id: Option<i32>,
+    /// The engine process (`engine_runs`) that produced it.
+    pub engine_run_id: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -55,22 +55,32 @@ impl Store {
             .await
     }
 
-    /// Takes the first `size` waiting items into a new batch, in one transaction.
+    /// Takes the first `size` waiting items into a new batch, in one transaction. One
+    /// evaluation engine serves a batch, so it takes only items that want the same model as
+    /// the head of the queue (a re-run may choose another).
     pub async fn form_batch(&self, size: u32) -> Result<Option<batch::Model>, DbErr> {
         let tx = domain::db::begin_write(&self.db).await?;
-        let ids: Vec<i32> = submission::Entity::find()
-            .filter(submission::Column::State.eq(SubmissionState::Queued))
-            .order_by_asc(submission::Column::QueuedAt)
-            .order_by_asc(submission::Column::Id)
+        let queued = || {
+            submission::Entity::find()
+                .filter(submission::Column::State.eq(SubmissionState::Queued))
+                .order_by_asc(submission::Column::QueuedAt)
+                .order_by_asc(submission::Column::Id)
+        };
+        let Some(head) = queued().one(&tx).await? else {
+            return Ok(None);
+        };
+        let same_model = match &head.rerun_model {
+            Some(model) => submission::Column::RerunModel.eq(model.clone()),
+            None => submission::Column::RerunModel.is_null(),
+        };
+        let ids: Vec<i32> = queued()
+            .filter(same_model)
             .limit(u64::from(size))
             .all(&tx)
             .await?
             .into_iter()
             .map(|s| s.id)
             .collect();
-        if ids.is_empty() {
-            return Ok(None);
-        }
         let seq = batch::Entity::find()
             .order_by_desc(batch::Column::Seq)
             .one(&tx)

@@ -15,9 +15,36 @@ use sea_orm::{
 use super::Store;
 use crate::error::Error;
 
+/// How every evaluation was decoded: greedy, constrained by the rubric's grammar (the eval
+/// engine's only mode, so the seed is recorded but changes nothing).
+const DECODING: &str = "greedy, grammar-constrained";
+
+/// Which batch and engine process made a result, and with what.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub batch_id: i32,
+    pub engine_run_id: i32,
+    pub model_sha256: Option<String>,
+    /// Items the engine process was started with.
+    pub run_items: i32,
+}
+
 impl Store {
     pub async fn set_state(&self, ids: &[i32], state: SubmissionState) -> Result<(), DbErr> {
         set_state_on(&self.db, self.clock.now(), ids, state).await
+    }
+
+    /// The first estimate shown for a queue entry; a later one does not replace it.
+    pub async fn keep_first_estimate(&self, id: i32, wait_ms: u64, results_ms: u64) -> Result<(), DbErr> {
+        let ms = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        submission::Entity::update_many()
+            .col_expr(submission::Column::EstimatedWaitMs, Expr::value(ms(wait_ms)))
+            .col_expr(submission::Column::EstimatedResultsMs, Expr::value(ms(results_ms)))
+            .filter(submission::Column::Id.eq(id))
+            .filter(submission::Column::EstimatedResultsMs.is_null())
+            .exec(&self.db)
+            .await
+            .map(drop)
     }
 
     /// Fails an item for good, with the reason its owner will read.
@@ -53,15 +80,28 @@ impl Store {
         }))
     }
 
+    /// Stores a transcript, replacing the old one when an admin asked to transcribe again.
     pub async fn save_transcript(
         &self,
         id: i32,
         result: &Transcript,
         ms: u64,
+        made_by: &Provenance,
     ) -> Result<(), Error> {
         let now = self.clock.now();
         let tx = self.db.begin().await?;
+        transcript::Entity::delete_many()
+            .filter(transcript::Column::SubmissionId.eq(id))
+            .exec(&tx)
+            .await?;
+        submission::Entity::update_many()
+            .col_expr(submission::Column::Retranscribe, Expr::value(Option::<bool>::None))
+            .filter(submission::Column::Id.eq(id))
+            .exec(&tx)
+            .await?;
         transcript::ActiveModel {
+            batch_id: Set(Some(made_by.batch_id)),
+            engine_run_id: Set(Some(made_by.engine_run_id)),
             submission_id: Set(id),
             text: Set(result.text.clone()),
             segments: Set(Segments(result.segments.clone())),
@@ -83,6 +123,7 @@ impl Store {
         result: &Evaluation,
         rubric_version: i32,
         ms: u64,
+        made_by: &Provenance,
     ) -> Result<(), Error> {
         let now = self.clock.now();
         let tx = self.db.begin().await?;
@@ -98,6 +139,11 @@ impl Store {
             ms: Set(i64::try_from(ms).unwrap_or(i64::MAX)),
             requested_by: Set(item.rerun_by),
             reason: Set(item.rerun_reason.clone()),
+            model_sha256: Set(made_by.model_sha256.clone()),
+            decoding: Set(Some(DECODING.into())),
+            batch_size: Set(Some(made_by.run_items)),
+            batch_id: Set(Some(made_by.batch_id)),
+            engine_run_id: Set(Some(made_by.engine_run_id)),
             created_at: Set(now),
             ..Default::default()
         }
@@ -114,6 +160,14 @@ impl Store {
             )
             .col_expr(
                 submission::Column::RerunReason,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                submission::Column::RerunRubricVersion,
+                Expr::value(Option::<i32>::None),
+            )
+            .col_expr(
+                submission::Column::RerunModel,
                 Expr::value(Option::<String>::None),
             )
             .col_expr(submission::Column::UpdatedAt, Expr::value(now))

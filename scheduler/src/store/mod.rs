@@ -11,11 +11,13 @@ mod batches;
 mod items;
 mod runs;
 
+pub use items::Provenance;
+
 use std::collections::HashMap;
 
 use domain::entities::lab_session::ReleaseMode;
 use domain::entities::submission::{self, SubmissionState};
-use domain::entities::{batch, lab_session, transcript, user};
+use domain::entities::{batch, lab_session, rubric_version, transcript, user};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -23,6 +25,12 @@ use sea_orm::{
 use crate::clock::Clock;
 
 pub type Db = DatabaseConnection;
+
+/// Whether an item still needs the STT phase: it has no transcript yet, or an admin asked
+/// to transcribe it again.
+pub fn needs_stt(item: &submission::Model, transcripts: &HashMap<i32, transcript::Model>) -> bool {
+    item.retranscribe == Some(true) || !transcripts.contains_key(&item.id)
+}
 
 /// The database as the scheduler uses it, with the clock its timestamps come from.
 #[derive(Debug, Clone)]
@@ -108,6 +116,28 @@ impl Store {
             .into_iter()
             .map(|l| (l.id, l))
             .collect())
+    }
+
+    /// The rubric version each re-run in `items` asked for, by submission.
+    pub async fn chosen_rubrics(
+        &self,
+        items: &[submission::Model],
+    ) -> Result<HashMap<i32, rubric_version::Model>, DbErr> {
+        let mut chosen = HashMap::new();
+        for item in items {
+            let Some(version) = item.rerun_rubric_version else {
+                continue;
+            };
+            let found = rubric_version::Entity::find()
+                .filter(rubric_version::Column::LabSessionId.eq(item.lab_session_id))
+                .filter(rubric_version::Column::Version.eq(version))
+                .one(&self.db)
+                .await?;
+            if let Some(found) = found {
+                chosen.insert(item.id, found);
+            }
+        }
+        Ok(chosen)
     }
 
     /// Each lab session's owner and release mode: all the live status needs of a lab session

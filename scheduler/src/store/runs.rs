@@ -12,6 +12,7 @@ impl Store {
         batch_id: i32,
         phase: Phase,
         model: &str,
+        model_sha256: Option<String>,
         items: usize,
     ) -> Result<engine_run::Model, DbErr> {
         engine_run::ActiveModel {
@@ -19,6 +20,7 @@ impl Store {
             phase: Set(phase),
             pid: Set(None),
             model: Set(model.to_owned()),
+            model_sha256: Set(model_sha256),
             items: Set(i32::try_from(items).unwrap_or(i32::MAX)),
             started_at: Set(self.clock.now()),
             ..Default::default()

@@ -1,0 +1,115 @@
+//! The scheduler's settings at run time: each change is a new row with who and when, the
+//! newest is in force from the next batch, and a restart reads it back. Pausing and resuming
+//! are changes too, so the record says who paused the GPU.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set};
+
+use crate::DomainError;
+use crate::entities::scheduler_setting::{self, RuntimeSettings};
+
+/// The longest an engine timeout may be: a week.
+const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 60 * 60;
+
+impl RuntimeSettings {
+    /// The first rule broken, as (field, problem).
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        if !(1..=64).contains(&self.batch_size) {
+            return Some(("batch_size", "must be from 1 to 64"));
+        }
+        if !(0.0..=3600.0).contains(&self.linger_secs) {
+            return Some(("linger_secs", "must be from 0 to 3600 seconds"));
+        }
+        if !(1..=1024).contains(&self.threads) {
+            return Some(("threads", "must be from 1 to 1024"));
+        }
+        // Deadlines are instants: an unbounded timeout would overflow them.
+        if !(1..=MAX_TIMEOUT_SECS).contains(&self.item_timeout_secs) {
+            return Some(("item_timeout_secs", "must be from 1 to 604800 (a week)"));
+        }
+        if !(1..=MAX_TIMEOUT_SECS).contains(&self.phase_timeout_secs) {
+            return Some(("phase_timeout_secs", "must be from 1 to 604800 (a week)"));
+        }
+        for (field, name) in [("stt_model", &self.stt_model), ("eval_model", &self.eval_model)] {
+            if !is_file_name(name) {
+                return Some((field, "must be a file name in the models folder"));
+            }
+        }
+        None
+    }
+}
+
+/// A bare file name: no folder, no way out of the models folder.
+pub fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', '\0'])
+}
+
+pub struct SchedulerSettingsService;
+
+impl SchedulerSettingsService {
+    /// The change in force, if an admin ever made one.
+    pub async fn current(
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<scheduler_setting::Model>, DomainError> {
+        Ok(scheduler_setting::Entity::find()
+            .order_by_desc(scheduler_setting::Column::Id)
+            .one(db)
+            .await?)
+    }
+
+    /// The newest changes first.
+    pub async fn history(
+        db: &impl ConnectionTrait,
+        limit: u64,
+    ) -> Result<Vec<scheduler_setting::Model>, DomainError> {
+        Ok(scheduler_setting::Entity::find()
+            .order_by_desc(scheduler_setting::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?)
+    }
+
+    /// Stores new settings, keeping the pause as it is. The caller has checked the models.
+    pub async fn save(
+        db: &impl ConnectionTrait,
+        by: i32,
+        settings: RuntimeSettings,
+    ) -> Result<scheduler_setting::Model, DomainError> {
+        if let Some((field, problem)) = settings.problem() {
+            return Err(DomainError::invalid(field, problem));
+        }
+        let paused = Self::current(db).await?.is_some_and(|c| c.paused);
+        Self::insert(db, by, settings, paused).await
+    }
+
+    /// Pauses or resumes the GPU cycle; `defaults` are the settings when none were saved.
+    pub async fn set_paused(
+        db: &impl ConnectionTrait,
+        by: i32,
+        paused: bool,
+        defaults: RuntimeSettings,
+    ) -> Result<scheduler_setting::Model, DomainError> {
+        let settings = Self::current(db).await?.map_or(defaults, |c| c.settings);
+        Self::insert(db, by, settings, paused).await
+    }
+
+    async fn insert(
+        db: &impl ConnectionTrait,
+        by: i32,
+        settings: RuntimeSettings,
+        paused: bool,
+    ) -> Result<scheduler_setting::Model, DomainError> {
+        Ok(scheduler_setting::ActiveModel {
+            settings: Set(settings),
+            paused: Set(paused),
+            changed_by: Set(Some(by)),
+            changed_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?)
+    }
+}

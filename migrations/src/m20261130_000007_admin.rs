@@ -1,0 +1,133 @@
+//! The admin's tools: run-time scheduler settings (a row per change, newest wins, with who
+//! and when, the settings as one JSON document), what a re-run asks for (rubric version, model), the estimate each submission
+//! was given when it entered the queue, and the provenance of every result (which batch and
+//! engine process made it, the model file's hash, decoding and batch size).
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum SchedulerSettings {
+    Table,
+    Id,
+    Settings,
+    Paused,
+    ChangedBy,
+    ChangedAt,
+}
+
+#[derive(DeriveIden)]
+enum Submissions {
+    Table,
+    RerunRubricVersion,
+    RerunModel,
+    Retranscribe,
+    EstimatedWaitMs,
+    EstimatedResultsMs,
+    QueuedAt,
+}
+
+#[derive(DeriveIden)]
+enum Evaluations {
+    Table,
+    ModelSha256,
+    Decoding,
+    BatchSize,
+    BatchId,
+    EngineRunId,
+}
+
+#[derive(DeriveIden)]
+enum Transcripts {
+    Table,
+    BatchId,
+    EngineRunId,
+}
+
+#[derive(DeriveIden)]
+enum EngineRuns {
+    Table,
+    ModelSha256,
+    StartedAt,
+}
+
+#[derive(DeriveIden)]
+enum Batches {
+    Table,
+    CreatedAt,
+}
+
+/// SQLite alters one column per statement.
+async fn add(manager: &SchemaManager<'_>, table: impl IntoIden, column: &mut ColumnDef) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table).add_column(column.null()).to_owned())
+        .await
+}
+
+async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    columns: Vec<DynIden>,
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    manager.create_index(index.to_owned()).await
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(SchedulerSettings::Table)
+                    .col(
+                        ColumnDef::new(SchedulerSettings::Id)
+                            .integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(SchedulerSettings::Settings).text().not_null())
+                    .col(ColumnDef::new(SchedulerSettings::Paused).boolean().not_null())
+                    .col(ColumnDef::new(SchedulerSettings::ChangedBy).integer().null())
+                    .col(
+                        ColumnDef::new(SchedulerSettings::ChangedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::RerunRubricVersion).integer()).await?;
+        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::RerunModel).string()).await?;
+        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::Retranscribe).boolean()).await?;
+        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::EstimatedWaitMs).big_integer()).await?;
+        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::EstimatedResultsMs).big_integer()).await?;
+        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::ModelSha256).string_len(64)).await?;
+        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::Decoding).string()).await?;
+        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::BatchSize).integer()).await?;
+        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::BatchId).integer()).await?;
+        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::EngineRunId).integer()).await?;
+        add(manager, Transcripts::Table, &mut ColumnDef::new(Transcripts::BatchId).integer()).await?;
+        add(manager, Transcripts::Table, &mut ColumnDef::new(Transcripts::EngineRunId).integer()).await?;
+        add(manager, EngineRuns::Table, &mut ColumnDef::new(EngineRuns::ModelSha256).string_len(64)).await?;
+        // The history pages by these.
+        index(manager, "submissions_queued_at", Submissions::Table, vec![Submissions::QueuedAt.into_iden()]).await?;
+        index(manager, "batches_created_at", Batches::Table, vec![Batches::CreatedAt.into_iden()]).await?;
+        index(manager, "engine_runs_started_at", EngineRuns::Table, vec![EngineRuns::StartedAt.into_iden()]).await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(SchedulerSettings::Table).to_owned())
+            .await
+    }
+}
