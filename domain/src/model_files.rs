@@ -81,7 +81,11 @@ mod tests {
         let first = sha256(&model).unwrap();
         assert_eq!(first.len(), 64);
         std::fs::write(&model, b"other content").unwrap();
-        assert_ne!(sha256(&model).unwrap(), first, "a changed file is hashed again");
+        assert_ne!(
+            sha256(&model).unwrap(),
+            first,
+            "a changed file is hashed again"
+        );
         assert_eq!(list(dir.path(), "gguf"), ["a.gguf"]);
         assert!(sha256(&dir.path().join("missing.gguf")).is_err());
     }

@@ -2,6 +2,9 @@
 //! newest is in force from the next batch, and a restart reads it back. Pausing and resuming
 //! are changes too, so the record says who paused the GPU.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set};
 
@@ -30,7 +33,10 @@ impl RuntimeSettings {
         if !(1..=MAX_TIMEOUT_SECS).contains(&self.phase_timeout_secs) {
             return Some(("phase_timeout_secs", "must be from 1 to 604800 (a week)"));
         }
-        for (field, name) in [("stt_model", &self.stt_model), ("eval_model", &self.eval_model)] {
+        for (field, name) in [
+            ("stt_model", &self.stt_model),
+            ("eval_model", &self.eval_model),
+        ] {
             if !is_file_name(name) {
                 return Some((field, "must be a file name in the models folder"));
             }
@@ -41,10 +47,27 @@ impl RuntimeSettings {
 
 /// A bare file name: no folder, no way out of the models folder.
 pub fn is_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', '\\', '\0'])
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+/// Which engine a model is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    Stt,
+    Eval,
+}
+
+/// What the settings screen needs of the configured engines: the defaults from `viva.toml`,
+/// the model files to pick from, and a real load of a model before it is saved.
+pub trait EngineSetup: Send + Sync {
+    fn defaults(&self) -> RuntimeSettings;
+    fn models(&self, kind: ModelKind) -> Vec<String>;
+    /// Loads `settings`' model for `kind` in its engine; the engine's error when it cannot.
+    fn check<'a>(
+        &'a self,
+        kind: ModelKind,
+        settings: &'a RuntimeSettings,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 }
 
 pub struct SchedulerSettingsService;

@@ -60,9 +60,18 @@ enum Batches {
 }
 
 /// SQLite alters one column per statement.
-async fn add(manager: &SchemaManager<'_>, table: impl IntoIden, column: &mut ColumnDef) -> Result<(), DbErr> {
+async fn add(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    column: &mut ColumnDef,
+) -> Result<(), DbErr> {
     manager
-        .alter_table(Table::alter().table(table).add_column(column.null()).to_owned())
+        .alter_table(
+            Table::alter()
+                .table(table)
+                .add_column(column.null())
+                .to_owned(),
+        )
         .await
 }
 
@@ -94,9 +103,21 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(SchedulerSettings::Settings).text().not_null())
-                    .col(ColumnDef::new(SchedulerSettings::Paused).boolean().not_null())
-                    .col(ColumnDef::new(SchedulerSettings::ChangedBy).integer().null())
+                    .col(
+                        ColumnDef::new(SchedulerSettings::Settings)
+                            .text()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SchedulerSettings::Paused)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SchedulerSettings::ChangedBy)
+                            .integer()
+                            .null(),
+                    )
                     .col(
                         ColumnDef::new(SchedulerSettings::ChangedAt)
                             .timestamp_with_time_zone()
@@ -105,23 +126,106 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::RerunRubricVersion).integer()).await?;
-        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::RerunModel).string()).await?;
-        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::Retranscribe).boolean()).await?;
-        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::EstimatedWaitMs).big_integer()).await?;
-        add(manager, Submissions::Table, &mut ColumnDef::new(Submissions::EstimatedResultsMs).big_integer()).await?;
-        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::ModelSha256).string_len(64)).await?;
-        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::Decoding).string()).await?;
-        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::BatchSize).integer()).await?;
-        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::BatchId).integer()).await?;
-        add(manager, Evaluations::Table, &mut ColumnDef::new(Evaluations::EngineRunId).integer()).await?;
-        add(manager, Transcripts::Table, &mut ColumnDef::new(Transcripts::BatchId).integer()).await?;
-        add(manager, Transcripts::Table, &mut ColumnDef::new(Transcripts::EngineRunId).integer()).await?;
-        add(manager, EngineRuns::Table, &mut ColumnDef::new(EngineRuns::ModelSha256).string_len(64)).await?;
+        add(
+            manager,
+            Submissions::Table,
+            &mut ColumnDef::new(Submissions::RerunRubricVersion).integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Submissions::Table,
+            &mut ColumnDef::new(Submissions::RerunModel).string(),
+        )
+        .await?;
+        add(
+            manager,
+            Submissions::Table,
+            &mut ColumnDef::new(Submissions::Retranscribe).boolean(),
+        )
+        .await?;
+        add(
+            manager,
+            Submissions::Table,
+            &mut ColumnDef::new(Submissions::EstimatedWaitMs).big_integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Submissions::Table,
+            &mut ColumnDef::new(Submissions::EstimatedResultsMs).big_integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Evaluations::Table,
+            &mut ColumnDef::new(Evaluations::ModelSha256).string_len(64),
+        )
+        .await?;
+        add(
+            manager,
+            Evaluations::Table,
+            &mut ColumnDef::new(Evaluations::Decoding).string(),
+        )
+        .await?;
+        add(
+            manager,
+            Evaluations::Table,
+            &mut ColumnDef::new(Evaluations::BatchSize).integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Evaluations::Table,
+            &mut ColumnDef::new(Evaluations::BatchId).integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Evaluations::Table,
+            &mut ColumnDef::new(Evaluations::EngineRunId).integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Transcripts::Table,
+            &mut ColumnDef::new(Transcripts::BatchId).integer(),
+        )
+        .await?;
+        add(
+            manager,
+            Transcripts::Table,
+            &mut ColumnDef::new(Transcripts::EngineRunId).integer(),
+        )
+        .await?;
+        add(
+            manager,
+            EngineRuns::Table,
+            &mut ColumnDef::new(EngineRuns::ModelSha256).string_len(64),
+        )
+        .await?;
         // The history pages by these.
-        index(manager, "submissions_queued_at", Submissions::Table, vec![Submissions::QueuedAt.into_iden()]).await?;
-        index(manager, "batches_created_at", Batches::Table, vec![Batches::CreatedAt.into_iden()]).await?;
-        index(manager, "engine_runs_started_at", EngineRuns::Table, vec![EngineRuns::StartedAt.into_iden()]).await?;
+        index(
+            manager,
+            "submissions_queued_at",
+            Submissions::Table,
+            vec![Submissions::QueuedAt.into_iden()],
+        )
+        .await?;
+        index(
+            manager,
+            "batches_created_at",
+            Batches::Table,
+            vec![Batches::CreatedAt.into_iden()],
+        )
+        .await?;
+        index(
+            manager,
+            "engine_runs_started_at",
+            EngineRuns::Table,
+            vec![EngineRuns::StartedAt.into_iden()],
+        )
+        .await?;
         Ok(())
     }
 

@@ -105,9 +105,10 @@ impl Cycle {
 
     /// Puts the admin's newest settings in force; returns whether the cycle is paused.
     async fn read_settings(&mut self) -> Result<bool, Error> {
-        let current = domain::scheduler_settings::SchedulerSettingsService::current(self.store.db())
-            .await
-            .map_err(|e| Error::Settings(e.to_string()))?;
+        let current =
+            domain::scheduler_settings::SchedulerSettingsService::current(self.store.db())
+                .await
+                .map_err(|e| Error::Settings(e.to_string()))?;
         let paused = current.as_ref().is_some_and(|c| c.paused);
         self.config = match &current {
             Some(change) => self.base.with_runtime(&change.settings),

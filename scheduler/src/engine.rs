@@ -4,8 +4,11 @@
 //! itself dies, the engine fails at its next write to the closed pipe, and recovery kills
 //! what is left ([`kill_orphan`]).
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -28,7 +31,13 @@ pub struct EngineProcess {
     /// The engine's process group until it has been killed after the engine ended (a later
     /// kill could hit a new process that was given the same number).
     group: Option<Pid>,
+    /// The last lines the engine wrote to stderr, for the admin's failure reason.
+    stderr_tail: Arc<Mutex<VecDeque<String>>>,
+    stderr_reader: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// How many stderr lines a failure reason keeps.
+const STDERR_TAIL_LINES: usize = 8;
 
 /// The engine program: a bare name is looked for beside the running `viva` binary first, so
 /// an installed release finds its engines without PATH changes.
@@ -78,9 +87,11 @@ impl EngineProcess {
             .stdout
             .take()
             .ok_or_else(|| std::io::Error::other("engine stdout not captured"))?;
-        if let Some(stderr) = child.stderr.take() {
-            tokio::spawn(forward_stderr(stderr, pid));
-        }
+        let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+        let stderr_reader = child
+            .stderr
+            .take()
+            .map(|stderr| tokio::spawn(forward_stderr(stderr, pid, stderr_tail.clone())));
         if let Some(mut stdin) = child.stdin.take() {
             // An engine that dies before reading its request shows up as a crash below.
             if let Err(e) = stdin.write_all(request).await {
@@ -92,7 +103,20 @@ impl EngineProcess {
             lines: CappedLines::new(BufReader::new(stdout), MAX_EVENT_LINE),
             pid,
             group: pid.and_then(|p| i32::try_from(p).ok()).map(Pid::from_raw),
+            stderr_tail,
+            stderr_reader,
         })
+    }
+
+    /// The last lines of stderr, once the process is gone (waits a moment for the pipe's end).
+    pub async fn stderr_tail(&mut self) -> Vec<String> {
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), reader).await;
+        }
+        self.stderr_tail
+            .lock()
+            .map(|tail| tail.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn pid(&self) -> Option<u32> {
@@ -135,11 +159,21 @@ impl Drop for EngineProcess {
     }
 }
 
-async fn forward_stderr(stderr: tokio::process::ChildStderr, pid: Option<u32>) {
+async fn forward_stderr(
+    stderr: tokio::process::ChildStderr,
+    pid: Option<u32>,
+    tail: Arc<Mutex<VecDeque<String>>>,
+) {
     // Read to the end whatever it holds, so the engine never blocks on a full pipe.
     let mut lines = CappedLines::new(BufReader::new(stderr), MAX_LOG_LINE);
     while let Ok(Some(line)) = lines.next_line().await {
         tracing::info!(target: "viva::engine", ?pid, "{line}");
+        if let Ok(mut tail) = tail.lock() {
+            if tail.len() == STDERR_TAIL_LINES {
+                tail.pop_front();
+            }
+            tail.push_back(line);
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod error;
 mod estimates;
 mod lines;
 mod live;
+mod model_check;
 mod phase;
 mod request;
 mod retry;
@@ -38,6 +39,7 @@ use tokio_util::sync::CancellationToken;
 pub use clock::{Clock, ManualClock};
 pub use config::{EngineConfig, SchedulerConfig};
 pub use estimates::defaults as default_estimates;
+pub use model_check::ModelChecker;
 
 /// The running scheduler: a handle for the web layer, and the task, stopped in order.
 pub struct Scheduler {

@@ -133,10 +133,7 @@ pub async fn build(
     let mut queued = Vec::with_capacity(queue.len());
     let size = shape.batch_size.max(1) as usize;
     for (k, chunk) in queue.chunks(size).enumerate() {
-        let stt: Vec<_> = chunk
-            .iter()
-            .filter(|s| needs_stt(s))
-            .collect();
+        let stt: Vec<_> = chunk.iter().filter(|s| needs_stt(s)).collect();
         let windows: f64 = stt.iter().map(|s| windows(s.duration_ms)).sum();
         let cost = batch_ms(estimates, stt.len(), windows, chunk.len()) as u64;
         for (slot, s) in chunk.iter().enumerate() {

@@ -157,7 +157,13 @@ impl Supervisor {
                     .await
                     .map(|s| s.to_string())
                     .unwrap_or_default();
-                EngineEnd::Crashed(format!("{why} ({status})"))
+                let tail = self.process.stderr_tail().await;
+                if tail.is_empty() {
+                    EngineEnd::Crashed(format!("{why} ({status})"))
+                } else {
+                    let tail = tail.join("\n");
+                    EngineEnd::Crashed(format!("{why} ({status}); its stderr ended:\n{tail}"))
+                }
             }
             end @ (EngineEnd::TimedOut(_) | EngineEnd::Stopped) => {
                 self.process.kill().await;

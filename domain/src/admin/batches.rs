@@ -78,7 +78,9 @@ pub async fn lines(
         .all(db)
         .await?;
     for (batch, state) in states {
-        *counts.entry((batch, state == SubmissionState::Failed)).or_default() += 1;
+        *counts
+            .entry((batch, state == SubmissionState::Failed))
+            .or_default() += 1;
     }
     let mut runs: HashMap<i32, Vec<engine_run::Model>> = HashMap::new();
     for run in engine_run::Entity::find()

@@ -61,7 +61,8 @@ impl Timeline {
     }
 
     pub fn actual_results_ms(&self) -> Option<i64> {
-        self.evaluated_at.map(|at| (at - self.queued_at).num_milliseconds())
+        self.evaluated_at
+            .map(|at| (at - self.queued_at).num_milliseconds())
     }
 }
 
@@ -91,7 +92,11 @@ fn condition(filter: &HistoryFilter) -> Condition {
     if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
         all = all.add(submission::Column::QueuedAt.gte(from.and_utc()));
     }
-    if let Some(to) = filter.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    if let Some(to) = filter
+        .to
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
         all = all.add(submission::Column::QueuedAt.lt(to.and_utc()));
     }
     if let Some(state) = filter.state {
@@ -107,7 +112,8 @@ pub async fn submissions(
 ) -> Result<Page<HistoryLine>, DomainError> {
     let query = submission::Entity::find().filter(condition(filter));
     let total = query.clone().count(db).await?;
-    let failed_first = Expr::col(submission::Column::State).eq(Expr::value(SubmissionState::Failed));
+    let failed_first =
+        Expr::col(submission::Column::State).eq(Expr::value(SubmissionState::Failed));
     let rows = query
         .order_by(failed_first, Order::Desc)
         .order_by_desc(submission::Column::QueuedAt)
@@ -133,7 +139,11 @@ pub async fn lines(
     let ids: Vec<i32> = rows.iter().map(|s| s.id).collect();
     let labs: HashMap<i32, (String, i32)> = lab_session::Entity::find()
         .select_only()
-        .columns([lab_session::Column::Id, lab_session::Column::Title, lab_session::Column::OwnerId])
+        .columns([
+            lab_session::Column::Id,
+            lab_session::Column::Title,
+            lab_session::Column::OwnerId,
+        ])
         .filter(lab_session::Column::Id.is_in(rows.iter().map(|s| s.lab_session_id)))
         .into_tuple::<(i32, String, i32)>()
         .all(db)

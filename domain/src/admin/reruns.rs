@@ -81,7 +81,10 @@ impl RerunService {
         if let Some(model) = &request.model
             && !crate::scheduler_settings::is_file_name(model)
         {
-            return Err(DomainError::invalid("model", "must be a file name in the models folder"));
+            return Err(DomainError::invalid(
+                "model",
+                "must be a file name in the models folder",
+            ));
         }
         let tx = crate::db::begin_write(db).await?;
         let candidates = targets(&tx, request.target).await?;

@@ -102,7 +102,12 @@ pub fn diff(left: &evaluation::Model, right: &evaluation::Model) -> Vec<Criterio
             .find(|c| c.criterion == name)
             .cloned()
     };
-    let mut names: Vec<&str> = left.result.criteria.iter().map(|c| c.criterion.as_str()).collect();
+    let mut names: Vec<&str> = left
+        .result
+        .criteria
+        .iter()
+        .map(|c| c.criterion.as_str())
+        .collect();
     for extra in &right.result.criteria {
         if !names.contains(&extra.criterion.as_str()) {
             names.push(&extra.criterion);

@@ -24,10 +24,13 @@ struct Cli {
 enum Command {
     /// Grade a batch: one JSON request on stdin, JSON-lines events on stdout.
     Run,
+    /// Load the request's model and exit: checks a model before an admin's settings use it.
+    Check,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run => run::run(),
+        Command::Check => run::check(),
     }
 }

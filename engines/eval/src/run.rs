@@ -20,13 +20,25 @@ use crate::{grammar, prompt};
 type Events = EventWriter<Stdout>;
 
 pub fn run() -> ExitCode {
-    serve(run_batch)
+    serve(|events, started| run_batch(events, started, Mode::Run))
 }
 
-fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
+/// `check`: the same request, but only load the model and exit: proof that a model an admin
+/// picks loads on this machine before it is saved.
+pub fn check() -> ExitCode {
+    serve(|events, started| run_batch(events, started, Mode::Check))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Run,
+    Check,
+}
+
+fn run_batch(events: &mut Events, started: Instant, mode: Mode) -> Result<(), String> {
     let request = read_request::<EvalSettings, EvalItem>(std::io::stdin().lock())
         .map_err(|e| e.to_string())?;
-    if request.items.is_empty() {
+    if request.items.is_empty() && mode == Mode::Run {
         return send(
             events,
             Event::Finished {
@@ -71,6 +83,13 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
         at_ms: unix_ms(),
     };
     send(events, loaded)?;
+    if mode == Mode::Check {
+        let finished = Event::Finished {
+            ms: elapsed_ms(started),
+            at_ms: unix_ms(),
+        };
+        return send(events, finished);
+    }
 
     // An item whose prompt cannot fit fails alone; the others are graded.
     let token_limit = ITEM_TOKENS_MAX.min(model.n_ctx_train() as usize);

@@ -1,4 +1,4 @@
-//! `viva-fake-engine stt|eval [SCRIPT]`: reads a real request, takes the real GPU lock, and
+//! `viva-fake-engine [check] stt|eval [SCRIPT]`: reads a real request, takes the real GPU lock, and
 //! answers with the real events, but its timings and faults come from a script (JSON):
 //! `{"load_ms": 50, "item_ms": 100, "crash": [ids], "hang": [ids], "fail": {"id": "why"}}`.
 //! A transcript is the text of `<audio>.txt` when that file exists (else a short lab talk),
@@ -31,7 +31,9 @@ struct Script {
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    // `check`: load only. The fake "loads" a model by finding its file.
+    let check = args.next_if(|a| a == "check").is_some();
     let phase = args.next().unwrap_or_default();
     let script = match args.next().map(PathBuf::from) {
         Some(path) => match std::fs::read(&path)
@@ -47,10 +49,34 @@ fn main() -> ExitCode {
         None => Script::default(),
     };
     serve(|events, started| match phase.as_str() {
+        _ if check => check_model(events, started),
         "stt" => run(events, started, &script, transcribe),
         "eval" => run(events, started, &script, grade),
         other => Err(format!("unknown phase {other:?}: use stt or eval")),
     })
+}
+
+fn check_model(events: &mut EventWriter<std::io::Stdout>, started: Instant) -> Result<(), String> {
+    let request: Request<Value, Value> =
+        read_request(std::io::stdin().lock()).map_err(|e| e.to_string())?;
+    if !request.model.is_file() {
+        return Err(format!(
+            "the model file {} does not exist",
+            request.model.display()
+        ));
+    }
+    let loaded = Event::<()>::Loaded {
+        ms: 0,
+        model: engine_protocol::model_name(&request.model),
+        device: "none".into(),
+        at_ms: unix_ms(),
+    };
+    events.send(&loaded).map_err(|e| e.to_string())?;
+    let finished = Event::<()>::Finished {
+        ms: elapsed_ms(started),
+        at_ms: unix_ms(),
+    };
+    events.send(&finished).map_err(|e| e.to_string())
 }
 
 trait Identified {

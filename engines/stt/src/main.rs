@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Transcribe a batch: one JSON request on stdin, JSON-lines events on stdout.
     Run,
+    /// Load the request's model and exit: checks a model before an admin's settings use it.
+    Check,
     /// Convert a CTranslate2 (faster-whisper) Whisper model directory into a whisper.cpp model.
     ImportCt2 { dir: PathBuf, out: PathBuf },
 }
@@ -32,6 +34,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run => run::run(),
+        Command::Check => run::check(),
         Command::ImportCt2 { dir, out } => match ct2::convert(&dir, &out) {
             Ok(()) => {
                 eprintln!("viva-stt: wrote {}", out.display());

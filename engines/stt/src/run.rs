@@ -15,13 +15,25 @@ use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextPar
 type Events = EventWriter<Stdout>;
 
 pub fn run() -> ExitCode {
-    serve(run_batch)
+    serve(|events, started| run_batch(events, started, Mode::Run))
 }
 
-fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
+/// `check`: the same request, but only load the model and exit: proof that a model an admin
+/// picks loads on this machine before it is saved.
+pub fn check() -> ExitCode {
+    serve(|events, started| run_batch(events, started, Mode::Check))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Run,
+    Check,
+}
+
+fn run_batch(events: &mut Events, started: Instant, mode: Mode) -> Result<(), String> {
     let request =
         read_request::<SttSettings, SttItem>(std::io::stdin().lock()).map_err(|e| e.to_string())?;
-    if request.items.is_empty() {
+    if request.items.is_empty() && mode == Mode::Run {
         // Nothing to do: never load a model (or wait for the GPU) for an empty batch.
         return send(
             events,
@@ -68,6 +80,13 @@ fn run_batch(events: &mut Events, started: Instant) -> Result<(), String> {
         at_ms: unix_ms(),
     };
     send(events, loaded)?;
+    if mode == Mode::Check {
+        let finished = Event::Finished {
+            ms: elapsed_ms(started),
+            at_ms: unix_ms(),
+        };
+        return send(events, finished);
+    }
 
     for item in &request.items {
         send(events, Event::ItemStarted { id: item.id })?;

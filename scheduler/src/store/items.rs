@@ -35,11 +35,22 @@ impl Store {
     }
 
     /// The first estimate shown for a queue entry; a later one does not replace it.
-    pub async fn keep_first_estimate(&self, id: i32, wait_ms: u64, results_ms: u64) -> Result<(), DbErr> {
+    pub async fn keep_first_estimate(
+        &self,
+        id: i32,
+        wait_ms: u64,
+        results_ms: u64,
+    ) -> Result<(), DbErr> {
         let ms = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         submission::Entity::update_many()
-            .col_expr(submission::Column::EstimatedWaitMs, Expr::value(ms(wait_ms)))
-            .col_expr(submission::Column::EstimatedResultsMs, Expr::value(ms(results_ms)))
+            .col_expr(
+                submission::Column::EstimatedWaitMs,
+                Expr::value(ms(wait_ms)),
+            )
+            .col_expr(
+                submission::Column::EstimatedResultsMs,
+                Expr::value(ms(results_ms)),
+            )
             .filter(submission::Column::Id.eq(id))
             .filter(submission::Column::EstimatedResultsMs.is_null())
             .exec(&self.db)
@@ -95,7 +106,10 @@ impl Store {
             .exec(&tx)
             .await?;
         submission::Entity::update_many()
-            .col_expr(submission::Column::Retranscribe, Expr::value(Option::<bool>::None))
+            .col_expr(
+                submission::Column::Retranscribe,
+                Expr::value(Option::<bool>::None),
+            )
             .filter(submission::Column::Id.eq(id))
             .exec(&tx)
             .await?;

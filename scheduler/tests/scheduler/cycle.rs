@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
+use domain::admin::reruns::{RerunMode, RerunRequest, RerunService, RerunTarget, RubricChoice};
 use domain::entities::engine_run::{EngineOutcome, Phase};
 use domain::entities::evaluation;
 use domain::entities::submission::SubmissionState;
 use domain::entities::transcript;
 use domain::labs::{LabSessionService, NewLabSession};
-use domain::submissions::SubmissionService;
 use scheduler::{ManualClock, Scheduler, default_estimates};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -192,12 +192,29 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
     LabSessionService::update(&lab.db, current.owner_id, current.id, changed)
         .await
         .unwrap();
-    SubmissionService::requeue_evaluation(&lab.db, id, lab.students[0], Some("check".into()))
+    let rerun = |rubric| RerunRequest {
+        target: RerunTarget::Submission(id),
+        mode: RerunMode::EvaluationOnly,
+        rubric,
+        model: None,
+        reason: "check".into(),
+    };
+    let outcome = RerunService::request(&lab.db, lab.students[0], &rerun(RubricChoice::Current))
+        .await
+        .unwrap();
+    assert_eq!(outcome.queued, [id]);
+    handle.notify_queued();
+    wait_for(&handle, WITHIN, |s| {
+        s.queue.is_empty() && s.current.is_none() && s.recent.iter().any(|r| r.batch_seq == 2)
+    })
+    .await;
+    // Graded again against the rubric its first evaluation used.
+    RerunService::request(&lab.db, lab.students[0], &rerun(RubricChoice::Original))
         .await
         .unwrap();
     handle.notify_queued();
     wait_for(&handle, WITHIN, |s| {
-        s.queue.is_empty() && s.current.is_none() && s.recent.iter().any(|r| r.batch_seq == 2)
+        s.queue.is_empty() && s.current.is_none() && s.recent.iter().any(|r| r.batch_seq == 3)
     })
     .await;
     scheduler.stop().await;
@@ -209,7 +226,8 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
         [
             (1, Phase::Stt),
             (1, Phase::Evaluation),
-            (2, Phase::Evaluation)
+            (2, Phase::Evaluation),
+            (3, Phase::Evaluation)
         ]
     );
     let transcripts = transcript::Entity::find().all(&lab.db).await.unwrap();
@@ -225,16 +243,32 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
         .unwrap();
     assert_eq!(
         evaluations.len(),
-        2,
-        "the re-run adds an evaluation beside the first"
+        3,
+        "each re-run adds an evaluation beside the first"
     );
     assert_eq!(evaluations[1].reason.as_deref(), Some("check"));
     let versions: Vec<i32> = evaluations.iter().map(|e| e.rubric_version).collect();
     assert_eq!(
         versions,
-        [1, 2],
+        [1, 2, 1],
         "each evaluation names the rubric it was graded against"
     );
+    assert_eq!(
+        evaluations[2].result.criteria[0].points, evaluations[0].result.criteria[0].points,
+        "graded against version 1 again, the first criterion has its old maximum"
+    );
+    // Each run names the engine process that made it, in the batch it ran in.
+    for (evaluation, (seq, run)) in evaluations
+        .iter()
+        .zip(runs.iter().filter(|(_, r)| r.phase == Phase::Evaluation))
+    {
+        assert_eq!(evaluation.engine_run_id, Some(run.id), "batch {seq}");
+        assert_eq!(evaluation.batch_size, Some(1));
+        assert_eq!(
+            evaluation.decoding.as_deref(),
+            Some("greedy, grammar-constrained")
+        );
+    }
     assert_eq!(lab.submission(id).await.state, SubmissionState::Evaluated);
 }
 

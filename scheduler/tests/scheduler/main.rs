@@ -3,6 +3,7 @@
 //! real models for the real path. `scripts/test` builds the engine binaries first.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin;
 mod cycle;
 mod faults;
 mod real;
