@@ -28,6 +28,8 @@ pub struct ServerContext {
     /// The longest recording an upload may hold (`uploads.max_duration_secs`): the browser's
     /// recorder stops there.
     pub max_recording_secs: u64,
+    /// The configured engines: run-time settings' defaults, model files, model checks.
+    pub engines: Arc<dyn domain::scheduler_settings::EngineSetup>,
 }
 
 /// The address a request came from: the peer, or behind a trusted proxy the client it

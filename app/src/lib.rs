@@ -11,6 +11,7 @@ pub mod dto;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod history;
 pub mod labs;
 mod pages;
 pub mod review;

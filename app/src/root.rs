@@ -4,7 +4,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::{
-    HomePage, LabSessionPage, LabSettingsPage, LoginPage, NotFound, ReviewPage, SubmissionPage,
+    AdminHistoryPage, AdminSettingsPage, AdminSubmissionPage, HomePage, LabSessionPage,
+    LabSettingsPage, LoginPage, NotFound, ReviewPage, SubmissionPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -42,6 +43,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/submissions/:id/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id") view=LabSessionPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id/settings") view=LabSettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/history") view=AdminHistoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/submissions/:id") view=AdminSubmissionPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -160,6 +160,7 @@ impl Cycle {
 
     async fn run_batch(&mut self, batch: batch::Model) -> Result<Flow, Error> {
         tracing::info!(seq = batch.seq, "batch starts");
+        let started = std::time::Instant::now();
         self.live.batch_started(&batch);
         if batch.state == BatchState::Stt {
             let members = self.store.members(batch.id).await?;
@@ -200,6 +201,7 @@ impl Cycle {
             .set_batch_state(batch.id, BatchState::Done)
             .await?;
         tracing::info!(seq = batch.seq, "batch done");
+        crate::metrics::batch_done(started.elapsed());
         self.live.batch_ended();
         self.live.publish().await?;
         Ok(Flow::Continue)
@@ -237,6 +239,9 @@ impl Cycle {
             batch_id,
             phase,
         };
-        runner.run(items).await
+        let started = std::time::Instant::now();
+        let flow = runner.run(items).await?;
+        crate::metrics::phase_ended(phase, started.elapsed());
+        Ok(flow)
     }
 }

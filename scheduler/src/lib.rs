@@ -19,6 +19,7 @@ mod error;
 mod estimates;
 mod lines;
 mod live;
+mod metrics;
 mod model_check;
 mod phase;
 mod request;

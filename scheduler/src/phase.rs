@@ -217,6 +217,7 @@ impl PhaseRunner<'_> {
             Event::Loaded { ms, .. } => {
                 self.store.set_run_loaded(run.id, ms).await?;
                 estimates::learn_load(self.live.estimates_mut(), self.phase, ms);
+                crate::metrics::model_loaded(self.phase, ms);
                 self.live.engine_loaded(ms);
             }
             Event::ItemStarted { id } => {
@@ -400,6 +401,10 @@ impl PhaseRunner<'_> {
                         .await?;
                 }
             }
+        }
+        crate::metrics::engine_failed(self.phase);
+        if !pending.is_empty() {
+            crate::metrics::retried(self.phase, pending.len());
         }
         tracing::warn!(phase = ?self.phase, reason, "an engine run failed");
         Ok(())

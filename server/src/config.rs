@@ -27,6 +27,9 @@ pub struct Config {
     /// Reverse proxies (CIDR, e.g. `["127.0.0.1/32"]`) whose `X-Forwarded-For` names the
     /// client. Empty (the default): the header is ignored and the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Addresses (CIDR) that may read `/metrics` without logging in, e.g. a Prometheus on
+    /// this machine. Admins' sessions may read it from anywhere.
+    pub metrics_from: Vec<ipnet::IpNet>,
     pub login: LoginConfig,
     /// The GPU cycle: batch size, linger, and how to start each engine.
     pub scheduler: scheduler::SchedulerConfig,
@@ -83,6 +86,10 @@ impl Default for Config {
             secure_cookies: false,
             session_idle_days: 7,
             trusted_proxies: Vec::new(),
+            metrics_from: vec![
+                ipnet::IpNet::from(std::net::IpAddr::from([127, 0, 0, 1])),
+                ipnet::IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+            ],
             login: LoginConfig {
                 max_failures_per_user: 5,
                 // A class of 30 behind one NAT address may all log in at the same moment.

@@ -84,6 +84,8 @@ impl Application {
         ));
         let auth = Arc::new(authenticator(&config, clock));
         sweep_media(&db, &config.data_dir.join("media")).await?;
+        // Installed before anything counts, so nothing counted is lost.
+        http::metrics_recorder();
         let scheduler = Scheduler::start(db.clone(), config.scheduler.clone(), &config.data_dir);
         let shutdown = CancellationToken::new();
         let state = AppState {
@@ -95,6 +97,10 @@ impl Application {
                 scheduler: scheduler.handle(),
                 session_ends: tokio::sync::broadcast::channel(256).0,
                 max_recording_secs: config.uploads.max_duration_secs,
+                engines: Arc::new(scheduler::ModelChecker::new(
+                    config.scheduler.clone(),
+                    &config.data_dir,
+                )),
             },
             shutdown: shutdown.clone(),
             uploads: UploadLimits {
@@ -118,6 +124,7 @@ impl Application {
             secure_cookies: config.secure_cookies,
             session_idle: config.session_idle(),
             trusted_proxies: http::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
+            metrics_from: Arc::new(config.metrics_from.clone()),
         };
         let router = http::router(state, sessions.clone(), &settings);
         Ok(Self {

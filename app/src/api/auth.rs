@@ -16,7 +16,8 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let user = ctx
         .auth
         .login(&ctx.db, &username, &password, &client.0.to_string())
-        .await?;
+        .await
+        .inspect_err(|_| metrics::counter!("viva_login_failures_total").increment(1))?;
     let session = session().await?;
     start_session(&session, &user).await?;
     tracing::info!(user = %user.username, "logged in");

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod history;
 pub mod instructor;
 pub mod review;
 pub mod status;

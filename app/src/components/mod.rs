@@ -2,6 +2,7 @@
 
 mod charts;
 mod credentials;
+mod gpu_timeline;
 mod notice;
 mod player;
 mod recorder;
@@ -13,6 +14,7 @@ mod uploader;
 
 pub use charts::LabCharts;
 pub use credentials::CredentialsTable;
+pub use gpu_timeline::GpuTimeline;
 pub use player::{Mark, Player, seek};
 pub use review_form::{ReviewForm, review_href};
 pub use status::LiveStatus;

@@ -176,6 +176,12 @@ fn status_view(status: &StatusView, clock: bool, board: bool) -> impl IntoView +
     let admin = status.admin.clone().map(admin_view);
     view! {
         <p class="status-gpu" data-gpu=gpu_state(&gpu)>{format!("GPU: {}", describe_gpu(&gpu))}</p>
+        {status.paused.then(|| view! {
+            <p class="status-paused" role="status">
+                "Processing is paused by an administrator. Every place in the queue is kept; "
+                "work goes on when it is resumed."
+            </p>
+        })}
         {nothing_mine.then(|| {
             let none = if board {
                 "No submission of this lab session is in the queue."

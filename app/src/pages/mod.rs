@@ -13,6 +13,7 @@ mod review;
 mod student;
 mod submission;
 
+pub use admin::{AdminHistoryPage, AdminSettingsPage, AdminSubmissionPage};
 pub use home::HomePage;
 pub use lab_session::LabSessionPage;
 pub use lab_settings::LabSettingsPage;

@@ -25,6 +25,8 @@ pub struct StatusView {
     /// Unix ms when the server made this view; waits count down from here.
     pub at_ms: u64,
     pub gpu: GpuNow,
+    /// An admin paused the GPU cycle: the running batch finishes, then nothing starts.
+    pub paused: bool,
     /// The viewer's own submissions that are queued, running, or recently finished.
     pub mine: Vec<MyItem>,
     /// Instructor: the batches holding their lab sessions' submissions. Admin: all batches.

@@ -32,6 +32,7 @@ pub fn project(snapshot: &Snapshot, user_id: i32, role: Role) -> StatusView {
     StatusView {
         at_ms: snapshot.at_ms,
         gpu,
+        paused: snapshot.paused,
         mine,
         batches,
         admin,

@@ -80,6 +80,20 @@ impl UserService {
         Ok(User::find_by_id(id).one(db).await?)
     }
 
+    /// Display names of `ids` that exist.
+    pub async fn display_names(
+        db: &impl sea_orm::ConnectionTrait,
+        ids: impl IntoIterator<Item = i32>,
+    ) -> Result<std::collections::HashMap<i32, String>, DomainError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect())
+    }
+
     pub async fn count(db: &DatabaseConnection) -> Result<u64, DomainError> {
         Ok(User::find().count(db).await?)
     }

@@ -9,6 +9,7 @@ mod client_address;
 mod exports;
 mod extractor;
 mod media;
+mod metrics;
 mod request_trace;
 mod same_origin;
 mod security_headers;
@@ -30,6 +31,7 @@ use app::{App, shell};
 
 pub use client_address::TrustedProxies;
 pub use extractor::AuthUser;
+pub use metrics::recorder as metrics_recorder;
 pub use session_store::DbSessionStore;
 pub use stream_slots::StreamSlots;
 pub use upload::{UploadLimits, UploadsInFlight};
@@ -51,6 +53,7 @@ pub struct RouterSettings {
     pub secure_cookies: bool,
     pub session_idle: std::time::Duration,
     pub trusted_proxies: TrustedProxies,
+    pub metrics_from: std::sync::Arc<Vec<ipnet::IpNet>>,
 }
 
 pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettings) -> Router {
@@ -65,6 +68,11 @@ pub fn router(state: AppState, sessions: DbSessionStore, settings: &RouterSettin
         .with_expiry(Expiry::OnInactivity(idle));
 
     let router = Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(metrics::metrics)
+                .layer(axum::Extension(settings.metrics_from.clone())),
+        )
         .route(
             "/api/status/events",
             axum::routing::get(status_events::status_events),

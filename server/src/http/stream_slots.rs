@@ -42,6 +42,7 @@ impl StreamSlots {
         }
         open.by_user.insert(user, mine + 1);
         open.total += 1;
+        metrics::gauge!("viva_status_streams_open").increment(1.0);
         Ok(StreamSlot {
             slots: self.clone(),
             user,
@@ -53,6 +54,7 @@ impl Drop for StreamSlot {
     fn drop(&mut self) {
         let mut open = self.slots.open.lock().unwrap_or_else(|p| p.into_inner());
         open.total = open.total.saturating_sub(1);
+        metrics::gauge!("viva_status_streams_open").decrement(1.0);
         if let Some(mine) = open.by_user.get_mut(&self.user) {
             *mine = mine.saturating_sub(1);
             if *mine == 0 {

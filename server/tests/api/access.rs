@@ -126,6 +126,65 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
         &[("search", ""), ("role", "")],
     ),
     (
+        "/api/admin/history",
+        Access::AtLeast(Role::Admin),
+        &[
+            ("query[lab_session]", ""),
+            ("query[instructor]", ""),
+            ("query[from]", ""),
+            ("query[to]", ""),
+            ("query[state]", ""),
+            ("query[page]", "0"),
+        ],
+    ),
+    (
+        "/api/admin/runs",
+        Access::AtLeast(Role::Admin),
+        &[("id", "1")],
+    ),
+    (
+        "/api/admin/runs/diff",
+        Access::AtLeast(Role::Admin),
+        &[("submission", "1"), ("left", "1"), ("right", "2")],
+    ),
+    (
+        "/api/admin/rerun",
+        Access::AtLeast(Role::Admin),
+        &[
+            ("target", "all_failed"),
+            ("id", "0"),
+            ("mode", "evaluation_only"),
+            ("rubric", "current"),
+            ("model", ""),
+            ("reason", "x"),
+        ],
+    ),
+    (
+        "/api/admin/cancel",
+        Access::AtLeast(Role::Admin),
+        &[("id", "1"), ("reason", "")],
+    ),
+    ("/api/admin/settings", Access::AtLeast(Role::Admin), &[]),
+    (
+        "/api/admin/settings/save",
+        Access::AtLeast(Role::Admin),
+        &[
+            ("settings[batch_size]", "0"),
+            ("settings[linger_secs]", "0"),
+            ("settings[stt_model]", "a.bin"),
+            ("settings[eval_model]", "b.gguf"),
+            ("settings[threads]", "1"),
+            ("settings[use_gpu]", "false"),
+            ("settings[item_timeout_secs]", "30"),
+            ("settings[phase_timeout_secs]", "120"),
+        ],
+    ),
+    (
+        "/api/admin/pause",
+        Access::AtLeast(Role::Admin),
+        &[("paused", "false")],
+    ),
+    (
         "/api/admin/users/create",
         Access::AtLeast(Role::Admin),
         &[
@@ -234,6 +293,13 @@ async fn an_admin_passes_the_guard_of_every_admin_function() {
             .map(|&(k, v)| if k == "id" { (k, "2") } else { (k, v) })
             .collect();
         let status = app.call(&admin, path, &args).await.status();
-        assert!(status.is_success(), "admin → {path}: {status}");
+        // The history's functions look up submissions that this empty app lacks: a 404 or
+        // 422 is their answer after the guard let the admin in.
+        let looked_up = matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY
+        ) && ["/api/admin/runs", "/api/admin/runs/diff", "/api/admin/cancel", "/api/admin/settings/save"]
+            .contains(path);
+        assert!(status.is_success() || looked_up, "admin → {path}: {status}");
     }
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod admin;
+mod admin_tools;
 mod auth;
 mod cli;
 mod edge;

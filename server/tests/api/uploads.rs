@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use domain::Role;
+use domain::admin::reruns::{RerunMode, RerunRequest, RerunService, RerunTarget, RubricChoice};
 use domain::entities::submission::{self, SubmissionState};
 use domain::entities::{evaluation, lab_session, transcript};
-use domain::submissions::SubmissionService;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::Value;
@@ -182,7 +182,14 @@ async fn a_new_upload_never_replaces_a_queued_re_run() {
         .unwrap()
         .unwrap()
         .owner_id;
-    SubmissionService::requeue_evaluation(&lab.app.db, graded.id, owner, Some("new model".into()))
+    let request = RerunRequest {
+        target: RerunTarget::Submission(graded.id),
+        mode: RerunMode::EvaluationOnly,
+        rubric: RubricChoice::Current,
+        model: None,
+        reason: "new model".into(),
+    };
+    RerunService::request(&lab.app.db, owner, &request)
         .await
         .unwrap();
 

@@ -1,8 +1,16 @@
-//! The admin's home: user management.
+//! The admin's home: user management, with the way to the history and the settings.
 
 mod create_user;
+mod history;
 mod import_users;
+mod rerun_form;
+mod runs;
+mod settings;
 mod user_list;
+
+pub use history::AdminHistoryPage;
+pub use runs::AdminSubmissionPage;
+pub use settings::AdminSettingsPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,6 +59,11 @@ pub fn AdminHome() -> impl IntoView {
     view! {
         <Title text="Users · Viva"/>
         <main class="page">
+            <nav class="admin-nav">
+                <a href="/admin/history">"Processing history"</a>
+                " · "
+                <a href="/admin/settings">"Scheduler settings"</a>
+            </nav>
             <h1>"Users"</h1>
             <UserList actions/>
             <div class="two-columns">

@@ -84,6 +84,7 @@ fn snapshot() -> Snapshot {
     Snapshot {
         at_ms: 5_000,
         batch_size: 3,
+        paused: false,
         current: Some(CurrentBatch {
             batch_id: 1,
             seq: 1,

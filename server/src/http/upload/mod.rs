@@ -95,6 +95,7 @@ async fn receive(
     let name = format!("{}{}", media::generated_name(), extension(&query.name));
     let files = Files::new(dir.join(&name), dir.join(format!("{name}.wav")));
     let (bytes, sha256) = stream_to_disk(body, &files.media, limits.max_bytes).await?;
+    metrics::counter!("viva_upload_bytes_total").increment(bytes);
     if bytes == 0 {
         return Err(AppError::invalid("file", "This file is empty."));
     }

@@ -1,0 +1,140 @@
+//! `/admin/history`: every submission's way through the queue (filtered, failed first, a page
+//! at a time), the batches with their engine processes, the GPU timeline, and re-runs of a
+//! batch or of every failed submission.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::rerun_form::RerunForm;
+use crate::api::history::admin_history;
+use crate::components::{GpuTimeline, SignedInBar};
+use crate::history::{BatchLine, HistoryQuery, SubmissionLine};
+
+#[component]
+pub fn AdminHistoryPage() -> impl IntoView {
+    let query = RwSignal::new(HistoryQuery::default());
+    let page = Resource::new(move || query.get(), admin_history);
+    let (lab, instructor, from, to, state) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        query.set(HistoryQuery {
+            lab_session: lab.get(),
+            instructor: instructor.get(),
+            from: from.get(),
+            to: to.get(),
+            state: state.get(),
+            page: 0,
+        });
+    };
+    let go = move |delta: i64| {
+        query.update(|q| q.page = q.page.saturating_add_signed(delta));
+    };
+    view! {
+        <Title text="Processing history · Viva"/>
+        <SignedInBar/>
+        <main class="page admin-history">
+            <p><a href="/">"← Users"</a>" · "<a href="/admin/settings">"Scheduler settings"</a></p>
+            <h1>"Processing history"</h1>
+            <form class="filters" on:submit=apply>
+                <label>"Lab session id"<input name="lab_session" bind:value=lab inputmode="numeric"/></label>
+                <label>"Instructor id"<input name="instructor" bind:value=instructor inputmode="numeric"/></label>
+                <label>"From"<input type="date" name="from" bind:value=from/></label>
+                <label>"To"<input type="date" name="to" bind:value=to/></label>
+                <label>"State"
+                    <select name="state" bind:value=state>
+                        <option value="">"Any"</option>
+                        <option value="failed">"Failed"</option>
+                        <option value="queued">"Queued"</option>
+                        <option value="evaluated">"Evaluated"</option>
+                    </select>
+                </label>
+                <button type="submit">"Filter"</button>
+            </form>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(p) => {
+                            let (current, pages) = (p.page, p.pages);
+                            view! {
+                                <h2>"GPU, last 6 hours"</h2>
+                                <GpuTimeline timeline=p.timeline/>
+                                <h2>{format!("Submissions ({})", p.total)}</h2>
+                                {submissions_table(p.submissions)}
+                                <nav class="pager" aria-label="Pages">
+                                    <button type="button" disabled=current == 0 on:click=move |_| go(-1)>"Previous"</button>
+                                    <span>{format!("Page {} of {}", current + 1, pages)}</span>
+                                    <button type="button" disabled=current + 1 >= pages on:click=move |_| go(1)>"Next"</button>
+                                </nav>
+                                <h2>"Batches"</h2>
+                                {p.batches.into_iter().map(batch_view).collect_view()}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>"Re-run a batch or every failed submission"</h2>
+            <RerunForm fixed=None/>
+        </main>
+    }
+    .into_any()
+}
+
+fn submissions_table(rows: Vec<SubmissionLine>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="history">
+                <thead><tr>
+                    <th>"#"</th><th>"Student"</th><th>"Lab session"</th><th>"Instructor"</th>
+                    <th>"State"</th><th>"Batch"</th><th>"Queued (UTC)"</th><th>"Timeline"</th>
+                    <th>"Wait: told / real"</th><th>"Results: told / real"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|s| {
+                        let steps = s.steps.iter().map(|(name, at)| format!("{name} +{at}")).collect::<Vec<_>>().join(" → ");
+                        view! {
+                            <tr data-state=s.state.clone() data-submission=s.id>
+                                <td><a href=format!("/admin/submissions/{}", s.id)>{format!("#{}", s.id)}</a></td>
+                                <td>{s.student}</td>
+                                <td>{s.lab}</td>
+                                <td>{s.instructor}</td>
+                                <td>{s.state.clone()}{s.rerun.then_some(" (re-run)")}
+                                    {s.failure.map(|f| view! { <pre class="failure-raw">{f}</pre> })}
+                                </td>
+                                <td>{s.batch.map(|b| b.to_string())}</td>
+                                <td>{s.queued_at}</td>
+                                <td class="timeline">{format!("queued → {steps}")}</td>
+                                <td>{format!("{} / {}", s.estimated_wait, s.actual_wait)}</td>
+                                <td>{format!("{} / {}", s.estimated_results, s.actual_results)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn batch_view(b: BatchLine) -> impl IntoView {
+    view! {
+        <section class="batch-history" data-batch=b.seq>
+            <h3>{format!("Batch {} · formed {} · {} items, {} failed, {} retries", b.seq, b.formed_at, b.size, b.failed, b.retries)}</h3>
+            <table>
+                <thead><tr><th>"Phase"</th><th>"Start"</th><th>"End"</th><th>"Duration"</th></tr></thead>
+                <tbody>
+                    {b.phases.into_iter().map(|p| view! {
+                        <tr data-phase=p.phase.clone()><td>{p.phase.clone()}</td><td>{p.start}</td><td>{p.end}</td><td>{p.secs}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <super::runs::EngineRuns runs=b.runs/>
+        </section>
+    }
+}

@@ -1,0 +1,171 @@
+//! `/admin/submissions/:id`: one submission for the admin: its timeline beside its estimate,
+//! the raw failure reason, every evaluation run with what made it, the engine processes
+//! behind them, a per-criterion diff of any two runs, a re-run, and cancelling it while it
+//! waits in the queue.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::rerun_form::RerunForm;
+use crate::api::history::{CancelQueued, compare_runs, submission_runs};
+use crate::components::SignedInBar;
+use crate::history::{DiffRow, EngineRunLine, RunLine};
+
+#[component]
+pub fn EngineRuns(runs: Vec<EngineRunLine>) -> impl IntoView {
+    view! {
+        <table class="engine-runs">
+            <thead><tr>
+                <th>"Run"</th><th>"Batch"</th><th>"Phase"</th><th>"pid"</th><th>"Model"</th>
+                <th>"SHA-256"</th><th>"Items"</th><th>"Load"</th><th>"Ended"</th><th>"Detail"</th>
+            </tr></thead>
+            <tbody>
+                {runs.into_iter().map(|r| view! {
+                    <tr data-phase=r.phase.clone() data-run=r.id>
+                        <td>{format!("#{}", r.id)}</td><td>{r.batch}</td><td>{r.phase.clone()}</td><td>{r.pid}</td>
+                        <td>{r.model}</td><td class="hash">{r.model_sha256}</td><td>{r.items}</td>
+                        <td>{r.load_ms}</td><td>{r.outcome}</td><td><pre class="failure-raw">{r.detail}</pre></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn AdminSubmissionPage() -> impl IntoView {
+    let id = super::super::id_param();
+    let refresh = RwSignal::new(0u32);
+    let page = Resource::new(move || (id(), refresh.get()), |(id, _)| submission_runs(id));
+    let cancel = ServerAction::<CancelQueued>::new();
+    Effect::new(move |_| {
+        if cancel.version().get() > 0 {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let done = Callback::new(move |()| refresh.update(|n| *n += 1));
+    view! {
+        <Title text="Submission runs · Viva"/>
+        <SignedInBar/>
+        <main class="page admin-runs">
+            <p><a href="/admin/history">"← Processing history"</a></p>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(p) => {
+                            let line = p.line;
+                            let steps = line.steps.iter().map(|(n, at)| format!("{n} +{at}")).collect::<Vec<_>>().join(" → ");
+                            view! {
+                                <h1>{format!("Submission #{} · {} · {}", line.id, line.student, line.lab)}</h1>
+                                <p class="submission-state" data-state=line.state.clone()>{format!("State: {}", line.state)}</p>
+                                <p class="timeline">{format!("Queued {} → {steps}", line.queued_at)}</p>
+                                <p>{format!("Wait: told {}, real {} · Results: told {}, real {}", line.estimated_wait, line.actual_wait, line.estimated_results, line.actual_results)}</p>
+                                {line.failure.map(|f| view! { <h2>"Failure (raw)"</h2><pre class="failure-raw">{f}</pre> })}
+                                {p.queued.then(|| view! {
+                                    <ActionForm action=cancel attr:class="cancel-form">
+                                        <input type="hidden" name="id" value=line.id/>
+                                        <label>"Reason"<input name="reason"/></label>
+                                        <button type="submit">"Cancel this queued submission"</button>
+                                    </ActionForm>
+                                })}
+                                <h2>"Evaluation runs"</h2>
+                                {runs_table(p.runs.clone())}
+                                {(p.runs.len() >= 2).then(|| view! { <Diff submission=line.id runs=p.runs/> })}
+                                <h2>"Engine processes"</h2>
+                                <EngineRuns runs=p.engine_runs/>
+                                <h2>"Re-run"</h2>
+                                <RerunForm fixed=Some(line.id) done/>
+                                {p.transcript.map(|t| view! { <details><summary>"Transcript"</summary><p class="transcript-text">{t}</p></details> })}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+    .into_any()
+}
+
+fn runs_table(runs: Vec<RunLine>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="evaluation-runs">
+                <thead><tr>
+                    <th>"Run"</th><th>"At (UTC)"</th><th>"Total"</th><th>"Model"</th><th>"SHA-256"</th>
+                    <th>"Rubric"</th><th>"Prompt"</th><th>"Seed"</th><th>"Decoding"</th><th>"Batch size"</th>
+                    <th>"Parallel"</th><th>"Batch"</th><th>"Engine"</th><th>"Asked by"</th><th>"Reason"</th>
+                </tr></thead>
+                <tbody>
+                    {runs.into_iter().map(|r| view! {
+                        <tr data-run=r.id>
+                            <td>{format!("#{}", r.id)}</td><td>{r.at}</td><td>{r.total}</td><td>{r.model}</td>
+                            <td class="hash">{r.model_sha256}</td><td>{format!("v{}", r.rubric_version)}</td>
+                            <td>{r.prompt_version}</td><td>{r.seed}</td><td>{r.decoding}</td><td>{r.batch_size}</td>
+                            <td>{r.parallel_sequences}</td><td>{r.batch}</td><td>{r.engine_run}</td>
+                            <td>{r.requested_by}</td><td>{r.reason}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Two runs side by side per criterion; the newest two at first.
+#[component]
+fn Diff(submission: i32, runs: Vec<RunLine>) -> impl IntoView {
+    let ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
+    let n = ids.len();
+    let left = RwSignal::new(ids[n - 2].to_string());
+    let right = RwSignal::new(ids[n - 1].to_string());
+    let rows = Resource::new(
+        move || {
+            (
+                left.get().parse::<i32>().unwrap_or(0),
+                right.get().parse::<i32>().unwrap_or(0),
+            )
+        },
+        move |(l, r)| compare_runs(submission, l, r),
+    );
+    let options = move || {
+        ids.iter()
+            .map(|id| view! { <option value=id.to_string()>{format!("Run #{id}")}</option> })
+            .collect_view()
+    };
+    view! {
+        <h2>"Compare two runs"</h2>
+        <div class="diff-pick">
+            <label>"Left"<select bind:value=left>{options()}</select></label>
+            <label>"Right"<select bind:value=right>{options()}</select></label>
+        </div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) => diff_table(rows).into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn diff_table(rows: Vec<DiffRow>) -> impl IntoView {
+    let mark = |changed: bool| if changed { "changed" } else { "" };
+    view! {
+        <table class="run-diff">
+            <thead><tr><th>"Criterion"</th><th>"Points"</th><th>"Evidence"</th><th>"Comment"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|d| view! {
+                    <tr data-criterion=d.criterion.clone()>
+                        <th scope="row">{d.criterion.clone()}</th>
+                        <td class=mark(d.points_changed)>{format!("{} → {}", d.left_points, d.right_points)}</td>
+                        <td class=mark(d.evidence_changed)><del>{d.left_evidence}</del><ins>{d.right_evidence}</ins></td>
+                        <td class=mark(d.comment_changed)><del>{d.left_comment}</del><ins>{d.right_comment}</ins></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

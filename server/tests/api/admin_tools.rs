@@ -1,0 +1,451 @@
+//! The admin's tools over HTTP: the history, a re-run with its diff, settings checked by a
+//! real load (the engine's `check` command) and kept across a restart, pause and cancel,
+//! and `/metrics`.
+
+use std::time::Duration;
+
+use domain::Role;
+use domain::entities::engine_run::{self, Phase};
+use domain::entities::evaluation;
+use domain::entities::submission::{self, SubmissionState};
+use domain::status::Snapshot;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::helpers::{TALK, TestApp, enqueue, fake_scheduler, lab_session};
+
+const WITHIN: Duration = Duration::from_secs(60);
+
+async fn wait_until(app: &TestApp, done: impl Fn(&Snapshot) -> bool) {
+    let mut updates = app.scheduler.subscribe();
+    let waited = tokio::time::timeout(WITHIN, async {
+        loop {
+            if done(&updates.borrow_and_update()) {
+                return;
+            }
+            updates.changed().await.unwrap();
+        }
+    })
+    .await;
+    assert!(
+        waited.is_ok(),
+        "timed out; last status: {:#?}",
+        app.scheduler.snapshot()
+    );
+}
+
+fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
+    move |s| {
+        s.current.is_none()
+            && s.queue.is_empty()
+            && s.recent.iter().any(|r| {
+                r.owner.submission_id == id && r.batch_seq == batch_seq && r.state.is_final()
+            })
+    }
+}
+
+struct Lab {
+    app: TestApp,
+    admin: reqwest::Client,
+    lab: i32,
+    sub: i32,
+    _dir: tempfile::TempDir,
+}
+
+/// An app on the fake engines whose LLM folder holds `configured.gguf` and `other.gguf`,
+/// with one graded submission and a logged-in admin.
+async fn graded_lab() -> Lab {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::fs::write(models.join("configured.gguf"), b"weights one").unwrap();
+    std::fs::write(models.join("other.gguf"), b"weights two").unwrap();
+    let mut scheduler = fake_scheduler(dir.path(), 10, json!({"load_ms": 5, "item_ms": 5}));
+    scheduler.eval.model = models.join("configured.gguf");
+    let app = TestApp::spawn_with(|c| c.scheduler = scheduler).await;
+    let teacher = app
+        .add_user("teach", Role::Instructor, "a-long-password")
+        .await;
+    let lab = lab_session(&app.db, teacher).await;
+    let student = app.add_user("ada", Role::Student, "a-long-password").await;
+    let sub = enqueue(&app.db, dir.path(), student, lab, TALK).await;
+    app.scheduler.notify_queued();
+    wait_until(&app, finished(sub, 1)).await;
+    let admin = app.logged_in("root", Role::Admin).await;
+    Lab {
+        app,
+        admin,
+        lab,
+        sub,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn a_rerun_of_one_submission_runs_no_stt_and_its_diff_compares_the_runs() {
+    let lab = graded_lab().await;
+    let id = lab.sub.to_string();
+    let said: String = lab
+        .app
+        .call_json(
+            &lab.admin,
+            "/api/admin/rerun",
+            &[
+                ("target", "submission"),
+                ("id", &id),
+                ("mode", "evaluation_only"),
+                ("rubric", "current"),
+                ("model", "other.gguf"),
+                ("reason", "try the other model"),
+            ],
+        )
+        .await;
+    assert!(said.starts_with("1 queued"), "{said}");
+    lab.app.scheduler.notify_queued();
+    wait_until(&lab.app, finished(lab.sub, 2)).await;
+
+    let runs = engine_run::Entity::find()
+        .order_by_asc(engine_run::Column::Id)
+        .all(&lab.app.db)
+        .await
+        .unwrap();
+    let second: Vec<(Phase, String)> = runs
+        .iter()
+        .filter(|r| r.batch_id != runs[0].batch_id)
+        .map(|r| (r.phase, r.model.clone()))
+        .collect();
+    assert_eq!(
+        second,
+        [(Phase::Evaluation, "other.gguf".to_owned())],
+        "no STT for a re-run"
+    );
+
+    let page: Value = lab
+        .app
+        .call_json(&lab.admin, "/api/admin/runs", &[("id", &id)])
+        .await;
+    let listed = page["runs"].as_array().unwrap();
+    assert_eq!(listed.len(), 2, "the first run is kept beside the re-run");
+    assert_eq!(listed[1]["reason"], "try the other model");
+    assert_eq!(listed[1]["model"], "fake");
+    assert_eq!(listed[1]["model_sha256"].as_str().unwrap().len(), 64);
+    let phases: Vec<&str> = page["engine_runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(phases, ["stt", "evaluation", "evaluation"]);
+
+    let (left, right) = (listed[0]["id"].to_string(), listed[1]["id"].to_string());
+    let diff: Value = lab
+        .app
+        .call_json(
+            &lab.admin,
+            "/api/admin/runs/diff",
+            &[("submission", &id), ("left", &left), ("right", &right)],
+        )
+        .await;
+    let criteria: Vec<&str> = diff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["criterion"].as_str().unwrap())
+        .collect();
+    assert_eq!(criteria, ["Method", "Result"]);
+
+    // A run of another submission is not part of this one's diff.
+    let (status, _) = lab
+        .app
+        .call_error(
+            &lab.admin,
+            "/api/admin/runs/diff",
+            &[("submission", "999"), ("left", &left), ("right", &right)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_history_shows_each_batch_with_both_phases_and_filters_by_state() {
+    let lab = graded_lab().await;
+    let history = |state: &'static str| {
+        let app = &lab.app;
+        let admin = &lab.admin;
+        async move {
+            app.call_json::<Value>(
+                admin,
+                "/api/admin/history",
+                &[
+                    ("query[lab_session]", ""),
+                    ("query[instructor]", ""),
+                    ("query[from]", ""),
+                    ("query[to]", ""),
+                    ("query[state]", state),
+                    ("query[page]", "0"),
+                ],
+            )
+            .await
+        }
+    };
+    let all = history("").await;
+    assert_eq!(all["total"], 1);
+    let line = &all["submissions"][0];
+    assert_eq!(line["state"], "evaluated");
+    let steps: Vec<&str> = line["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["STT start", "STT end", "batch start", "evaluated"]);
+    assert_ne!(
+        line["estimated_results"], "—",
+        "the estimate given at queue entry is kept"
+    );
+    let batch = &all["batches"][0];
+    let phases: Vec<&str> = batch["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["secs"].as_str().unwrap())
+        .collect();
+    assert!(
+        phases.iter().all(|p| p.ends_with(" s")),
+        "both phases ran: {phases:?}"
+    );
+    let bands: Vec<&str> = all["timeline"]["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(bands, ["stt", "evaluation"]);
+
+    assert_eq!(history("failed").await["total"], 0);
+    let (status, body) = lab
+        .app
+        .call_error(
+            &lab.admin,
+            "/api/admin/history",
+            &[
+                ("query[lab_session]", "x"),
+                ("query[instructor]", ""),
+                ("query[from]", ""),
+                ("query[to]", ""),
+                ("query[state]", ""),
+                ("query[page]", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+fn settings_form<'a>(batch_size: &'a str, eval_model: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("settings[batch_size]", batch_size),
+        ("settings[linger_secs]", "0"),
+        ("settings[stt_model]", "fake.bin"),
+        ("settings[eval_model]", eval_model),
+        ("settings[threads]", "1"),
+        ("settings[use_gpu]", "false"),
+        ("settings[item_timeout_secs]", "30"),
+        ("settings[phase_timeout_secs]", "120"),
+    ]
+}
+
+#[tokio::test]
+async fn settings_are_checked_by_a_real_load_and_kept_across_a_restart() {
+    let lab = graded_lab().await;
+    let (status, body) = lab
+        .app
+        .call_error(
+            &lab.admin,
+            "/api/admin/settings/save",
+            &settings_form("3", "missing.gguf"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // Only files in the models folder can be picked.
+    let models = lab
+        .app
+        .config
+        .scheduler
+        .eval
+        .model
+        .parent()
+        .unwrap()
+        .to_owned();
+    std::fs::create_dir_all(models.join("broken.gguf")).unwrap();
+    let (status, _) = lab
+        .app
+        .call_error(
+            &lab.admin,
+            "/api/admin/settings/save",
+            &settings_form("3", "broken.gguf"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a folder is no model file"
+    );
+
+    let saved = lab
+        .app
+        .call(
+            &lab.admin,
+            "/api/admin/settings/save",
+            &settings_form("3", "other.gguf"),
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let app = lab.app.restart().await;
+    let admin = app.logged_in("root2", Role::Admin).await;
+    let page: Value = app.call_json(&admin, "/api/admin/settings", &[]).await;
+    assert_eq!(page["current"]["batch_size"], 3);
+    assert_eq!(page["current"]["eval_model"], "other.gguf");
+    assert_eq!(
+        page["eval_models"],
+        json!(["configured.gguf", "other.gguf"])
+    );
+    assert_eq!(page["changes"][0][1], "root Display", "who changed it");
+    wait_until(&app, |s| s.batch_size == 3).await;
+}
+
+#[tokio::test]
+async fn a_pause_shows_in_everyones_status_and_a_queued_submission_can_be_cancelled() {
+    let lab = graded_lab().await;
+    let paused = lab
+        .app
+        .call(&lab.admin, "/api/admin/pause", &[("paused", "true")])
+        .await;
+    assert_eq!(paused.status(), StatusCode::OK);
+    wait_until(&lab.app, |s| s.paused).await;
+    let student = TestApp::client();
+    lab.app
+        .assert_login(&student, "ada", "a-long-password")
+        .await;
+    let status: Value = lab.app.call_json(&student, "/api/status", &[]).await;
+    assert_eq!(status["paused"], true);
+
+    let dir = tempfile::tempdir().unwrap();
+    let ada = lab.app.user_id("ada").await;
+    let queued = enqueue(&lab.app.db, dir.path(), ada, lab.lab, TALK).await;
+    lab.app.scheduler.notify_queued();
+    wait_until(&lab.app, |s| s.paused && s.queue.len() == 1).await;
+    let id = queued.to_string();
+    let cancelled = lab
+        .app
+        .call(
+            &lab.admin,
+            "/api/admin/cancel",
+            &[("id", &id), ("reason", "duplicate")],
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let row = submission::Entity::find_by_id(queued)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.state, SubmissionState::Failed);
+    assert_eq!(
+        row.failure_reason.as_deref(),
+        Some("cancelled by an administrator: duplicate")
+    );
+    let (status, _) = lab
+        .app
+        .call_error(
+            &lab.admin,
+            "/api/admin/cancel",
+            &[("id", &id), ("reason", "")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only a queued one can be cancelled"
+    );
+
+    // A cancelled re-run goes back to its graded state, its evaluation kept.
+    let sub = lab.sub.to_string();
+    let form = [
+        ("target", "submission"),
+        ("id", sub.as_str()),
+        ("mode", "evaluation_only"),
+        ("rubric", "current"),
+        ("model", ""),
+        ("reason", "again"),
+    ];
+    lab.app
+        .call_json::<String>(&lab.admin, "/api/admin/rerun", &form)
+        .await;
+    lab.app
+        .call(
+            &lab.admin,
+            "/api/admin/cancel",
+            &[("id", &sub), ("reason", "")],
+        )
+        .await;
+    let row = submission::Entity::find_by_id(lab.sub)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.state, SubmissionState::Evaluated);
+    let evaluations = evaluation::Entity::find()
+        .filter(evaluation::Column::SubmissionId.eq(lab.sub))
+        .all(&lab.app.db)
+        .await
+        .unwrap();
+    assert_eq!(evaluations.len(), 1);
+}
+
+#[tokio::test]
+async fn metrics_answer_admins_and_local_scrapers_but_not_students() {
+    let lab = graded_lab().await;
+    lab.app.login_status("ada", "wrong password").await;
+    let scrape = TestApp::client()
+        .get(lab.app.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        scrape.status(),
+        StatusCode::OK,
+        "a local scraper without a session"
+    );
+    let text = scrape.text().await.unwrap();
+    for name in [
+        "viva_queue_depth{state=\"evaluated\"} 1",
+        "viva_batches_total",
+        "viva_phase_seconds_bucket",
+        "viva_model_loads_total",
+        "viva_login_failures_total",
+    ] {
+        assert!(text.contains(name), "{name} missing from:\n{text}");
+    }
+    let as_admin = lab.app.get(&lab.admin, "/metrics").await;
+    assert_eq!(as_admin.status(), StatusCode::OK);
+    let student = TestApp::client();
+    lab.app
+        .assert_login(&student, "ada", "a-long-password")
+        .await;
+    assert_eq!(
+        lab.app.get(&student, "/metrics").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn metrics_refuse_a_scraper_from_an_address_not_configured() {
+    let app = TestApp::spawn_with(|c| c.metrics_from = Vec::new()).await;
+    let scrape = TestApp::client()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scrape.status(), StatusCode::UNAUTHORIZED);
+}
