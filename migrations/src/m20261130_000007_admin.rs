@@ -59,7 +59,6 @@ enum Batches {
     CreatedAt,
 }
 
-/// SQLite alters one column per statement.
 async fn add(
     manager: &SchemaManager<'_>,
     table: impl IntoIden,
@@ -126,84 +125,81 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        add(
-            manager,
-            Submissions::Table,
-            &mut ColumnDef::new(Submissions::RerunRubricVersion).integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Submissions::Table,
-            &mut ColumnDef::new(Submissions::RerunModel).string(),
-        )
-        .await?;
-        add(
-            manager,
-            Submissions::Table,
-            &mut ColumnDef::new(Submissions::Retranscribe).boolean(),
-        )
-        .await?;
-        add(
-            manager,
-            Submissions::Table,
-            &mut ColumnDef::new(Submissions::EstimatedWaitMs).big_integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Submissions::Table,
-            &mut ColumnDef::new(Submissions::EstimatedResultsMs).big_integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Evaluations::Table,
-            &mut ColumnDef::new(Evaluations::ModelSha256).string_len(64),
-        )
-        .await?;
-        add(
-            manager,
-            Evaluations::Table,
-            &mut ColumnDef::new(Evaluations::Decoding).string(),
-        )
-        .await?;
-        add(
-            manager,
-            Evaluations::Table,
-            &mut ColumnDef::new(Evaluations::BatchSize).integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Evaluations::Table,
-            &mut ColumnDef::new(Evaluations::BatchId).integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Evaluations::Table,
-            &mut ColumnDef::new(Evaluations::EngineRunId).integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Transcripts::Table,
-            &mut ColumnDef::new(Transcripts::BatchId).integer(),
-        )
-        .await?;
-        add(
-            manager,
-            Transcripts::Table,
-            &mut ColumnDef::new(Transcripts::EngineRunId).integer(),
-        )
-        .await?;
-        add(
-            manager,
-            EngineRuns::Table,
-            &mut ColumnDef::new(EngineRuns::ModelSha256).string_len(64),
-        )
-        .await?;
+        // SQLite alters one column per statement. Every new column may be empty: rows
+        // written before this migration have none of it.
+        let columns: Vec<(DynIden, ColumnDef)> = vec![
+            (
+                Submissions::Table.into_iden(),
+                ColumnDef::new(Submissions::RerunRubricVersion)
+                    .integer()
+                    .to_owned(),
+            ),
+            (
+                Submissions::Table.into_iden(),
+                ColumnDef::new(Submissions::RerunModel).string().to_owned(),
+            ),
+            (
+                Submissions::Table.into_iden(),
+                ColumnDef::new(Submissions::Retranscribe)
+                    .boolean()
+                    .to_owned(),
+            ),
+            (
+                Submissions::Table.into_iden(),
+                ColumnDef::new(Submissions::EstimatedWaitMs)
+                    .big_integer()
+                    .to_owned(),
+            ),
+            (
+                Submissions::Table.into_iden(),
+                ColumnDef::new(Submissions::EstimatedResultsMs)
+                    .big_integer()
+                    .to_owned(),
+            ),
+            (
+                Evaluations::Table.into_iden(),
+                ColumnDef::new(Evaluations::ModelSha256)
+                    .string_len(64)
+                    .to_owned(),
+            ),
+            (
+                Evaluations::Table.into_iden(),
+                ColumnDef::new(Evaluations::Decoding).string().to_owned(),
+            ),
+            (
+                Evaluations::Table.into_iden(),
+                ColumnDef::new(Evaluations::BatchSize).integer().to_owned(),
+            ),
+            (
+                Evaluations::Table.into_iden(),
+                ColumnDef::new(Evaluations::BatchId).integer().to_owned(),
+            ),
+            (
+                Evaluations::Table.into_iden(),
+                ColumnDef::new(Evaluations::EngineRunId)
+                    .integer()
+                    .to_owned(),
+            ),
+            (
+                Transcripts::Table.into_iden(),
+                ColumnDef::new(Transcripts::BatchId).integer().to_owned(),
+            ),
+            (
+                Transcripts::Table.into_iden(),
+                ColumnDef::new(Transcripts::EngineRunId)
+                    .integer()
+                    .to_owned(),
+            ),
+            (
+                EngineRuns::Table.into_iden(),
+                ColumnDef::new(EngineRuns::ModelSha256)
+                    .string_len(64)
+                    .to_owned(),
+            ),
+        ];
+        for (table, mut column) in columns {
+            add(manager, table, &mut column).await?;
+        }
         // The history pages by these.
         index(
             manager,

@@ -298,8 +298,13 @@ async fn an_admin_passes_the_guard_of_every_admin_function() {
         let looked_up = matches!(
             status,
             StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY
-        ) && ["/api/admin/runs", "/api/admin/runs/diff", "/api/admin/cancel", "/api/admin/settings/save"]
-            .contains(path);
+        ) && [
+            "/api/admin/runs",
+            "/api/admin/runs/diff",
+            "/api/admin/cancel",
+            "/api/admin/settings/save",
+        ]
+        .contains(path);
         assert!(status.is_success() || looked_up, "admin → {path}: {status}");
     }
 }
