@@ -53,6 +53,7 @@ for role in admin instructor student; do
 done
 echo "e2e-other-password" | viva user add --role student --display-name "E2E Other" e2e-other
 echo "e2e-uploader-password" | viva user add --role student --display-name "E2E Uploader" e2e-uploader
+echo "e2e-historian-password" | viva user add --role student --display-name "E2E Historian" e2e-historian
 viva lab add --owner e2e-instructor --title "E2E lab" --release automatic
 # Its own lab and student, so the review tests see a review list of their own.
 echo "e2e-reviewee-password" | viva user add --role student --display-name "E2E Reviewee" e2e-reviewee

@@ -294,13 +294,21 @@ pub async fn scheduler_settings() -> Result<SettingsPage, AppError> {
             (view::when(c.changed_at), who, what)
         })
         .collect();
+    let paused = current.as_ref().is_some_and(|c| c.paused);
+    let current = current.map_or_else(|| ctx.engines.defaults(), |c| c.settings);
+    // The model in use is always a choice, even when its file is not (or no longer) there.
+    let choices = |kind, in_use: &String| {
+        let mut names = ctx.engines.models(kind);
+        if !names.contains(in_use) {
+            names.insert(0, in_use.clone());
+        }
+        names
+    };
     Ok(SettingsPage {
-        paused: current.as_ref().is_some_and(|c| c.paused),
-        current: current
-            .map_or_else(|| ctx.engines.defaults(), |c| c.settings)
-            .into(),
-        stt_models: ctx.engines.models(ModelKind::Stt),
-        eval_models: ctx.engines.models(ModelKind::Eval),
+        paused,
+        stt_models: choices(ModelKind::Stt, &current.stt_model),
+        eval_models: choices(ModelKind::Eval, &current.eval_model),
+        current: current.into(),
         changes,
     })
 }

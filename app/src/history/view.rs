@@ -107,8 +107,13 @@ pub fn batch_line(line: &batches::BatchLine) -> BatchLine {
     }
 }
 
-/// Lays the timeline out on 0–1000 between `since` and `until`.
+/// Lays the timeline out on 0–1000 up to `until`: from `since`, or from a little before the
+/// first phase when the GPU did all its work later, so a quiet day's few batches fill the
+/// width instead of a sliver at its end.
 pub fn timeline(t: &GpuTimeline, since: DateTime<Utc>, until: DateTime<Utc>) -> GpuTimelineView {
+    let first = t.bands.iter().map(|b| b.start).min().unwrap_or(since);
+    let margin = ((until - first) / 20).max(chrono::Duration::seconds(5));
+    let since = since.max(first - margin);
     let span = (until - since).num_milliseconds().max(1) as f64;
     let x = |at: DateTime<Utc>| {
         ((at - since).num_milliseconds() as f64 / span * 1000.0).clamp(0.0, 1000.0)

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -105,23 +105,40 @@ fn condition(filter: &HistoryFilter) -> Condition {
     all
 }
 
-/// A page of submissions matching `filter`: failed first, then newest first.
+/// A page of submissions matching `filter`: failed first, then newest first. Two queries,
+/// failed and the rest, each in the order of an index, so a deep page never sorts the table.
 pub async fn submissions(
     db: &impl ConnectionTrait,
     filter: &HistoryFilter,
 ) -> Result<Page<HistoryLine>, DomainError> {
-    let query = submission::Entity::find().filter(condition(filter));
-    let total = query.clone().count(db).await?;
-    let failed_first =
-        Expr::col(submission::Column::State).eq(Expr::value(SubmissionState::Failed));
-    let rows = query
-        .order_by(failed_first, Order::Desc)
-        .order_by_desc(submission::Column::QueuedAt)
-        .order_by_desc(submission::Column::Id)
-        .offset(filter.page * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(db)
-        .await?;
+    let matching = |failures: bool| {
+        let part = if failures {
+            submission::Column::State.eq(SubmissionState::Failed)
+        } else {
+            submission::Column::State.ne(SubmissionState::Failed)
+        };
+        submission::Entity::find()
+            .filter(condition(filter))
+            .filter(part)
+            .order_by_desc(submission::Column::QueuedAt)
+            .order_by_desc(submission::Column::Id)
+    };
+    let failed_total = matching(true).count(db).await?;
+    let total = failed_total + matching(false).count(db).await?;
+    let offset = filter.page * PAGE_SIZE;
+    let mut rows = Vec::new();
+    if offset < failed_total {
+        rows = matching(true)
+            .offset(offset)
+            .limit(PAGE_SIZE)
+            .all(db)
+            .await?;
+    }
+    let missing = PAGE_SIZE - rows.len() as u64;
+    if missing > 0 {
+        let skip = offset.saturating_sub(failed_total);
+        rows.extend(matching(false).offset(skip).limit(missing).all(db).await?);
+    }
     let lines = lines(db, rows).await?;
     Ok(Page {
         rows: lines,

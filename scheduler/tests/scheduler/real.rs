@@ -105,14 +105,20 @@ async fn the_real_engines_check_a_model_by_loading_it() {
     use domain::scheduler_settings::{EngineSetup, ModelKind};
     let dir = tempfile::tempdir().unwrap();
     let mut config = real_config();
-    for (engine, broken) in [(&mut config.stt, "broken.bin"), (&mut config.eval, "broken.gguf")] {
+    for (engine, broken) in [
+        (&mut config.stt, "broken.bin"),
+        (&mut config.eval, "broken.gguf"),
+    ] {
         let name = engine.model.file_name().unwrap().to_owned();
         std::os::unix::fs::symlink(&engine.model, dir.path().join(&name)).unwrap();
         std::fs::write(dir.path().join(broken), b"not a model at all").unwrap();
         engine.model = dir.path().join(name);
     }
     let checker = scheduler::ModelChecker::new(config.clone(), dir.path());
-    assert_eq!(checker.models(ModelKind::Eval), ["SmolLM2-135M-Instruct.Q4_1.gguf", "broken.gguf"]);
+    assert_eq!(
+        checker.models(ModelKind::Eval),
+        ["SmolLM2-135M-Instruct.Q4_1.gguf", "broken.gguf"]
+    );
     let settings = checker.defaults();
     for kind in [ModelKind::Stt, ModelKind::Eval] {
         assert_eq!(checker.check(kind, &settings).await, Ok(()), "{kind:?}");
@@ -120,8 +126,14 @@ async fn the_real_engines_check_a_model_by_loading_it() {
     let mut broken = settings.clone();
     broken.stt_model = "broken.bin".into();
     broken.eval_model = "broken.gguf".into();
-    for (kind, name) in [(ModelKind::Stt, "broken.bin"), (ModelKind::Eval, "broken.gguf")] {
+    for (kind, name) in [
+        (ModelKind::Stt, "broken.bin"),
+        (ModelKind::Eval, "broken.gguf"),
+    ] {
         let refused = checker.check(kind, &broken).await.unwrap_err();
-        assert!(refused.contains("cannot load") && refused.contains(name), "{refused}");
+        assert!(
+            refused.contains("cannot load") && refused.contains(name),
+            "{refused}"
+        );
     }
 }

@@ -61,15 +61,16 @@ pub fn AdminHistoryPage() -> impl IntoView {
                     match page.await {
                         Ok(p) => {
                             let (current, pages) = (p.page, p.pages);
+                            let (first, last) = (current == 0, current + 1 >= pages);
                             view! {
-                                <h2>"GPU, last 6 hours"</h2>
+                                <h2>"GPU timeline"</h2>
                                 <GpuTimeline timeline=p.timeline/>
                                 <h2>{format!("Submissions ({})", p.total)}</h2>
                                 {submissions_table(p.submissions)}
                                 <nav class="pager" aria-label="Pages">
-                                    <button type="button" disabled=current == 0 on:click=move |_| go(-1)>"Previous"</button>
+                                    <button type="button" disabled=first on:click=move |_| go(-1)>"Previous"</button>
                                     <span>{format!("Page {} of {}", current + 1, pages)}</span>
-                                    <button type="button" disabled=current + 1 >= pages on:click=move |_| go(1)>"Next"</button>
+                                    <button type="button" disabled=last on:click=move |_| go(1)>"Next"</button>
                                 </nav>
                                 <h2>"Batches"</h2>
                                 {p.batches.into_iter().map(batch_view).collect_view()}

@@ -151,6 +151,15 @@ fn Diff(submission: i32, runs: Vec<RunLine>) -> impl IntoView {
     }
 }
 
+/// Both sides where they differ (left struck out), else the one text.
+fn side_by_side(changed: bool, left: String, right: String) -> impl IntoView {
+    if changed {
+        view! { <td class="changed"><del>{left}</del><ins>{right}</ins></td> }.into_any()
+    } else {
+        view! { <td>{right}</td> }.into_any()
+    }
+}
+
 fn diff_table(rows: Vec<DiffRow>) -> impl IntoView {
     let mark = |changed: bool| if changed { "changed" } else { "" };
     view! {
@@ -161,8 +170,8 @@ fn diff_table(rows: Vec<DiffRow>) -> impl IntoView {
                     <tr data-criterion=d.criterion.clone()>
                         <th scope="row">{d.criterion.clone()}</th>
                         <td class=mark(d.points_changed)>{format!("{} → {}", d.left_points, d.right_points)}</td>
-                        <td class=mark(d.evidence_changed)><del>{d.left_evidence}</del><ins>{d.right_evidence}</ins></td>
-                        <td class=mark(d.comment_changed)><del>{d.left_comment}</del><ins>{d.right_comment}</ins></td>
+                        {side_by_side(d.evidence_changed, d.left_evidence, d.right_evidence)}
+                        {side_by_side(d.comment_changed, d.left_comment, d.right_comment)}
                     </tr>
                 }).collect_view()}
             </tbody>
