@@ -61,6 +61,9 @@ pub struct BatchItem {
     /// Progress of this item in the running phase, 0–100.
     pub percent: u8,
     pub failure: Option<String>,
+    /// Estimated milliseconds from `at_ms` until this item's result (0 once it has one).
+    #[serde(default)]
+    pub results_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,8 +107,24 @@ pub struct Estimates {
     /// STT engine milliseconds per 30-second window of audio. Whisper works in 30 s windows,
     /// so a 10 s clip costs about as much as a 30 s one, and a 60 s clip about twice that.
     pub stt_window_ms: f64,
+    /// And per second of audio: decoding grows with what was said.
+    #[serde(default)]
+    pub stt_second_ms: f64,
     pub eval_load_ms: f64,
+    /// Evaluation work per phase whatever its size, and per item (decoded together).
+    #[serde(default)]
+    pub eval_fixed_ms: f64,
     pub eval_item_ms: f64,
+    /// The share of an evaluation phase's work after which an item's result typically
+    /// arrives (items decoded together do not all finish last).
+    #[serde(default)]
+    pub finish_fraction: f64,
+    /// Students joining the queue lately, per minute, and their recordings' mean length:
+    /// how a batch that is not full yet is expected to fill during its linger.
+    #[serde(default)]
+    pub arrivals_per_min: f64,
+    #[serde(default)]
+    pub mean_audio_ms: f64,
 }
 
 /// What the web layer holds of the running scheduler: the live snapshot, and a way to say

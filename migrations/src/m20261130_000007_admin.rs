@@ -50,6 +50,7 @@ enum Transcripts {
 enum EngineRuns {
     Table,
     ModelSha256,
+    Threads,
     StartedAt,
 }
 
@@ -195,6 +196,10 @@ impl MigrationTrait for Migration {
                 ColumnDef::new(EngineRuns::ModelSha256)
                     .string_len(64)
                     .to_owned(),
+            ),
+            (
+                EngineRuns::Table.into_iden(),
+                ColumnDef::new(EngineRuns::Threads).integer().to_owned(),
             ),
         ];
         for (table, mut column) in columns {

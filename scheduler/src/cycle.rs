@@ -83,7 +83,8 @@ impl Cycle {
         for pid in self.store.recover().await? {
             kill_orphan(pid, &self.config);
         }
-        *self.live.estimates_mut() = estimates::from_history(&self.store).await?;
+        self.live
+            .set_learning(estimates::from_history(&self.store).await?);
         Ok(())
     }
 

@@ -1,42 +1,35 @@
-//! Time estimates learned from what was measured, never constants: model load times, STT
-//! engine time per second of audio, and evaluation time per item, each an exponentially
-//! weighted mean over recorded history, seeded with defaults until there is some.
-//! Because every waiting item's audio length is known, the batches ahead of a student and
-//! their costs can be computed exactly: a wait is a sum over the real items ahead.
+//! Time estimates from what was measured, never constants: what each phase of a batch will
+//! cost (learned in [`crate::learning`]), and how the queue will be cut into batches. Every
+//! waiting item's audio length is known, so the batches ahead of a student and their costs
+//! are computed from the real items ahead; a batch that is not full yet is expected to fill
+//! at the rate students have been arriving.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::entities::engine_run::{self, EngineOutcome, Phase};
-use domain::entities::transcript;
+use domain::entities::{evaluation, transcript};
 use domain::status::Estimates;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::learning::{Key, Learning};
 use crate::store::Store;
 
-/// Weight of the newest measurement.
-const ALPHA: f64 = 0.3;
 /// How much history is replayed at start.
-const HISTORY: u64 = 200;
+const HISTORY: u64 = 300;
 
 /// Before anything was measured: a small model on a CPU.
 pub fn defaults() -> Estimates {
     Estimates {
         stt_load_ms: 1_000.0,
         stt_window_ms: 5_000.0,
+        stt_second_ms: 0.0,
         eval_load_ms: 1_000.0,
+        eval_fixed_ms: 0.0,
         eval_item_ms: 15_000.0,
-    }
-}
-
-fn learn(mean: &mut f64, sample: f64) {
-    if sample.is_finite() && sample >= 0.0 {
-        *mean = ALPHA * sample + (1.0 - ALPHA) * *mean;
-    }
-}
-
-pub fn learn_load(estimates: &mut Estimates, phase: Phase, ms: u64) {
-    match phase {
-        Phase::Stt => learn(&mut estimates.stt_load_ms, ms as f64),
-        Phase::Evaluation => learn(&mut estimates.eval_load_ms, ms as f64),
+        finish_fraction: 1.0,
+        arrivals_per_min: 0.0,
+        mean_audio_ms: 60_000.0,
     }
 }
 
@@ -45,27 +38,57 @@ pub fn windows(audio_ms: i64) -> f64 {
     (audio_ms.max(1) as f64 / 30_000.0).ceil()
 }
 
-/// One transcribed item: `ms` of engine time for `audio_ms` of audio.
-pub fn learn_stt(estimates: &mut Estimates, ms: u64, audio_ms: i64) {
-    learn(&mut estimates.stt_window_ms, ms as f64 / windows(audio_ms));
+/// STT engine time for one item (without the model load).
+pub fn stt_item_ms(e: &Estimates, audio_ms: i64) -> f64 {
+    e.stt_window_ms * windows(audio_ms) + e.stt_second_ms * audio_ms.max(0) as f64 / 1000.0
 }
 
-/// One finished evaluation phase: its time after loading, shared by its items (they are
-/// decoded together, so per-item engine times overlap and do not add up).
-pub fn learn_eval_phase(estimates: &mut Estimates, work_ms: u64, items: usize) {
-    if items > 0 {
-        learn(&mut estimates.eval_item_ms, work_ms as f64 / items as f64);
+/// Evaluation work (after the load) for a phase of `items`.
+pub fn eval_work_ms(e: &Estimates, items: f64) -> f64 {
+    if items > 0.0 {
+        e.eval_fixed_ms + e.eval_item_ms * items
+    } else {
+        0.0
     }
 }
 
-fn span_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
-    u64::try_from((to - from).num_milliseconds()).unwrap_or(0)
+/// A whole batch: STT of `stt_audio` (one entry per item that needs it; none: no STT phase)
+/// and the evaluation of `items`. Returns (until the evaluation phase starts, its length).
+pub fn batch_ms(e: &Estimates, stt_audio: &[i64], items: f64) -> (f64, f64) {
+    let stt = if stt_audio.is_empty() {
+        0.0
+    } else {
+        e.stt_load_ms + stt_audio.iter().map(|a| stt_item_ms(e, *a)).sum::<f64>()
+    };
+    let eval = if items > 0.0 {
+        e.eval_load_ms + eval_work_ms(e, items)
+    } else {
+        0.0
+    };
+    (stt, eval)
 }
 
-/// Replays recorded history, oldest first, over the defaults.
-pub async fn from_history(store: &Store) -> Result<Estimates, DbErr> {
+/// When an item's result is expected, measured from the start of its evaluation phase.
+pub fn result_in_eval_ms(e: &Estimates, items: f64) -> f64 {
+    e.eval_load_ms + e.finish_fraction.clamp(0.0, 1.0) * eval_work_ms(e, items)
+}
+
+pub fn key(model: &str, threads: Option<i32>) -> Key {
+    (
+        model.to_owned(),
+        threads.and_then(|t| u32::try_from(t).ok()).unwrap_or(0),
+    )
+}
+
+fn span_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_milliseconds().max(0) as f64
+}
+
+/// Replays recorded history, oldest first: loads and evaluation phases from the engine runs,
+/// STT items from the transcripts, results' times within their phase from the evaluations.
+pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
     let db = store.db();
-    let mut estimates = defaults();
+    let mut learning = Learning::default();
     let mut runs = engine_run::Entity::find()
         .filter(engine_run::Column::Outcome.eq(EngineOutcome::Finished))
         .order_by_desc(engine_run::Column::Id)
@@ -73,21 +96,45 @@ pub async fn from_history(store: &Store) -> Result<Estimates, DbErr> {
         .all(db)
         .await?;
     runs.reverse();
+    let run_ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
+    let mut results: HashMap<i32, Vec<DateTime<Utc>>> = HashMap::new();
+    let made: Vec<(Option<i32>, DateTime<Utc>)> = evaluation::Entity::find()
+        .select_only()
+        .columns([
+            evaluation::Column::EngineRunId,
+            evaluation::Column::CreatedAt,
+        ])
+        .filter(evaluation::Column::EngineRunId.is_in(run_ids.clone()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (run, at) in made {
+        if let Some(run) = run {
+            results.entry(run).or_default().push(at);
+        }
+    }
+    let keys: HashMap<i32, Key> = runs
+        .iter()
+        .map(|r| (r.id, key(&r.model, r.threads)))
+        .collect();
     for run in &runs {
-        let load = run.load_ms.and_then(|ms| u64::try_from(ms).ok());
-        if let Some(load) = load {
-            learn_load(&mut estimates, run.phase, load);
+        let key = &keys[&run.id];
+        let load = run.load_ms.unwrap_or(0) as f64;
+        if run.load_ms.is_some() {
+            learning.load(run.phase, key, load);
         }
         if let (Phase::Evaluation, Some(ended)) = (run.phase, run.ended_at) {
-            let work = span_ms(run.started_at, ended).saturating_sub(load.unwrap_or(0));
-            learn_eval_phase(
-                &mut estimates,
-                work,
-                usize::try_from(run.items).unwrap_or(0),
-            );
+            let loaded = run.started_at + chrono::Duration::milliseconds(load as i64);
+            let after: Vec<f64> = results
+                .get(&run.id)
+                .map(|at| at.iter().map(|t| span_ms(loaded, *t)).collect())
+                .unwrap_or_default();
+            let items = usize::try_from(run.items).unwrap_or(0);
+            learning.eval_phase(key, items, span_ms(loaded, ended), &after);
         }
     }
     let mut done = transcript::Entity::find()
+        .filter(transcript::Column::EngineRunId.is_in(run_ids))
         .order_by_desc(transcript::Column::Id)
         .limit(HISTORY)
         .all(db)
@@ -95,29 +142,10 @@ pub async fn from_history(store: &Store) -> Result<Estimates, DbErr> {
     done.reverse();
     let items = store.by_ids(done.iter().map(|t| t.submission_id)).await?;
     for t in done {
-        if let Some(item) = items.get(&t.submission_id) {
-            learn_stt(
-                &mut estimates,
-                u64::try_from(t.ms).unwrap_or(0),
-                item.duration_ms,
-            );
+        let key = t.engine_run_id.and_then(|r| keys.get(&r));
+        if let (Some(item), Some(key)) = (items.get(&t.submission_id), key) {
+            learning.stt_item(key, item.duration_ms, t.ms as f64);
         }
     }
-    Ok(estimates)
-}
-
-/// What a batch will cost: `stt_windows` of audio to transcribe (none: no STT phase)
-/// and `items` to evaluate.
-pub fn batch_ms(estimates: &Estimates, stt_items: usize, stt_windows: f64, items: usize) -> f64 {
-    let stt = if stt_items > 0 {
-        estimates.stt_load_ms + estimates.stt_window_ms * stt_windows
-    } else {
-        0.0
-    };
-    let eval = if items > 0 {
-        estimates.eval_load_ms + estimates.eval_item_ms * items as f64
-    } else {
-        0.0
-    };
-    stt + eval
+    Ok(learning)
 }

@@ -17,6 +17,8 @@ mod cycle;
 mod engine;
 mod error;
 mod estimates;
+mod forecast;
+mod learning;
 mod lines;
 mod live;
 mod metrics;

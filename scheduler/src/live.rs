@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use domain::entities::batch;
 use domain::entities::engine_run::Phase;
-use domain::status::{EngineInfo, Estimates, Snapshot};
+use domain::status::{EngineInfo, Snapshot};
 use sea_orm::DbErr;
 use tokio::sync::watch;
 
 use crate::config::SchedulerConfig;
 use crate::estimates;
+use crate::learning::{Key, Learning};
 use crate::snapshot::{self, LiveBatch, LiveState, QueueShape};
 use crate::store::Store;
 
@@ -24,6 +25,9 @@ pub struct LiveStatus {
     sender: watch::Sender<Arc<Snapshot>>,
     /// Queue entries (id, queued at) whose first estimate is stored already.
     estimated: HashSet<(i32, u64)>,
+    learning: Learning,
+    /// The engines in force (model, threads): the estimates are theirs.
+    keys: (Key, Key),
 }
 
 impl LiveStatus {
@@ -42,13 +46,33 @@ impl LiveStatus {
             },
             sender,
             estimated: HashSet::new(),
+            learning: Learning::default(),
+            keys: keys(config),
         }
+    }
+
+    /// Starts over from what history teaches.
+    pub fn set_learning(&mut self, learning: Learning) {
+        self.learning = learning;
+        self.relearn();
+    }
+
+    /// Learns from a measurement, and updates the estimates shown.
+    pub fn learn(&mut self, measured: impl FnOnce(&mut Learning)) {
+        measured(&mut self.learning);
+        self.relearn();
+    }
+
+    fn relearn(&mut self) {
+        self.state.estimates = self.learning.estimates(&self.keys.0, &self.keys.1);
     }
 
     /// The settings in force changed (an admin's change, read before each batch).
     pub fn settings_changed(&mut self, config: &SchedulerConfig, paused: bool) {
         self.shape = shape(config);
         self.state.paused = paused;
+        self.keys = keys(config);
+        self.relearn();
     }
 
     /// Rebuilds the snapshot and hands it to every subscriber, if anything but its time
@@ -85,10 +109,6 @@ impl LiveStatus {
             }
         }
         Ok(())
-    }
-
-    pub fn estimates_mut(&mut self) -> &mut Estimates {
-        &mut self.state.estimates
     }
 
     /// A batch takes the GPU; it starts in its STT phase (an eval-only batch moves on at once).
@@ -131,15 +151,6 @@ impl LiveStatus {
         }
     }
 
-    /// How long the current engine took to load, once it said so.
-    pub fn engine_load_ms(&self) -> Option<u64> {
-        self.state
-            .batch
-            .as_ref()
-            .and_then(|b| b.engine.as_ref())
-            .and_then(|e| e.load_ms)
-    }
-
     pub fn engine_ended(&mut self) {
         if let Some(live) = self.state.batch.as_mut() {
             live.engine = None;
@@ -173,4 +184,13 @@ fn shape(config: &SchedulerConfig) -> QueueShape {
         batch_size: config.batch_size,
         linger_ms: u64::try_from(config.linger().as_millis()).unwrap_or(u64::MAX),
     }
+}
+
+/// The learning key of an engine: its model file and thread count.
+pub fn engine_key(engine: &crate::config::EngineConfig) -> Key {
+    (engine_protocol::model_name(&engine.model), engine.threads)
+}
+
+fn keys(config: &SchedulerConfig) -> (Key, Key) {
+    (engine_key(&config.stt), engine_key(&config.eval))
 }

@@ -13,8 +13,7 @@ use engine_protocol::{Evaluation, Event, Transcript, model_name};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::estimates;
-use crate::live::LiveStatus;
+use crate::live::{LiveStatus, engine_key};
 use crate::request::{self, EngineRequest, RequestRows, RequestSettings};
 use crate::retry::{self, Verdict};
 use crate::store::{Provenance, Store};
@@ -45,13 +44,16 @@ pub struct PhaseRunner<'a> {
 /// One engine process's bookkeeping.
 struct EngineRun {
     id: i32,
-    started_ms: u64,
     /// Items it said it started and has not finished: a crash is charged to these.
     in_flight: Vec<i32>,
     last_progress: Option<std::time::Instant>,
     /// The rubric version each item was sent with, recorded with its evaluation.
     rubric_versions: HashMap<i32, i32>,
     made_by: Provenance,
+    /// When it said its model was loaded (scheduler clock, Unix ms), and when each result
+    /// came after that: what the evaluation estimates learn from.
+    loaded_at_ms: Option<u64>,
+    results_after_ms: Vec<f64>,
 }
 
 impl PhaseRunner<'_> {
@@ -132,6 +134,7 @@ impl PhaseRunner<'_> {
                 self.phase,
                 &model,
                 model_sha256.clone(),
+                engine.threads,
                 pending.len(),
             )
             .await?;
@@ -160,7 +163,6 @@ impl PhaseRunner<'_> {
 
         let mut run = EngineRun {
             id: record.id,
-            started_ms,
             in_flight: Vec::new(),
             last_progress: None,
             rubric_versions,
@@ -170,6 +172,8 @@ impl PhaseRunner<'_> {
                 model_sha256,
                 run_items: record.items,
             },
+            loaded_at_ms: None,
+            results_after_ms: Vec::new(),
         };
         let end = self.follow(&mut supervisor, &mut run, pending).await?;
         let end = supervisor.shut_down(end).await;
@@ -216,7 +220,9 @@ impl PhaseRunner<'_> {
         match event {
             Event::Loaded { ms, .. } => {
                 self.store.set_run_loaded(run.id, ms).await?;
-                estimates::learn_load(self.live.estimates_mut(), self.phase, ms);
+                run.loaded_at_ms = Some(self.store.clock().now_ms());
+                let (phase, key) = (self.phase, engine_key(self.settings.engine));
+                self.live.learn(|l| l.load(phase, &key, ms as f64));
                 crate::metrics::model_loaded(self.phase, ms);
                 self.live.engine_loaded(ms);
             }
@@ -254,6 +260,10 @@ impl PhaseRunner<'_> {
                 let made_by = run.made_by.clone();
                 self.store_result(&item, result, rubric_version, ms, &made_by)
                     .await?;
+                if let Some(loaded) = run.loaded_at_ms {
+                    let after = self.store.clock().now_ms().saturating_sub(loaded);
+                    run.results_after_ms.push(after as f64);
+                }
                 run.in_flight.retain(|i| *i != id);
                 pending.retain(|p| p.id != id);
                 self.live.item_done(id);
@@ -288,7 +298,9 @@ impl PhaseRunner<'_> {
                     self.store
                         .save_transcript(item.id, &transcript, ms, made_by)
                         .await?;
-                    estimates::learn_stt(self.live.estimates_mut(), ms, item.duration_ms);
+                    let key = engine_key(self.settings.engine);
+                    let audio_ms = item.duration_ms;
+                    self.live.learn(|l| l.stt_item(&key, audio_ms, ms as f64));
                 }
                 Err(e) => self.store.fail_item(item.id, &unreadable(e)).await?,
             },
@@ -364,17 +376,17 @@ impl PhaseRunner<'_> {
         Ok(())
     }
 
-    /// A finished evaluation phase's time after loading, shared by the items it started with.
+    /// A finished evaluation phase: its work after the load, for the items it started with,
+    /// and when their results came.
     async fn learn_eval_phase(&mut self, run: &EngineRun) -> Result<(), Error> {
-        let load = self.live.engine_load_ms().unwrap_or(0);
-        let work = self
-            .store
-            .clock()
-            .now_ms()
-            .saturating_sub(run.started_ms)
-            .saturating_sub(load);
+        let Some(loaded) = run.loaded_at_ms else {
+            return Ok(());
+        };
+        let work = self.store.clock().now_ms().saturating_sub(loaded) as f64;
         let items = usize::try_from(self.store.run_items(run.id).await?).unwrap_or(0);
-        estimates::learn_eval_phase(self.live.estimates_mut(), work, items);
+        let key = engine_key(self.settings.engine);
+        let after = run.results_after_ms.clone();
+        self.live.learn(|l| l.eval_phase(&key, items, work, &after));
         Ok(())
     }
 

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use domain::entities::engine_run::Phase;
 use domain::entities::lab_session::ReleaseMode;
-use domain::entities::submission::{self, SubmissionState};
+use domain::entities::submission;
 use domain::status::{
     BatchItem, CurrentBatch, EngineInfo, Estimates, FinishedItem, Owner, QueuedItem, Snapshot,
 };
 use sea_orm::DbErr;
 
-use crate::estimates::{batch_ms, windows};
+use crate::forecast::{plan_queue, time_left};
 use crate::store::Store;
 
 /// How many finished items the snapshot remembers, so a student sees "done" even after their
@@ -92,10 +92,16 @@ pub async fn build(
             },
         }
     };
-    let estimates = &live.estimates;
+    let mut estimates = live.estimates.clone();
+    let (arrivals_per_min, mean_audio_ms) = store.arrivals(now).await?;
+    estimates.arrivals_per_min = arrivals_per_min;
+    if let Some(mean) = mean_audio_ms {
+        estimates.mean_audio_ms = mean;
+    }
+    let estimates = &estimates;
 
     let current = live.batch.as_ref().map(|b| {
-        let items: Vec<BatchItem> = members
+        let mut items: Vec<BatchItem> = members
             .iter()
             .map(|s| BatchItem {
                 owner: owner(s),
@@ -104,9 +110,13 @@ pub async fn build(
                 duration_ms: s.duration_ms,
                 percent: b.percent.get(&s.id).copied().unwrap_or(0),
                 failure: s.failure_reason.clone(),
+                results_ms: 0,
             })
             .collect();
-        let remaining_ms = remaining_ms(b, &items, estimates, now);
+        let left = time_left(b, &items, estimates, now);
+        for item in items.iter_mut().filter(|i| !i.state.is_final()) {
+            item.results_ms = left.result_ms(estimates);
+        }
         CurrentBatch {
             batch_id: b.batch_id,
             seq: b.seq,
@@ -114,42 +124,29 @@ pub async fn build(
             phase_started_ms: b.phase_started_ms,
             items,
             engine: b.engine.clone(),
-            remaining_ms,
+            remaining_ms: left.end_ms(estimates),
         }
     });
 
-    let mut ahead_ms = current.as_ref().map_or(0, |c| c.remaining_ms);
-    if current.is_none() && (queue.len() as u64) < u64::from(shape.batch_size) {
-        // An idle GPU with a part-filled batch waits for the linger to end first.
-        if let Some(oldest) = queue.first() {
-            let ends = ms(oldest.queued_at) + shape.linger_ms;
-            ahead_ms += ends.saturating_sub(now);
-        }
-    }
     let next_seq = match &live.batch {
         Some(b) => b.seq + 1,
         None => store.last_seq().await? + 1,
     };
+    let ahead = current.as_ref().map_or(0, |c| c.remaining_ms) as f64;
+    let plans = plan_queue(&queue, shape, estimates, ahead, now, |s| needs_stt(s));
     let mut queued = Vec::with_capacity(queue.len());
-    let size = shape.batch_size.max(1) as usize;
-    for (k, chunk) in queue.chunks(size).enumerate() {
-        let stt: Vec<_> = chunk.iter().filter(|s| needs_stt(s)).collect();
-        let windows: f64 = stt.iter().map(|s| windows(s.duration_ms)).sum();
-        let cost = batch_ms(estimates, stt.len(), windows, chunk.len()) as u64;
-        for (slot, s) in chunk.iter().enumerate() {
-            queued.push(QueuedItem {
-                owner: owner(s),
-                needs_stt: needs_stt(s),
-                duration_ms: s.duration_ms,
-                queued_ms: ms(s.queued_at),
-                batch_seq: next_seq + i32::try_from(k).unwrap_or(i32::MAX - next_seq),
-                slot: u32::try_from(slot + 1).unwrap_or(u32::MAX),
-                batch_items: u32::try_from(chunk.len()).unwrap_or(u32::MAX),
-                wait_ms: ahead_ms,
-                results_ms: ahead_ms + cost,
-            });
-        }
-        ahead_ms += cost;
+    for (s, plan) in queue.iter().zip(plans) {
+        queued.push(QueuedItem {
+            owner: owner(s),
+            needs_stt: needs_stt(s),
+            duration_ms: s.duration_ms,
+            queued_ms: ms(s.queued_at),
+            batch_seq: next_seq + plan.batch,
+            slot: plan.slot,
+            batch_items: plan.batch_items,
+            wait_ms: plan.wait_ms,
+            results_ms: plan.results_ms,
+        });
     }
 
     let seqs = store
@@ -177,118 +174,6 @@ pub async fn build(
     })
 }
 
-/// The current batch's remaining time: what is left of its STT phase (load, then the audio
-/// not yet transcribed, less what the item in flight has already spent), then its
-/// evaluation phase, less what has already run of it.
-fn remaining_ms(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> u64 {
-    let to_evaluate = items
-        .iter()
-        .filter(|i| {
-            !matches!(
-                i.state,
-                SubmissionState::Evaluated | SubmissionState::Failed
-            )
-        })
-        .count();
-    let eval_total = if to_evaluate > 0 {
-        e.eval_load_ms + e.eval_item_ms * to_evaluate as f64
-    } else {
-        0.0
-    };
-    let in_phase = now.saturating_sub(b.phase_started_ms) as f64;
-    let loaded = b.engine.as_ref().is_some_and(|e| e.load_ms.is_some());
-    let remaining = match b.phase {
-        Phase::Stt => {
-            let load = if loaded {
-                0.0
-            } else {
-                (e.stt_load_ms - in_phase).max(0.0)
-            };
-            let left: f64 = items
-                .iter()
-                .filter(|i| i.needs_stt && !i.state.is_final())
-                .map(|i| windows(i.duration_ms))
-                .sum();
-            let spent = b.item_started_ms.map_or(0, |t| now.saturating_sub(t)) as f64;
-            load + (e.stt_window_ms * left - spent).max(0.0) + eval_total
-        }
-        Phase::Evaluation => (eval_total - in_phase).max(0.0),
-    };
-    remaining as u64
-}
-
-fn ms(at: chrono::DateTime<chrono::Utc>) -> u64 {
+pub fn ms(at: chrono::DateTime<chrono::Utc>) -> u64 {
     u64::try_from(at.timestamp_millis()).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use domain::status::Owner;
-
-    use super::*;
-    use crate::estimates::defaults;
-
-    const START: u64 = 1_000_000;
-
-    fn item(state: SubmissionState, needs_stt: bool) -> BatchItem {
-        BatchItem {
-            owner: Owner {
-                submission_id: 1,
-                student_id: 1,
-                student_name: String::new(),
-                lab_session_id: 1,
-                instructor_id: 1,
-                review_first: false,
-            },
-            state,
-            needs_stt,
-            duration_ms: 30_000,
-            percent: 0,
-            failure: None,
-        }
-    }
-
-    fn batch(phase: Phase) -> LiveBatch {
-        LiveBatch {
-            batch_id: 1,
-            seq: 1,
-            phase,
-            phase_started_ms: START,
-            engine: None,
-            percent: HashMap::new(),
-            item_started_ms: None,
-        }
-    }
-
-    #[test]
-    fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
-        let e = defaults();
-        let items = [
-            item(SubmissionState::InBatch, true),
-            item(SubmissionState::InBatch, true),
-        ];
-        let whole = e.stt_load_ms + 2.0 * e.stt_window_ms + e.eval_load_ms + 2.0 * e.eval_item_ms;
-        let b = batch(Phase::Stt);
-        assert_eq!(remaining_ms(&b, &items, &e, START), whole as u64);
-        assert_eq!(
-            remaining_ms(&b, &items, &e, START + 500),
-            whole as u64 - 500
-        );
-    }
-
-    #[test]
-    fn a_batch_in_its_evaluation_phase_counts_down_to_zero() {
-        let e = defaults();
-        let items = [
-            item(SubmissionState::Transcribed, false),
-            item(SubmissionState::Failed, true),
-        ];
-        let eval = e.eval_load_ms + e.eval_item_ms;
-        let b = batch(Phase::Evaluation);
-        assert_eq!(
-            remaining_ms(&b, &items, &e, START + 3_000),
-            eval as u64 - 3_000
-        );
-        assert_eq!(remaining_ms(&b, &items, &e, START + eval as u64 + 1), 0);
-    }
 }

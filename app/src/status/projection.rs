@@ -121,7 +121,8 @@ fn mine(snapshot: &Snapshot, me: i32) -> Vec<MyItem> {
                     phase: phase_name(batch.phase),
                     done,
                     total,
-                    results_secs: secs(batch.remaining_ms),
+                    // Its own result, which may come before the batch's last one.
+                    results_secs: secs(i.results_ms),
                 },
             };
             items.push(item(&i.owner, stage));

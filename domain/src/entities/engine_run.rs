@@ -47,6 +47,8 @@ pub struct Model {
     pub model: String,
     /// SHA-256 of the model file, hex, when it could be read.
     pub model_sha256: Option<String>,
+    /// CPU threads it was given: estimates are learned per model and thread count.
+    pub threads: Option<i32>,
     pub items: i32,
     pub started_at: ChronoDateTimeUtc,
     pub load_ms: Option<i64>,

@@ -26,6 +26,9 @@ use crate::clock::Clock;
 
 pub type Db = DatabaseConnection;
 
+/// How far back arrivals are counted for the arrival rate.
+const ARRIVALS_MINUTES: i64 = 5;
+
 /// Whether an item still needs the STT phase: it has no transcript yet, or an admin asked
 /// to transcribe it again.
 pub fn needs_stt(item: &submission::Model, transcripts: &HashMap<i32, transcript::Model>) -> bool {
@@ -171,6 +174,37 @@ impl Store {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect())
+    }
+
+    /// How students have been arriving in the last few minutes: new submissions per minute
+    /// (re-runs are not arrivals), and the mean length of their recordings. The rate counts
+    /// from the first arrival to now, so it falls off once students stop coming.
+    pub async fn arrivals(&self, now_ms: u64) -> Result<(f64, Option<f64>), DbErr> {
+        let window = chrono::Duration::minutes(ARRIVALS_MINUTES);
+        let since = self.clock.now() - window;
+        let recent: Vec<(chrono::DateTime<chrono::Utc>, i64)> = submission::Entity::find()
+            .select_only()
+            .columns([
+                submission::Column::CreatedAt,
+                submission::Column::DurationMs,
+            ])
+            .filter(submission::Column::CreatedAt.gte(since))
+            .filter(submission::Column::RerunBy.is_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mean = (!recent.is_empty())
+            .then(|| recent.iter().map(|r| r.1 as f64).sum::<f64>() / recent.len() as f64);
+        let Some(first) = recent.iter().map(|r| r.0).min() else {
+            return Ok((0.0, None));
+        };
+        let span_ms = now_ms.saturating_sub(u64::try_from(first.timestamp_millis()).unwrap_or(0));
+        let rate = if recent.len() >= 2 && span_ms > 0 {
+            (recent.len() - 1) as f64 * 60_000.0 / span_ms as f64
+        } else {
+            0.0
+        };
+        Ok((rate, mean))
     }
 
     /// Recently finished submissions, newest first.

@@ -13,6 +13,7 @@ impl Store {
         phase: Phase,
         model: &str,
         model_sha256: Option<String>,
+        threads: u32,
         items: usize,
     ) -> Result<engine_run::Model, DbErr> {
         engine_run::ActiveModel {
@@ -21,6 +22,7 @@ impl Store {
             pid: Set(None),
             model: Set(model.to_owned()),
             model_sha256: Set(model_sha256),
+            threads: Set(i32::try_from(threads).ok()),
             items: Set(i32::try_from(items).unwrap_or(i32::MAX)),
             started_at: Set(self.clock.now()),
             ..Default::default()

@@ -48,6 +48,7 @@ fn running(submission_id: i32, student_id: i32, state: SubmissionState) -> Batch
         duration_ms: 20_000,
         percent: 50,
         failure: None,
+        results_ms: 30_000,
     }
 }
 

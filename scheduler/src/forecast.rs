@@ -1,0 +1,136 @@
+//! Forecasts for the live status: when the running batch's items get their results and the
+//! batch ends, and for each waiting item when its batch starts and when its result comes.
+//! A waiting batch that is not full yet starts when it fills (at the rate students have been
+//! arriving) or when its linger ends, never before the GPU is free, and holds the students
+//! expected to join it meanwhile. Evaluation decodes a batch's items together; an item's
+//! result is expected at the learned share of that phase, not at its end.
+
+use domain::entities::engine_run::Phase;
+use domain::entities::submission::{self, SubmissionState};
+use domain::status::{BatchItem, Estimates};
+
+use crate::estimates::{batch_ms, eval_work_ms, result_in_eval_ms, stt_item_ms};
+use crate::snapshot::{LiveBatch, QueueShape, ms};
+
+/// Where the running batch stands: how long until its evaluation phase starts (negative once
+/// it has been running that long), and how many items it evaluates.
+pub struct TimeLeft {
+    until_eval_ms: f64,
+    items: f64,
+}
+
+impl TimeLeft {
+    pub fn end_ms(&self, e: &Estimates) -> u64 {
+        let eval = if self.items > 0.0 {
+            e.eval_load_ms + eval_work_ms(e, self.items)
+        } else {
+            0.0
+        };
+        (self.until_eval_ms + eval).max(0.0) as u64
+    }
+
+    pub fn result_ms(&self, e: &Estimates) -> u64 {
+        (self.until_eval_ms + result_in_eval_ms(e, self.items)).max(0.0) as u64
+    }
+}
+
+/// The running batch: what is left of its STT phase (the load, then the audio not yet
+/// transcribed, less what the item in flight has spent), then its evaluation phase.
+pub fn time_left(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> TimeLeft {
+    let evaluating = items
+        .iter()
+        .filter(|i| !matches!(i.state, SubmissionState::Failed))
+        .count() as f64;
+    let in_phase = now.saturating_sub(b.phase_started_ms) as f64;
+    let loaded = b.engine.as_ref().is_some_and(|e| e.load_ms.is_some());
+    let until_eval_ms = match b.phase {
+        Phase::Stt => {
+            let load = if loaded {
+                0.0
+            } else {
+                (e.stt_load_ms - in_phase).max(0.0)
+            };
+            let left: f64 = items
+                .iter()
+                .filter(|i| i.needs_stt && !i.state.is_final())
+                .filter(|i| !matches!(i.state, SubmissionState::Transcribed))
+                .map(|i| stt_item_ms(e, i.duration_ms))
+                .sum();
+            let spent = b.item_started_ms.map_or(0, |t| now.saturating_sub(t)) as f64;
+            load + (left - spent).max(0.0)
+        }
+        Phase::Evaluation => -in_phase,
+    };
+    TimeLeft {
+        until_eval_ms,
+        items: evaluating,
+    }
+}
+
+/// One waiting item's forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// 0 for the next batch, 1 for the one after, …
+    pub batch: i32,
+    pub slot: u32,
+    pub batch_items: u32,
+    pub wait_ms: u64,
+    pub results_ms: u64,
+}
+
+/// Cuts `queue` into batches behind the running one (which frees the GPU in `ahead_ms`) and
+/// forecasts each item.
+pub fn plan_queue(
+    queue: &[submission::Model],
+    shape: &QueueShape,
+    e: &Estimates,
+    ahead_ms: f64,
+    now: u64,
+    needs_stt: impl Fn(&submission::Model) -> bool,
+) -> Vec<Plan> {
+    let size = shape.batch_size.max(1) as usize;
+    let per_ms = e.arrivals_per_min.max(0.0) / 60_000.0;
+    let mut ahead = ahead_ms;
+    let mut plans = Vec::with_capacity(queue.len());
+    for (k, chunk) in queue.chunks(size).enumerate() {
+        let mut start = ahead;
+        let mut joining = 0.0;
+        if chunk.len() < size {
+            let missing = (size - chunk.len()) as f64;
+            let linger_left = (ms(chunk[0].queued_at) + shape.linger_ms).saturating_sub(now) as f64;
+            let filled = if per_ms > 0.0 {
+                missing / per_ms
+            } else {
+                f64::INFINITY
+            };
+            start = ahead.max(linger_left.min(filled));
+            joining = (per_ms * start).min(missing);
+        }
+        let audio: Vec<i64> = chunk
+            .iter()
+            .filter(|s| needs_stt(s))
+            .map(|s| s.duration_ms)
+            .collect();
+        let items = chunk.len() as f64 + joining;
+        let (mut stt, eval) = batch_ms(e, &audio, items);
+        if joining > 0.0 {
+            let load = if audio.is_empty() { e.stt_load_ms } else { 0.0 };
+            stt += load + joining * stt_item_ms(e, e.mean_audio_ms as i64);
+        }
+        let results = start + stt + result_in_eval_ms(e, items);
+        for slot in 0..chunk.len() {
+            plans.push(Plan {
+                batch: i32::try_from(k).unwrap_or(i32::MAX),
+                slot: u32::try_from(slot + 1).unwrap_or(u32::MAX),
+                batch_items: u32::try_from(chunk.len()).unwrap_or(u32::MAX),
+                wait_ms: start as u64,
+                results_ms: results as u64,
+            });
+        }
+        ahead = start + stt + eval;
+    }
+    plans
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,176 @@
+use std::collections::HashMap;
+
+use chrono::{TimeZone, Utc};
+use domain::status::Owner;
+
+use super::*;
+use crate::estimates::defaults;
+
+const START: u64 = 1_000_000_000;
+
+fn item(state: SubmissionState, needs_stt: bool) -> BatchItem {
+    BatchItem {
+        owner: Owner {
+            submission_id: 1,
+            student_id: 1,
+            student_name: String::new(),
+            lab_session_id: 1,
+            instructor_id: 1,
+            review_first: false,
+        },
+        state,
+        needs_stt,
+        duration_ms: 30_000,
+        percent: 0,
+        failure: None,
+        results_ms: 0,
+    }
+}
+
+fn batch(phase: Phase) -> LiveBatch {
+    LiveBatch {
+        batch_id: 1,
+        seq: 1,
+        phase,
+        phase_started_ms: START,
+        engine: None,
+        percent: HashMap::new(),
+        item_started_ms: None,
+    }
+}
+
+fn estimates() -> Estimates {
+    Estimates {
+        stt_load_ms: 1_000.0,
+        stt_window_ms: 2_000.0,
+        stt_second_ms: 100.0,
+        eval_load_ms: 500.0,
+        eval_fixed_ms: 3_000.0,
+        eval_item_ms: 1_000.0,
+        finish_fraction: 0.75,
+        arrivals_per_min: 0.0,
+        mean_audio_ms: 30_000.0,
+    }
+}
+
+fn queued(id: i32, queued_ms: u64, audio_ms: i64) -> submission::Model {
+    let at = Utc.timestamp_millis_opt(queued_ms as i64).single().unwrap();
+    submission::Model {
+        id,
+        student_id: id,
+        lab_session_id: 1,
+        original_name: String::new(),
+        media_path: None,
+        media_sha256: None,
+        audio_path: String::new(),
+        duration_ms: audio_ms,
+        attempt: 1,
+        state: SubmissionState::Queued,
+        batch_id: None,
+        stt_crashes: 0,
+        eval_crashes: 0,
+        failure_reason: None,
+        rerun_by: None,
+        rerun_reason: None,
+        rerun_rubric_version: None,
+        rerun_model: None,
+        retranscribe: None,
+        estimated_wait_ms: None,
+        estimated_results_ms: None,
+        queued_at: at,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+#[test]
+fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
+    let e = estimates();
+    let items = [
+        item(SubmissionState::InBatch, true),
+        item(SubmissionState::InBatch, true),
+    ];
+    // Load, two 30 s items (a window and 30 s each), then the evaluation of two.
+    let stt = 1_000.0 + 2.0 * (2_000.0 + 3_000.0);
+    let whole = stt + 500.0 + 3_000.0 + 2.0 * 1_000.0;
+    let b = batch(Phase::Stt);
+    assert_eq!(time_left(&b, &items, &e, START).end_ms(&e), whole as u64);
+    assert_eq!(
+        time_left(&b, &items, &e, START + 500).end_ms(&e),
+        whole as u64 - 500
+    );
+    // A result comes three quarters into the evaluation work, not at the batch's end.
+    let result = stt + 500.0 + 0.75 * 5_000.0;
+    assert_eq!(
+        time_left(&b, &items, &e, START).result_ms(&e),
+        result as u64
+    );
+}
+
+#[test]
+fn a_batch_in_its_evaluation_phase_counts_down_to_zero() {
+    let e = defaults();
+    let items = [
+        item(SubmissionState::Transcribed, false),
+        item(SubmissionState::Failed, true),
+    ];
+    let eval = e.eval_load_ms + e.eval_item_ms;
+    let b = batch(Phase::Evaluation);
+    assert_eq!(
+        time_left(&b, &items, &e, START + 3_000).end_ms(&e),
+        eval as u64 - 3_000
+    );
+    assert_eq!(
+        time_left(&b, &items, &e, START + eval as u64 + 1).end_ms(&e),
+        0
+    );
+}
+
+#[test]
+fn a_batch_that_is_not_full_starts_when_students_arriving_fill_it_and_holds_them() {
+    let shape = QueueShape {
+        batch_size: 6,
+        linger_ms: 60_000,
+    };
+    let mut e = estimates();
+    // One student queued just now on an idle GPU.
+    let queue = [queued(1, START, 30_000)];
+    let alone = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
+    assert_eq!(
+        alone[0].wait_ms, 60_000,
+        "nobody else comes: the linger ends"
+    );
+
+    // Five more are expected at one every 6 s: the batch fills in 30 s, with six in it.
+    e.arrivals_per_min = 10.0;
+    let filling = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
+    assert_eq!(filling[0].wait_ms, 30_000);
+    let stt = 1_000.0 + 6.0 * 5_000.0;
+    let eval = 500.0 + 0.75 * (3_000.0 + 6.0 * 1_000.0);
+    assert_eq!(filling[0].results_ms, (30_000.0 + stt + eval) as u64);
+
+    // Behind a busy GPU, the batch starts when the GPU is free.
+    let busy = plan_queue(&queue, &shape, &e, 90_000.0, START, |_| true);
+    assert_eq!(busy[0].wait_ms, 90_000);
+}
+
+#[test]
+fn full_batches_follow_each_other_without_waiting_for_arrivals() {
+    let shape = QueueShape {
+        batch_size: 2,
+        linger_ms: 60_000,
+    };
+    let mut e = estimates();
+    e.arrivals_per_min = 10.0;
+    let queue = [
+        queued(1, START, 30_000),
+        queued(2, START, 30_000),
+        queued(3, START, 30_000),
+        queued(4, START, 30_000),
+    ];
+    let plans = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
+    let batch = 1_000.0 + 2.0 * 5_000.0 + 500.0 + 3_000.0 + 2.0 * 1_000.0;
+    assert_eq!(plans[0].wait_ms, 0);
+    assert_eq!(plans[2].wait_ms, batch as u64);
+    assert_eq!((plans[3].batch, plans[3].slot), (1, 2));
+}
