@@ -1,7 +1,7 @@
 //! Model files as the admin sees them: the ones in the models folder to pick from, and each
 //! file's SHA-256, recorded with every engine run and evaluation so a grade names the exact
-//! weights that made it. Hashing a model takes a second or so, so a hash is kept while the
-//! file's size and modification time stay the same.
+//! weights that made it. Hashing reads the whole file (seconds for a model of gigabytes), so
+//! a hash is kept while the file's size and modification time stay the same.
 
 use std::collections::HashMap;
 use std::io::Read;

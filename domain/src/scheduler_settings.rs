@@ -6,7 +6,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect,
+    Set,
+};
 
 use crate::DomainError;
 use crate::entities::scheduler_setting::{self, RuntimeSettings};
@@ -96,27 +99,35 @@ impl SchedulerSettingsService {
     }
 
     /// Stores new settings, keeping the pause as it is. The caller has checked the models.
+    /// Both read the change in force and write the next one in one write transaction, so a
+    /// pause and a save at the same moment never undo each other.
     pub async fn save(
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         by: i32,
         settings: RuntimeSettings,
     ) -> Result<scheduler_setting::Model, DomainError> {
         if let Some((field, problem)) = settings.problem() {
             return Err(DomainError::invalid(field, problem));
         }
-        let paused = Self::current(db).await?.is_some_and(|c| c.paused);
-        Self::insert(db, by, settings, paused).await
+        let tx = crate::db::begin_write(db).await?;
+        let paused = Self::current(&tx).await?.is_some_and(|c| c.paused);
+        let saved = Self::insert(&tx, by, settings, paused).await?;
+        tx.commit().await?;
+        Ok(saved)
     }
 
     /// Pauses or resumes the GPU cycle; `defaults` are the settings when none were saved.
     pub async fn set_paused(
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         by: i32,
         paused: bool,
         defaults: RuntimeSettings,
     ) -> Result<scheduler_setting::Model, DomainError> {
-        let settings = Self::current(db).await?.map_or(defaults, |c| c.settings);
-        Self::insert(db, by, settings, paused).await
+        let tx = crate::db::begin_write(db).await?;
+        let settings = Self::current(&tx).await?.map_or(defaults, |c| c.settings);
+        let saved = Self::insert(&tx, by, settings, paused).await?;
+        tx.commit().await?;
+        Ok(saved)
     }
 
     async fn insert(

@@ -8,6 +8,13 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The indexes the history pages by.
+const INDEXES: [&str; 3] = [
+    "submissions_queued_at",
+    "batches_created_at",
+    "engine_runs_started_at",
+];
+
 #[derive(DeriveIden)]
 enum SchedulerSettings {
     Table,
@@ -58,6 +65,7 @@ enum EngineRuns {
 enum Batches {
     Table,
     CreatedAt,
+    Items,
 }
 
 async fn add(
@@ -87,6 +95,89 @@ async fn index(
         index.col(column);
     }
     manager.create_index(index.to_owned()).await
+}
+
+/// The columns this migration adds, by table. SQLite alters one column per statement. Every
+/// new column may be empty: rows written before this migration have none of it.
+fn new_columns() -> Vec<(DynIden, ColumnDef)> {
+    vec![
+        (
+            Submissions::Table.into_iden(),
+            ColumnDef::new(Submissions::RerunRubricVersion)
+                .integer()
+                .to_owned(),
+        ),
+        (
+            Submissions::Table.into_iden(),
+            ColumnDef::new(Submissions::RerunModel).string().to_owned(),
+        ),
+        (
+            Submissions::Table.into_iden(),
+            ColumnDef::new(Submissions::Retranscribe)
+                .boolean()
+                .to_owned(),
+        ),
+        (
+            Submissions::Table.into_iden(),
+            ColumnDef::new(Submissions::EstimatedWaitMs)
+                .big_integer()
+                .to_owned(),
+        ),
+        (
+            Submissions::Table.into_iden(),
+            ColumnDef::new(Submissions::EstimatedResultsMs)
+                .big_integer()
+                .to_owned(),
+        ),
+        (
+            Evaluations::Table.into_iden(),
+            ColumnDef::new(Evaluations::ModelSha256)
+                .string_len(64)
+                .to_owned(),
+        ),
+        (
+            Evaluations::Table.into_iden(),
+            ColumnDef::new(Evaluations::Decoding).string().to_owned(),
+        ),
+        (
+            Evaluations::Table.into_iden(),
+            ColumnDef::new(Evaluations::BatchSize).integer().to_owned(),
+        ),
+        (
+            Evaluations::Table.into_iden(),
+            ColumnDef::new(Evaluations::BatchId).integer().to_owned(),
+        ),
+        (
+            Evaluations::Table.into_iden(),
+            ColumnDef::new(Evaluations::EngineRunId)
+                .integer()
+                .to_owned(),
+        ),
+        (
+            Transcripts::Table.into_iden(),
+            ColumnDef::new(Transcripts::BatchId).integer().to_owned(),
+        ),
+        (
+            Transcripts::Table.into_iden(),
+            ColumnDef::new(Transcripts::EngineRunId)
+                .integer()
+                .to_owned(),
+        ),
+        (
+            EngineRuns::Table.into_iden(),
+            ColumnDef::new(EngineRuns::ModelSha256)
+                .string_len(64)
+                .to_owned(),
+        ),
+        (
+            EngineRuns::Table.into_iden(),
+            ColumnDef::new(EngineRuns::Threads).integer().to_owned(),
+        ),
+        (
+            Batches::Table.into_iden(),
+            ColumnDef::new(Batches::Items).integer().to_owned(),
+        ),
+    ]
 }
 
 #[async_trait::async_trait]
@@ -126,103 +217,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // SQLite alters one column per statement. Every new column may be empty: rows
-        // written before this migration have none of it.
-        let columns: Vec<(DynIden, ColumnDef)> = vec![
-            (
-                Submissions::Table.into_iden(),
-                ColumnDef::new(Submissions::RerunRubricVersion)
-                    .integer()
-                    .to_owned(),
-            ),
-            (
-                Submissions::Table.into_iden(),
-                ColumnDef::new(Submissions::RerunModel).string().to_owned(),
-            ),
-            (
-                Submissions::Table.into_iden(),
-                ColumnDef::new(Submissions::Retranscribe)
-                    .boolean()
-                    .to_owned(),
-            ),
-            (
-                Submissions::Table.into_iden(),
-                ColumnDef::new(Submissions::EstimatedWaitMs)
-                    .big_integer()
-                    .to_owned(),
-            ),
-            (
-                Submissions::Table.into_iden(),
-                ColumnDef::new(Submissions::EstimatedResultsMs)
-                    .big_integer()
-                    .to_owned(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                ColumnDef::new(Evaluations::ModelSha256)
-                    .string_len(64)
-                    .to_owned(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                ColumnDef::new(Evaluations::Decoding).string().to_owned(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                ColumnDef::new(Evaluations::BatchSize).integer().to_owned(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                ColumnDef::new(Evaluations::BatchId).integer().to_owned(),
-            ),
-            (
-                Evaluations::Table.into_iden(),
-                ColumnDef::new(Evaluations::EngineRunId)
-                    .integer()
-                    .to_owned(),
-            ),
-            (
-                Transcripts::Table.into_iden(),
-                ColumnDef::new(Transcripts::BatchId).integer().to_owned(),
-            ),
-            (
-                Transcripts::Table.into_iden(),
-                ColumnDef::new(Transcripts::EngineRunId)
-                    .integer()
-                    .to_owned(),
-            ),
-            (
-                EngineRuns::Table.into_iden(),
-                ColumnDef::new(EngineRuns::ModelSha256)
-                    .string_len(64)
-                    .to_owned(),
-            ),
-            (
-                EngineRuns::Table.into_iden(),
-                ColumnDef::new(EngineRuns::Threads).integer().to_owned(),
-            ),
-        ];
-        for (table, mut column) in columns {
+        for (table, mut column) in new_columns() {
             add(manager, table, &mut column).await?;
         }
         // The history pages by these.
         index(
             manager,
-            "submissions_queued_at",
+            INDEXES[0],
             Submissions::Table,
             vec![Submissions::QueuedAt.into_iden()],
         )
         .await?;
         index(
             manager,
-            "batches_created_at",
+            INDEXES[1],
             Batches::Table,
             vec![Batches::CreatedAt.into_iden()],
         )
         .await?;
         index(
             manager,
-            "engine_runs_started_at",
+            INDEXES[2],
             EngineRuns::Table,
             vec![EngineRuns::StartedAt.into_iden()],
         )
@@ -231,6 +246,18 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for name in INDEXES {
+            manager
+                .drop_index(Index::drop().name(name).to_owned())
+                .await?;
+        }
+        for (table, column) in new_columns() {
+            let drop = Table::alter()
+                .table(table)
+                .drop_column(Alias::new(column.get_column_name()))
+                .to_owned();
+            manager.alter_table(drop).await?;
+        }
         manager
             .drop_table(Table::drop().table(SchedulerSettings::Table).to_owned())
             .await

@@ -26,10 +26,10 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use test_kit::db::TestDb;
 
 // Beside this file, not in examples/ itself, where cargo would take it for an example.
-#[path = "bench_cycle/clips.rs"]
-mod clips;
 #[path = "bench_cycle/arrivals.rs"]
 mod arrivals;
+#[path = "bench_cycle/clips.rs"]
+mod clips;
 
 use clips::{Clip, clip};
 
@@ -92,7 +92,9 @@ async fn main() {
     } else {
         ", nothing else running"
     };
-    println!("30 submissions, {audio_s} s of speech in all (10–60 s each), {threads} threads{beside}\n");
+    println!(
+        "30 submissions, {audio_s} s of speech in all (10–60 s each), {threads} threads{beside}\n"
+    );
     println!("| measure | value | goal |");
     println!("|---|---|---|");
     println!(
@@ -166,7 +168,13 @@ struct Measured {
 }
 
 impl Lab {
-    async fn new(bins: &Path, models: &Path, threads: u32, batch_size: u32, linger_secs: f64) -> Self {
+    async fn new(
+        bins: &Path,
+        models: &Path,
+        threads: u32,
+        batch_size: u32,
+        linger_secs: f64,
+    ) -> Self {
         let kit = TestDb::fresh().await;
         let ids = [
             kit.user("teacher", Role::Instructor).await,

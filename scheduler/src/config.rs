@@ -110,14 +110,24 @@ impl SchedulerConfig {
     }
 
     /// This configuration with an admin's run-time settings over it. Models stay in the
-    /// folder of the configured ones.
+    /// folder of the configured ones. The screen has one threads, GPU and timeout setting for
+    /// both engines: one the admin left as `viva.toml` set it keeps each engine's own value.
     pub fn with_runtime(&self, runtime: &RuntimeSettings) -> Self {
+        let toml = self.runtime();
         let engine = |base: &EngineConfig, model: &str| EngineConfig {
             model: base.model_path(model),
-            threads: runtime.threads,
-            use_gpu: runtime.use_gpu,
-            item_timeout_secs: runtime.item_timeout_secs,
-            phase_timeout_secs: runtime.phase_timeout_secs,
+            threads: changed(runtime.threads, toml.threads, base.threads),
+            use_gpu: changed(runtime.use_gpu, toml.use_gpu, base.use_gpu),
+            item_timeout_secs: changed(
+                runtime.item_timeout_secs,
+                toml.item_timeout_secs,
+                base.item_timeout_secs,
+            ),
+            phase_timeout_secs: changed(
+                runtime.phase_timeout_secs,
+                toml.phase_timeout_secs,
+                base.phase_timeout_secs,
+            ),
             ..base.clone()
         };
         Self {
@@ -132,6 +142,11 @@ impl SchedulerConfig {
     pub fn linger(&self) -> Duration {
         Duration::from_secs_f64(self.linger_secs)
     }
+}
+
+/// The admin's value where it differs from `viva.toml`'s shared one, else the engine's own.
+fn changed<T: PartialEq>(admin: T, toml: T, own: T) -> T {
+    if admin != toml { admin } else { own }
 }
 
 fn file_name(path: &std::path::Path) -> String {
@@ -158,5 +173,31 @@ impl EngineConfig {
 
     pub fn phase_timeout(&self) -> Duration {
         Duration::from_secs(self.phase_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admins_setting_overrides_both_engines_and_one_left_alone_keeps_each_engines_own() {
+        let mut toml = SchedulerConfig::default();
+        toml.stt.threads = 2;
+        toml.eval.threads = 6;
+        toml.stt.item_timeout_secs = 60;
+        let mut runtime = toml.runtime();
+        runtime.batch_size = 3;
+        let kept = toml.with_runtime(&runtime);
+        assert_eq!(
+            (kept.batch_size, kept.stt.threads, kept.eval.threads),
+            (3, 2, 6)
+        );
+        assert_eq!(kept.stt.item_timeout_secs, 60);
+        runtime.threads = 4;
+        runtime.eval_model = "other.gguf".into();
+        let changed = toml.with_runtime(&runtime);
+        assert_eq!((changed.stt.threads, changed.eval.threads), (4, 4));
+        assert_eq!(changed.eval.model, PathBuf::from("models/other.gguf"));
     }
 }

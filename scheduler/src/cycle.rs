@@ -83,6 +83,8 @@ impl Cycle {
         for pid in self.store.recover().await? {
             kill_orphan(pid, &self.config);
         }
+        // An unfinished batch resumes with the admin's settings, not only `viva.toml`'s.
+        self.read_settings().await?;
         self.live
             .set_learning(estimates::from_history(&self.store).await?);
         Ok(())

@@ -25,6 +25,10 @@ const FRACTIONS_KEPT: usize = 60;
 const DECAY: f64 = 0.93;
 /// Residuals beyond this many robust standard deviations are left out of the refit.
 const OUTLIER_SIGMAS: f64 = 3.0;
+const TRIM_ROUNDS: usize = 3;
+/// Evaluation work is split into fixed and per-item parts only from batches of clearly
+/// different sizes; mostly full batches (10, 10, 9) would make the split a guess.
+const EVAL_SIZES_APART: f64 = 3.0;
 
 /// Which engine setup a sample was measured on.
 pub type Key = (String, u32);
@@ -137,8 +141,9 @@ fn weighted_median(values: &VecDeque<f64>) -> Option<f64> {
     pairs.last().map(|p| p.0)
 }
 
-/// Weighted least squares of y ≈ p·x1 + q·x2 (no intercept), both ≥ 0; then again without the
-/// outliers of the first fit. None when the samples cannot tell p and q apart.
+/// Weighted least squares of y ≈ p·x1 + q·x2 (no intercept), both ≥ 0, refitted without the
+/// samples far off the fit until none is left out (at most a few rounds). None when the
+/// samples cannot tell p and q apart.
 fn fit_two(rows: &[(f64, f64, f64)]) -> Option<(f64, f64)> {
     let solve = |rows: &[(f64, f64, f64, f64)]| {
         let (mut s11, mut s12, mut s22, mut s1y, mut s2y) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -155,28 +160,28 @@ fn fit_two(rows: &[(f64, f64, f64)]) -> Option<(f64, f64)> {
         }
         Some(((s1y * s22 - s2y * s12) / det, (s11 * s2y - s12 * s1y) / det))
     };
-    // A cost is never negative: such a fit means the samples cannot tell the two apart.
-    let sensible = |(p, q): (f64, f64)| (p >= 0.0 && q >= 0.0).then_some((p, q));
-    let weighted: Vec<(f64, f64, f64, f64)> = rows
+    let mut kept: Vec<(f64, f64, f64, f64)> = rows
         .iter()
         .zip(weights(rows.len()))
         .map(|(&(x1, x2, y), w)| (x1, x2, y, w))
         .collect();
-    let (p, q) = solve(&weighted)?;
-    let residuals: VecDeque<f64> = weighted
-        .iter()
-        .map(|&(x1, x2, y, _)| (y - p * x1 - q * x2).abs())
-        .collect();
-    let Some(mad) = weighted_median(&residuals).filter(|m| *m > 0.0) else {
-        return sensible((p, q));
-    };
-    let kept: Vec<_> = weighted
-        .iter()
-        .zip(&residuals)
-        .filter(|(_, r)| **r <= OUTLIER_SIGMAS * 1.4826 * mad)
-        .map(|(row, _)| *row)
-        .collect();
-    solve(&kept).and_then(sensible)
+    let mut fit = solve(&kept)?;
+    for _ in 0..TRIM_ROUNDS {
+        let (p, q) = fit;
+        let off = |&(x1, x2, y, _): &(f64, f64, f64, f64)| (y - p * x1 - q * x2).abs();
+        let residuals: VecDeque<f64> = kept.iter().map(off).collect();
+        let mad = weighted_median(&residuals).unwrap_or(0.0);
+        // A tiny floor, so that samples all but on the fit still leave out one far off it.
+        let limit = OUTLIER_SIGMAS * 1.4826 * mad.max(1e-6 * p.abs().max(q.abs()).max(1.0));
+        let before = kept.len();
+        kept.retain(|row| off(row) <= limit);
+        if kept.len() == before {
+            break;
+        }
+        fit = solve(&kept)?;
+    }
+    // A cost is never negative: such a fit means the samples cannot tell the two apart.
+    (fit.0 >= 0.0 && fit.1 >= 0.0).then_some(fit)
 }
 
 /// STT cost per window and per second; with samples that cannot separate the two (all the
@@ -189,10 +194,18 @@ fn fit_stt(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64)> {
     })
 }
 
-/// Evaluation work: fixed per phase and per item; with one batch size only, all per item.
+/// Evaluation work: fixed per phase and per item; from batches of about one size, all of it
+/// per item.
 fn fit_eval(samples: &VecDeque<(f64, f64)>) -> Option<(f64, f64)> {
     let rows: Vec<(f64, f64, f64)> = samples.iter().map(|&(n, ms)| (1.0, n, ms)).collect();
-    fit_two(&rows).or_else(|| {
+    let sizes = samples.iter().map(|s| s.0);
+    let spread = sizes.clone().fold(f64::MIN, f64::max) - sizes.fold(f64::MAX, f64::min);
+    let split = if spread >= EVAL_SIZES_APART {
+        fit_two(&rows)
+    } else {
+        None
+    };
+    split.or_else(|| {
         let per_item: VecDeque<f64> = samples.iter().map(|(n, ms)| ms / n.max(1.0)).collect();
         weighted_median(&per_item).map(|d| (0.0, d))
     })

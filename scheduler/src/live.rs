@@ -100,6 +100,13 @@ impl LiveStatus {
         if snapshot.paused {
             return Ok(());
         }
+        // Only entries still waiting need remembering.
+        self.estimated.retain(|(id, queued)| {
+            snapshot
+                .queue
+                .iter()
+                .any(|q| q.owner.submission_id == *id && q.queued_ms == *queued)
+        });
         for item in &snapshot.queue {
             let key = (item.owner.submission_id, item.queued_ms);
             if self.estimated.insert(key) {

@@ -1,5 +1,6 @@
 //! What the GPU cycle tells `/metrics`, through the `metrics` facade (the server installs the
-//! Prometheus recorder; without one these calls do nothing). Every name is here, once.
+//! Prometheus recorder; without one these calls do nothing). The web layer's own metrics
+//! (queue depth, uploads, status streams, logins) are named where they happen.
 
 use std::time::Duration;
 

@@ -53,6 +53,7 @@ async fn seed(db: &sea_orm::DatabaseConnection) -> Vec<i32> {
             batch::ActiveModel {
                 seq: Set(b as i32 + 1),
                 state: Set(BatchState::Done),
+                items: Set(Some(per_batch as i32)),
                 created_at: Set(at),
                 stt_started_at: Set(Some(at)),
                 stt_ended_at: Set(Some(at + Duration::seconds(60))),

@@ -181,11 +181,13 @@ pub async fn rerun(
     };
     let mode = match mode.as_str() {
         "retranscribe" => RerunMode::Retranscribe,
-        _ => RerunMode::EvaluationOnly,
+        "evaluation_only" => RerunMode::EvaluationOnly,
+        _ => return Err(AppError::invalid("mode", "unknown mode")),
     };
     let rubric = match rubric.as_str() {
         "original" => RubricChoice::Original,
-        _ => RubricChoice::Current,
+        "current" => RubricChoice::Current,
+        _ => return Err(AppError::invalid("rubric", "unknown rubric choice")),
     };
     let model = Some(model.trim().to_owned()).filter(|m| !m.is_empty());
     if let Some(name) = &model {

@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::history::{PAGE_SIZE, Page};
+use super::history::{MAX_PAGE, PAGE_SIZE, Page};
 use crate::DomainError;
 use crate::entities::batch;
 use crate::entities::engine_run::{self, EngineOutcome, Phase};
@@ -19,7 +19,9 @@ use crate::entities::submission::{self, SubmissionState};
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchLine {
     pub batch: batch::Model,
+    /// Submissions it was formed with.
     pub size: u64,
+    /// Its submissions that failed and were not re-run since.
     pub failed: u64,
     /// Every engine process of the batch, in the order they started.
     pub runs: Vec<engine_run::Model>,
@@ -51,7 +53,7 @@ pub async fn batches(
     let total = query.clone().count(db).await?;
     let rows = query
         .order_by_desc(batch::Column::Seq)
-        .offset(page * PAGE_SIZE)
+        .offset(page.min(MAX_PAGE) * PAGE_SIZE)
         .limit(PAGE_SIZE)
         .all(db)
         .await?;
@@ -95,8 +97,10 @@ pub async fn lines(
         .into_iter()
         .map(|b| {
             let failed = counts.get(&(b.id, true)).copied().unwrap_or(0);
+            let now_in = failed + counts.get(&(b.id, false)).copied().unwrap_or(0);
             BatchLine {
-                size: failed + counts.get(&(b.id, false)).copied().unwrap_or(0),
+                // Batches formed before the count was kept: the submissions still in it.
+                size: b.items.map_or(now_in, |n| u64::try_from(n).unwrap_or(0)),
                 failed,
                 runs: runs.remove(&b.id).unwrap_or_default(),
                 batch: b,

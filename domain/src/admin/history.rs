@@ -14,9 +14,11 @@ use sea_orm::{
 
 use crate::DomainError;
 use crate::entities::submission::{self, SubmissionState};
-use crate::entities::{batch, evaluation, lab_session, transcript, user};
+use crate::entities::{batch, evaluation, lab_session, transcript};
 
 pub const PAGE_SIZE: u64 = 25;
+/// Pages beyond this are not asked for by anyone; the cap keeps the offset in range.
+pub const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryFilter {
@@ -125,7 +127,7 @@ pub async fn submissions(
     };
     let failed_total = matching(true).count(db).await?;
     let total = failed_total + matching(false).count(db).await?;
-    let offset = filter.page * PAGE_SIZE;
+    let offset = filter.page.min(MAX_PAGE) * PAGE_SIZE;
     let mut rows = Vec::new();
     if offset < failed_total {
         rows = matching(true)
@@ -172,15 +174,7 @@ pub async fn lines(
         .iter()
         .map(|s| s.student_id)
         .chain(labs.values().map(|(_, owner)| *owner));
-    let names: HashMap<i32, String> = user::Entity::find()
-        .select_only()
-        .columns([user::Column::Id, user::Column::DisplayName])
-        .filter(user::Column::Id.is_in(people))
-        .into_tuple::<(i32, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let names = crate::users::UserService::display_names(db, people).await?;
     let batches: HashMap<i32, batch::Model> = batch::Entity::find()
         .filter(batch::Column::Id.is_in(rows.iter().filter_map(|s| s.batch_id)))
         .all(db)

@@ -22,6 +22,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub seq: i32,
     pub state: BatchState,
+    /// Submissions taken into it when it was formed (a later re-run moves one out of it).
+    pub items: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
     pub stt_started_at: Option<ChronoDateTimeUtc>,
     pub stt_ended_at: Option<ChronoDateTimeUtc>,

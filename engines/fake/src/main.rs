@@ -132,6 +132,8 @@ where
             }
         }
         if script.crash.contains(&id) {
+            // What a real engine's last words look like, for the admin's failure reason.
+            eprintln!("viva-fake-engine: crashing on item {id} as scripted");
             std::process::abort();
         }
         if let Some(error) = script.fail.get(&id.to_string()) {

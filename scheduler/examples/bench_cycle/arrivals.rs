@@ -72,7 +72,10 @@ fn estimate_of(snapshot: &domain::status::Snapshot, id: i32) -> Option<(u64, u64
     {
         return Some((snapshot.at_ms, snapshot.at_ms + item.results_ms));
     }
-    let q = snapshot.queue.iter().find(|q| q.owner.submission_id == id)?;
+    let q = snapshot
+        .queue
+        .iter()
+        .find(|q| q.owner.submission_id == id)?;
     Some((snapshot.at_ms + q.wait_ms, snapshot.at_ms + q.results_ms))
 }
 
@@ -99,7 +102,10 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         .map(|e| (e.submission_id, e.created_at.timestamp_millis() as u64))
         .collect();
     let (mut wait_errors, mut result_errors) = (Vec::new(), Vec::new());
-    println!("30 students, one every {} s, batch size 10, linger 15 s, {threads} threads\n", EVERY.as_secs());
+    println!(
+        "30 students, one every {} s, batch size 10, linger 15 s, {threads} threads\n",
+        EVERY.as_secs()
+    );
     println!("| student | batch | told: start | real: start | told: result | real: result |");
     println!("|---|---|---|---|---|---|");
     for (n, id) in order.iter().enumerate() {

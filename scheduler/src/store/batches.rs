@@ -91,6 +91,7 @@ impl Store {
         let created = batch::ActiveModel {
             seq: Set(seq),
             state: Set(BatchState::Stt),
+            items: Set(i32::try_from(ids.len()).ok()),
             created_at: Set(now),
             ..Default::default()
         }

@@ -28,6 +28,7 @@ pub type Db = DatabaseConnection;
 
 /// How far back arrivals are counted for the arrival rate.
 const ARRIVALS_MINUTES: i64 = 5;
+const ARRIVALS_MIN_SPAN_MS: u64 = 30_000;
 
 /// Whether an item still needs the STT phase: it has no transcript yet, or an admin asked
 /// to transcribe it again.
@@ -178,7 +179,8 @@ impl Store {
 
     /// How students have been arriving in the last few minutes: new submissions per minute
     /// (re-runs are not arrivals), and the mean length of their recordings. The rate counts
-    /// from the first arrival to now, so it falls off once students stop coming.
+    /// from the first arrival to now, so it falls off once students stop coming, and over at
+    /// least half a minute, so two uploads a second apart are no stampede.
     pub async fn arrivals(&self, now_ms: u64) -> Result<(f64, Option<f64>), DbErr> {
         let window = chrono::Duration::minutes(ARRIVALS_MINUTES);
         let since = self.clock.now() - window;
@@ -198,8 +200,10 @@ impl Store {
         let Some(first) = recent.iter().map(|r| r.0).min() else {
             return Ok((0.0, None));
         };
-        let span_ms = now_ms.saturating_sub(u64::try_from(first.timestamp_millis()).unwrap_or(0));
-        let rate = if recent.len() >= 2 && span_ms > 0 {
+        let span_ms = now_ms
+            .saturating_sub(u64::try_from(first.timestamp_millis()).unwrap_or(0))
+            .max(ARRIVALS_MIN_SPAN_MS);
+        let rate = if recent.len() >= 2 {
             (recent.len() - 1) as f64 * 60_000.0 / span_ms as f64
         } else {
             0.0

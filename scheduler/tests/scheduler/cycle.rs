@@ -98,13 +98,15 @@ async fn a_batch_waits_for_the_linger_then_starts_with_what_it_has() {
         Scheduler::start_with_clock(lab.db.clone(), config, lab.dir.path(), time.clock());
     let handle = scheduler.handle();
 
-    // The wait shown is the linger left, and the results come one batch's cost after it.
+    // The wait shown is the linger left (two students in a moment is no rate that fills ten
+    // places within it), and the results come at least one batch's cost after it: later
+    // still for the students expected to join meanwhile.
     let e = default_estimates();
     let batch_cost =
         (e.stt_load_ms + 2.0 * e.stt_window_ms + e.eval_load_ms + 2.0 * e.eval_item_ms) as u64;
     let snapshot = wait_for(&handle, WITHIN, |s| s.queue.len() == 2).await;
     assert_eq!(snapshot.queue[0].wait_ms, 60_000);
-    assert_eq!(snapshot.queue[0].results_ms, 60_000 + batch_cost);
+    assert!(snapshot.queue[0].results_ms >= 60_000 + batch_cost);
 
     time.advance(Duration::from_secs(59));
     handle.notify_queued();

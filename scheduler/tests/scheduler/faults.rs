@@ -85,11 +85,16 @@ async fn an_engine_that_crashes_by_itself_is_handled_like_a_kill() {
     assert_eq!(lab.submission(a).await.state, SubmissionState::Evaluated);
     let crashed = lab.submission(b).await;
     assert_eq!(crashed.state, SubmissionState::Failed);
+    let reason = crashed.failure_reason.unwrap();
     assert!(
-        crashed
-            .failure_reason
-            .unwrap()
-            .contains("speech-to-text engine failed twice")
+        reason.contains("speech-to-text engine failed twice"),
+        "{reason}"
+    );
+    // The admin reads the exit status and the end of what the engine wrote to stderr.
+    assert!(reason.contains("signal: 6"), "{reason}");
+    assert!(
+        reason.contains(&format!("crashing on item {b} as scripted")),
+        "{reason}"
     );
 }
 

@@ -29,8 +29,10 @@ pub fn recorder() -> Option<&'static PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let builder = PrometheusBuilder::new().set_buckets(BUCKETS).ok()?;
-            match builder.install_recorder() {
+            let installed = PrometheusBuilder::new()
+                .set_buckets(BUCKETS)
+                .and_then(PrometheusBuilder::install_recorder);
+            match installed {
                 Ok(handle) => Some(handle),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot install the metrics recorder");
@@ -51,8 +53,12 @@ pub async fn metrics(
     let local =
         client.is_some_and(|Extension(ClientAddress(ip))| allowed.iter().any(|n| n.contains(&ip)));
     // A browser on this machine is "local" too: only a request without a session cookie
-    // (a scraper) gets in by address, so a student's session on the lab PC does not.
-    let scraper = local && !headers.contains_key(header::COOKIE);
+    // (a scraper) gets in by address, so a student's session on the lab PC does not. A
+    // request a proxy forwarded is never a local scraper, whatever address the proxy has.
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    let scraper = local && !forwarded && !headers.contains_key(header::COOKIE);
     if !scraper {
         let AuthUser(user) = user?;
         if user.role != app::dto::Role::Admin {

@@ -4,6 +4,7 @@
 
 mod access;
 mod admin;
+mod admin_controls;
 mod admin_tools;
 mod auth;
 mod cli;
