@@ -218,17 +218,6 @@ async fn lab(db: &sea_orm::DatabaseConnection, owner: i32, i: usize) -> i32 {
     LabSessionService::create(db, owner, new).await.unwrap().id
 }
 
-fn row(name: &str, mut ms: Vec<f64>) {
-    ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "| {name} | {} | {:.1} | {:.1} | {:.1} |",
-        ms.len(),
-        at(0.5),
-        at(0.95),
-        at(1.0)
-    );
-}
 
 #[tokio::main]
 async fn main() {
@@ -304,9 +293,9 @@ async fn main() {
     println!("| query | n | p50 ms | p95 ms | max ms |");
     println!("|---|---|---|---|---|");
     for (q, (name, _)) in queries.iter().enumerate() {
-        row(name, times[q].clone());
+        support::row(name, times[q].clone());
     }
-    row("one submission's runs", times[queries.len()].clone());
+    support::row("one submission's runs", times[queries.len()].clone());
     let _ = server.kill();
     let _ = server.wait();
 }

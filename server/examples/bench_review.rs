@@ -109,17 +109,6 @@ async fn evaluated(db: &sea_orm::DatabaseConnection, lab: i32, student: i32) -> 
     sub
 }
 
-fn row(name: &str, mut ms: Vec<f64>) {
-    ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "| {name} | {} | {:.1} | {:.1} | {:.1} |",
-        ms.len(),
-        at(0.5),
-        at(0.95),
-        at(1.0)
-    );
-}
 
 #[tokio::main]
 async fn main() {
@@ -193,10 +182,10 @@ async fn main() {
     println!("{students} students, {CRITERIA} criteria, {SEGMENTS} segments each, {rounds} rounds");
     println!("| step | n | p50 ms | p95 ms | max ms |");
     println!("|---|---|---|---|---|");
-    row("review list (server function)", list);
-    row("review page (server function)", page);
-    row("review page (server-rendered HTML)", html);
-    row("save a changed grade", save);
+    support::row("review list (server function)", list);
+    support::row("review page (server function)", page);
+    support::row("review page (server-rendered HTML)", html);
+    support::row("save a changed grade", save);
     let _ = server.kill();
     let _ = server.wait();
 }
