@@ -218,7 +218,6 @@ async fn lab(db: &sea_orm::DatabaseConnection, owner: i32, i: usize) -> i32 {
     LabSessionService::create(db, owner, new).await.unwrap().id
 }
 
-
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);

@@ -109,7 +109,6 @@ async fn evaluated(db: &sea_orm::DatabaseConnection, lab: i32, student: i32) -> 
     sub
 }
 
-
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
