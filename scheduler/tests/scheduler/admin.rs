@@ -46,6 +46,11 @@ async fn a_batch_size_saved_at_run_time_applies_from_the_next_batch() {
     SchedulerSettingsService::save(&lab.db, admin, smaller)
         .await
         .unwrap();
+    // As the settings screen does: wake the cycle, which reads them before its next batch.
+    // (Uploads arriving in the same instant as the change may still join a batch cut by the
+    // old size: the change applies from the next batch formed after it is read.)
+    handle.notify_queued();
+    wait_for(&handle, WITHIN, |s| s.batch_size == 2).await;
     let mut second = Vec::new();
     for i in 3..6 {
         second.push(
