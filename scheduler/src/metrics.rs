@@ -5,12 +5,11 @@
 use std::time::Duration;
 
 use domain::entities::engine_run::Phase;
+use sea_orm::ActiveEnum;
 
-fn phase_label(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Stt => "stt",
-        Phase::Evaluation => "evaluation",
-    }
+/// The phase as the database names it ("stt", "evaluation").
+fn phase_label(phase: Phase) -> String {
+    phase.to_value()
 }
 
 pub fn phase_ended(phase: Phase, took: Duration) {

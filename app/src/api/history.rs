@@ -175,7 +175,7 @@ pub async fn rerun(
     let target = match target.as_str() {
         "submission" => RerunTarget::Submission(id),
         "lab_session" => RerunTarget::LabSession(id),
-        "batch" => RerunTarget::Batch(batch_id(&ctx.db, id).await?),
+        "batch" => RerunTarget::Batch(id),
         "all_failed" => RerunTarget::AllFailed,
         _ => return Err(AppError::invalid("target", "unknown target")),
     };
@@ -227,19 +227,6 @@ pub async fn rerun(
         }
     }
     Ok(said)
-}
-
-#[cfg(feature = "ssr")]
-async fn batch_id(db: &sea_orm::DatabaseConnection, seq: i32) -> Result<i32, AppError> {
-    use domain::entities::batch;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    batch::Entity::find()
-        .filter(batch::Column::Seq.eq(seq))
-        .one(db)
-        .await
-        .map_err(domain::DomainError::from)?
-        .map(|b| b.id)
-        .ok_or(AppError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "admin/cancel")]

@@ -6,6 +6,7 @@ use domain::admin::history::HistoryLine;
 use domain::admin::runs::CriterionDiff;
 use domain::entities::engine_run;
 use domain::entities::scheduler_setting::RuntimeSettings;
+use sea_orm::ActiveEnum;
 
 use super::{
     BandView, BatchLine, DiffRow, EngineRunLine, FailureMark, GpuTimelineView, PhaseLine,
@@ -18,13 +19,6 @@ pub fn when(at: DateTime<Utc>) -> String {
 
 fn secs(ms: Option<i64>) -> String {
     ms.map_or_else(|| "—".into(), |ms| format!("{:.1} s", ms as f64 / 1000.0))
-}
-
-fn label<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 pub fn submission_line(line: &HistoryLine) -> SubmissionLine {
@@ -46,7 +40,7 @@ pub fn submission_line(line: &HistoryLine) -> SubmissionLine {
         student: line.student.clone(),
         lab: line.lab_title.clone(),
         instructor: line.instructor.clone(),
-        state: label(s.state),
+        state: s.state.to_value(),
         batch: line.batch_seq,
         rerun: s.rerun_by.is_some(),
         queued_at: when(s.queued_at),
@@ -63,7 +57,7 @@ pub fn engine_run_line(run: &engine_run::Model, batch_seq: i32) -> EngineRunLine
     EngineRunLine {
         id: run.id,
         batch: batch_seq,
-        phase: label(run.phase),
+        phase: run.phase.to_value(),
         pid: run.pid.map_or_else(|| "—".into(), |p| p.to_string()),
         model: run.model.clone(),
         model_sha256: run.model_sha256.clone().unwrap_or_else(|| "—".into()),
@@ -124,7 +118,7 @@ pub fn timeline(t: &GpuTimeline, since: DateTime<Utc>, until: DateTime<Utc>) -> 
         .map(|b| {
             let start = x(b.start);
             let end = x(b.end.unwrap_or(until));
-            let phase = label(b.phase);
+            let phase = b.phase.to_value();
             BandView {
                 title: format!("Batch {} · {} · {}", b.batch_seq, phase, when(b.start)),
                 phase,
@@ -142,7 +136,7 @@ pub fn timeline(t: &GpuTimeline, since: DateTime<Utc>, until: DateTime<Utc>) -> 
             x: x(f.at),
             title: format!(
                 "{} engine {} at {}: {}",
-                label(f.phase),
+                f.phase.to_value(),
                 f.outcome
                     .map_or_else(String::new, |o| format!("{o:?}").to_lowercase()),
                 when(f.at),

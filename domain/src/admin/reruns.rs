@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 use crate::entities::submission::{self, SubmissionState};
-use crate::entities::{evaluation, transcript};
+use crate::entities::{batch, evaluation, transcript};
 
 /// Which submissions a re-run takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +20,7 @@ use crate::entities::{evaluation, transcript};
 pub enum RerunTarget {
     Submission(i32),
     LabSession(i32),
+    /// A batch by its number (`seq`), as the history shows it.
     Batch(i32),
     AllFailed,
 }
@@ -158,7 +159,14 @@ async fn targets(
     let query = match target {
         RerunTarget::Submission(id) => query.filter(submission::Column::Id.eq(id)),
         RerunTarget::LabSession(id) => query.filter(submission::Column::LabSessionId.eq(id)),
-        RerunTarget::Batch(id) => query.filter(submission::Column::BatchId.eq(id)),
+        RerunTarget::Batch(seq) => {
+            let batch = batch::Entity::find()
+                .filter(batch::Column::Seq.eq(seq))
+                .one(db)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            query.filter(submission::Column::BatchId.eq(batch.id))
+        }
         RerunTarget::AllFailed => {
             query.filter(submission::Column::State.eq(SubmissionState::Failed))
         }

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use domain::entities::submission::{self, SubmissionState};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use sea_orm::{ColumnTrait, EntityTrait, Iterable, QuerySelect};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, Iterable, QuerySelect};
 
 use super::AppState;
 use super::extractor::AuthUser;
@@ -92,10 +92,7 @@ async fn queue_depth(state: &AppState) -> Result<(), AppError> {
             .iter()
             .find(|(state, _)| *state == s)
             .map_or(0, |(_, n)| *n);
-        let label = serde_json::to_value(s)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let label = s.to_value();
         metrics::gauge!("viva_queue_depth", "state" => label).set(n as f64);
     }
     Ok(())
