@@ -111,10 +111,13 @@ pub struct Estimates {
     #[serde(default)]
     pub stt_second_ms: f64,
     pub eval_load_ms: f64,
-    /// Evaluation work per phase whatever its size, and per item (decoded together).
+    /// Evaluation work per phase whatever its size, per item (decoded together), and per
+    /// second of speech (its transcript is read into the prompt).
     #[serde(default)]
     pub eval_fixed_ms: f64,
     pub eval_item_ms: f64,
+    #[serde(default)]
+    pub eval_second_ms: f64,
     /// The share of an evaluation phase's work after which an item's result typically
     /// arrives (items decoded together do not all finish last).
     #[serde(default)]

@@ -30,6 +30,8 @@ use test_kit::db::TestDb;
 mod arrivals;
 #[path = "bench_cycle/clips.rs"]
 mod clips;
+#[path = "bench_cycle/phases.rs"]
+mod phases;
 
 use clips::{Clip, clip};
 
@@ -143,6 +145,7 @@ async fn main() {
     for (i, (est, actual)) in measured.per_batch.iter().enumerate() {
         println!("| {} | {est:.0} s | {actual:.0} s |", i + 1);
     }
+    phases::print(&batched.db).await;
 }
 
 struct Lab {

@@ -27,6 +27,7 @@ pub fn defaults() -> Estimates {
         eval_load_ms: 1_000.0,
         eval_fixed_ms: 0.0,
         eval_item_ms: 15_000.0,
+        eval_second_ms: 0.0,
         finish_fraction: 1.0,
         arrivals_per_min: 0.0,
         mean_audio_ms: 60_000.0,
@@ -43,25 +44,44 @@ pub fn stt_item_ms(e: &Estimates, audio_ms: i64) -> f64 {
     e.stt_window_ms * windows(audio_ms) + e.stt_second_ms * audio_ms.max(0) as f64 / 1000.0
 }
 
-/// Evaluation work (after the load) for a phase of `items`.
-pub fn eval_work_ms(e: &Estimates, items: f64) -> f64 {
-    if items > 0.0 {
-        e.eval_fixed_ms + e.eval_item_ms * items
+/// What one evaluation phase grades: its items (expected ones may be fractions) and their
+/// seconds of speech, whose transcripts are read into the prompts.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EvalLoad {
+    pub items: f64,
+    pub speech_s: f64,
+}
+
+impl EvalLoad {
+    pub fn of(durations_ms: impl IntoIterator<Item = i64>) -> Self {
+        durations_ms
+            .into_iter()
+            .fold(Self::default(), |load, ms| Self {
+                items: load.items + 1.0,
+                speech_s: load.speech_s + ms.max(0) as f64 / 1000.0,
+            })
+    }
+}
+
+/// Evaluation work (after the load) for a phase grading `load`.
+pub fn eval_work_ms(e: &Estimates, load: EvalLoad) -> f64 {
+    if load.items > 0.0 {
+        e.eval_fixed_ms + e.eval_item_ms * load.items + e.eval_second_ms * load.speech_s
     } else {
         0.0
     }
 }
 
 /// A whole batch: STT of `stt_audio` (one entry per item that needs it; none: no STT phase)
-/// and the evaluation of `items`. Returns (until the evaluation phase starts, its length).
-pub fn batch_ms(e: &Estimates, stt_audio: &[i64], items: f64) -> (f64, f64) {
+/// and the evaluation of `load`. Returns (until the evaluation phase starts, its length).
+pub fn batch_ms(e: &Estimates, stt_audio: &[i64], load: EvalLoad) -> (f64, f64) {
     let stt = if stt_audio.is_empty() {
         0.0
     } else {
         e.stt_load_ms + stt_audio.iter().map(|a| stt_item_ms(e, *a)).sum::<f64>()
     };
-    let eval = if items > 0.0 {
-        e.eval_load_ms + eval_work_ms(e, items)
+    let eval = if load.items > 0.0 {
+        e.eval_load_ms + eval_work_ms(e, load)
     } else {
         0.0
     };
@@ -69,8 +89,8 @@ pub fn batch_ms(e: &Estimates, stt_audio: &[i64], items: f64) -> (f64, f64) {
 }
 
 /// When an item's result is expected, measured from the start of its evaluation phase.
-pub fn result_in_eval_ms(e: &Estimates, items: f64) -> f64 {
-    e.eval_load_ms + e.finish_fraction.clamp(0.0, 1.0) * eval_work_ms(e, items)
+pub fn result_in_eval_ms(e: &Estimates, load: EvalLoad) -> f64 {
+    e.eval_load_ms + e.finish_fraction.clamp(0.0, 1.0) * eval_work_ms(e, load)
 }
 
 pub fn key(model: &str, threads: Option<i32>) -> Key {
@@ -85,7 +105,8 @@ fn span_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 }
 
 /// Replays recorded history, oldest first: loads and evaluation phases from the engine runs,
-/// STT items from the transcripts, results' times within their phase from the evaluations.
+/// STT items from the transcripts, results' times within their phase from the evaluations
+/// (and the speech an evaluation phase graded, from the items it graded).
 pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
     let db = store.db();
     let mut learning = Learning::default();
@@ -97,22 +118,27 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
         .await?;
     runs.reverse();
     let run_ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
-    let mut results: HashMap<i32, Vec<DateTime<Utc>>> = HashMap::new();
-    let made: Vec<(Option<i32>, DateTime<Utc>)> = evaluation::Entity::find()
+    // Per engine run: when each result came, and the graded item's recording length.
+    let mut results: HashMap<i32, Vec<(DateTime<Utc>, i32)>> = HashMap::new();
+    let made: Vec<(Option<i32>, DateTime<Utc>, i32)> = evaluation::Entity::find()
         .select_only()
         .columns([
             evaluation::Column::EngineRunId,
             evaluation::Column::CreatedAt,
+            evaluation::Column::SubmissionId,
         ])
         .filter(evaluation::Column::EngineRunId.is_in(run_ids.clone()))
         .into_tuple()
         .all(db)
         .await?;
-    for (run, at) in made {
+    for (run, at, submission) in made {
         if let Some(run) = run {
-            results.entry(run).or_default().push(at);
+            results.entry(run).or_default().push((at, submission));
         }
     }
+    let graded = store
+        .by_ids(results.values().flatten().map(|(_, s)| *s))
+        .await?;
     let keys: HashMap<i32, Key> = runs
         .iter()
         .map(|r| (r.id, key(&r.model, r.threads)))
@@ -123,14 +149,25 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
         if run.load_ms.is_some() {
             learning.load(run.phase, key, load);
         }
-        if let (Phase::Evaluation, Some(ended)) = (run.phase, run.ended_at) {
+        let made = results.get(&run.id).map(Vec::as_slice).unwrap_or_default();
+        if let (Phase::Evaluation, Some(ended), false) = (run.phase, run.ended_at, made.is_empty())
+        {
             let loaded = run.started_at + chrono::Duration::milliseconds(load as i64);
-            let after: Vec<f64> = results
-                .get(&run.id)
-                .map(|at| at.iter().map(|t| span_ms(loaded, *t)).collect())
-                .unwrap_or_default();
-            let items = usize::try_from(run.items).unwrap_or(0);
-            learning.eval_phase(key, items, span_ms(loaded, ended), &after);
+            let after: Vec<f64> = made.iter().map(|(t, _)| span_ms(loaded, *t)).collect();
+            // The speech of the items without a result is taken to be like the others'.
+            let seen = EvalLoad::of(
+                made.iter()
+                    .filter_map(|(_, s)| graded.get(s))
+                    .map(|s| s.duration_ms),
+            );
+            let items = f64::from(run.items.max(0));
+            let speech_s = seen.speech_s * items / seen.items.max(1.0);
+            learning.eval_phase(
+                key,
+                EvalLoad { items, speech_s },
+                span_ms(loaded, ended),
+                &after,
+            );
         }
     }
     let mut done = transcript::Entity::find()

@@ -9,20 +9,20 @@ use domain::entities::engine_run::Phase;
 use domain::entities::submission::{self, SubmissionState};
 use domain::status::{BatchItem, Estimates};
 
-use crate::estimates::{batch_ms, eval_work_ms, result_in_eval_ms, stt_item_ms};
+use crate::estimates::{EvalLoad, batch_ms, eval_work_ms, result_in_eval_ms, stt_item_ms};
 use crate::snapshot::{LiveBatch, QueueShape, ms};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
-/// it has been running that long), and how many items it evaluates.
+/// it has been running that long), and what it evaluates.
 pub struct TimeLeft {
     until_eval_ms: f64,
-    items: f64,
+    graded: EvalLoad,
 }
 
 impl TimeLeft {
     pub fn end_ms(&self, e: &Estimates) -> u64 {
-        let eval = if self.items > 0.0 {
-            e.eval_load_ms + eval_work_ms(e, self.items)
+        let eval = if self.graded.items > 0.0 {
+            e.eval_load_ms + eval_work_ms(e, self.graded)
         } else {
             0.0
         };
@@ -30,17 +30,19 @@ impl TimeLeft {
     }
 
     pub fn result_ms(&self, e: &Estimates) -> u64 {
-        (self.until_eval_ms + result_in_eval_ms(e, self.items)).max(0.0) as u64
+        (self.until_eval_ms + result_in_eval_ms(e, self.graded)).max(0.0) as u64
     }
 }
 
 /// The running batch: what is left of its STT phase (the load, then the audio not yet
 /// transcribed, less what the item in flight has spent), then its evaluation phase.
 pub fn time_left(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) -> TimeLeft {
-    let evaluating = items
-        .iter()
-        .filter(|i| !matches!(i.state, SubmissionState::Failed))
-        .count() as f64;
+    let graded = EvalLoad::of(
+        items
+            .iter()
+            .filter(|i| !matches!(i.state, SubmissionState::Failed))
+            .map(|i| i.duration_ms),
+    );
     let in_phase = now.saturating_sub(b.phase_started_ms) as f64;
     let loaded = b.engine.as_ref().is_some_and(|e| e.load_ms.is_some());
     let until_eval_ms = match b.phase {
@@ -63,7 +65,7 @@ pub fn time_left(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) ->
     };
     TimeLeft {
         until_eval_ms,
-        items: evaluating,
+        graded,
     }
 }
 
@@ -111,13 +113,17 @@ pub fn plan_queue(
             .filter(|s| needs_stt(s))
             .map(|s| s.duration_ms)
             .collect();
-        let items = chunk.len() as f64 + joining;
-        let (mut stt, eval) = batch_ms(e, &audio, items);
+        let queued = EvalLoad::of(chunk.iter().map(|s| s.duration_ms));
+        let graded = EvalLoad {
+            items: queued.items + joining,
+            speech_s: queued.speech_s + joining * e.mean_audio_ms / 1000.0,
+        };
+        let (mut stt, eval) = batch_ms(e, &audio, graded);
         if joining > 0.0 {
             let load = if audio.is_empty() { e.stt_load_ms } else { 0.0 };
             stt += load + joining * stt_item_ms(e, e.mean_audio_ms as i64);
         }
-        let results = start + stt + result_in_eval_ms(e, items);
+        let results = start + stt + result_in_eval_ms(e, graded);
         for slot in 0..chunk.len() {
             plans.push(Plan {
                 batch: i32::try_from(k).unwrap_or(i32::MAX),

@@ -6,29 +6,25 @@
 //! - model load: the median of the last loads;
 //! - STT: engine ms ≈ a · 30 s windows + b · seconds of audio (Whisper pads each window, and
 //!   decodes in proportion to the speech), a weighted least-squares fit;
-//! - evaluation: phase work after the load ≈ c + d · items (the items are decoded together),
-//!   the same kind of fit; and the share of that work after which an item's result
-//!   typically arrives (they do not all wait for the last one).
+//! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech (the
+//!   transcripts read into the prompts dominate; the items are decoded together), the same
+//!   kind of fit, with fewer terms while the samples cannot tell them apart; and the share of
+//!   that work after which an item's result typically arrives (not all wait for the last).
 
 use std::collections::{HashMap, VecDeque};
 
 use domain::entities::engine_run::Phase;
 use domain::status::Estimates;
 
-use crate::estimates::{defaults, windows};
+use crate::estimates::{EvalLoad, defaults, windows};
+
+mod fit;
+use fit::weighted_median;
 
 const LOADS_KEPT: usize = 7;
 const ITEMS_KEPT: usize = 60;
 const PHASES_KEPT: usize = 12;
 const FRACTIONS_KEPT: usize = 60;
-/// Each older sample weighs this much less than the next newer one.
-const DECAY: f64 = 0.93;
-/// Residuals beyond this many robust standard deviations are left out of the refit.
-const OUTLIER_SIGMAS: f64 = 3.0;
-const TRIM_ROUNDS: usize = 3;
-/// Evaluation work is split into fixed and per-item parts only from batches of clearly
-/// different sizes; mostly full batches (10, 10, 9) would make the split a guess.
-const EVAL_SIZES_APART: f64 = 3.0;
 
 /// Which engine setup a sample was measured on.
 pub type Key = (String, u32);
@@ -38,8 +34,8 @@ struct Samples {
     loads: VecDeque<f64>,
     /// STT: (windows, audio seconds, engine ms).
     stt: VecDeque<(f64, f64, f64)>,
-    /// Evaluation: (items, work ms after the load).
-    eval: VecDeque<(f64, f64)>,
+    /// Evaluation: (items, seconds of speech, work ms after the load).
+    eval: VecDeque<(f64, f64, f64)>,
     /// Evaluation: the share of the phase's work after which each item's result came.
     fractions: VecDeque<f64>,
 }
@@ -74,14 +70,21 @@ impl Learning {
         }
     }
 
-    /// A finished evaluation phase of `items`: its work after the load, and when each
-    /// result came (ms after the load).
-    pub fn eval_phase(&mut self, key: &Key, items: usize, work_ms: f64, results_after_ms: &[f64]) {
-        if items == 0 || !(work_ms.is_finite() && work_ms > 0.0) {
+    /// A finished evaluation phase of `load`: its work after the model load, and when each
+    /// result came (ms after the model load).
+    pub fn eval_phase(
+        &mut self,
+        key: &Key,
+        load: EvalLoad,
+        work_ms: f64,
+        results_after_ms: &[f64],
+    ) {
+        if load.items <= 0.0 || !(work_ms.is_finite() && work_ms > 0.0) {
             return;
         }
         let samples = self.at(Phase::Evaluation, key);
-        keep(&mut samples.eval, (items as f64, work_ms), PHASES_KEPT);
+        let sample = (load.items, load.speech_s.max(0.0), work_ms);
+        keep(&mut samples.eval, sample, PHASES_KEPT);
         for at in results_after_ms {
             keep(
                 &mut samples.fractions,
@@ -107,9 +110,10 @@ impl Learning {
             if let Some(load) = weighted_median(&s.loads) {
                 e.eval_load_ms = load;
             }
-            if let Some((c, d)) = fit_eval(&s.eval) {
+            if let Some((c, d, g)) = fit_eval(&s.eval) {
                 e.eval_fixed_ms = c;
                 e.eval_item_ms = d;
+                e.eval_second_ms = g;
             }
             if let Some(f) = weighted_median(&s.fractions) {
                 e.finish_fraction = f;
@@ -119,96 +123,45 @@ impl Learning {
     }
 }
 
-/// Newest last; each older one weighs `DECAY` times the next.
-fn weights(n: usize) -> impl Iterator<Item = f64> {
-    (0..n).map(move |i| DECAY.powi((n - 1 - i) as i32))
-}
-
-fn weighted_median(values: &VecDeque<f64>) -> Option<f64> {
-    let mut pairs: Vec<(f64, f64)> = values.iter().copied().zip(weights(values.len())).collect();
-    if pairs.is_empty() {
-        return None;
-    }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let half = pairs.iter().map(|p| p.1).sum::<f64>() / 2.0;
-    let mut seen = 0.0;
-    for (value, weight) in &pairs {
-        seen += weight;
-        if seen >= half {
-            return Some(*value);
-        }
-    }
-    pairs.last().map(|p| p.0)
-}
-
-/// Weighted least squares of y ≈ p·x1 + q·x2 (no intercept), both ≥ 0, refitted without the
-/// samples far off the fit until none is left out (at most a few rounds). None when the
-/// samples cannot tell p and q apart.
-fn fit_two(rows: &[(f64, f64, f64)]) -> Option<(f64, f64)> {
-    let solve = |rows: &[(f64, f64, f64, f64)]| {
-        let (mut s11, mut s12, mut s22, mut s1y, mut s2y) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for &(x1, x2, y, w) in rows {
-            s11 += w * x1 * x1;
-            s12 += w * x1 * x2;
-            s22 += w * x2 * x2;
-            s1y += w * x1 * y;
-            s2y += w * x2 * y;
-        }
-        let det = s11 * s22 - s12 * s12;
-        if det.abs() <= 1e-9 * (s11 * s22).max(1e-12) {
-            return None;
-        }
-        Some(((s1y * s22 - s2y * s12) / det, (s11 * s2y - s12 * s1y) / det))
-    };
-    let mut kept: Vec<(f64, f64, f64, f64)> = rows
-        .iter()
-        .zip(weights(rows.len()))
-        .map(|(&(x1, x2, y), w)| (x1, x2, y, w))
-        .collect();
-    let mut fit = solve(&kept)?;
-    for _ in 0..TRIM_ROUNDS {
-        let (p, q) = fit;
-        let off = |&(x1, x2, y, _): &(f64, f64, f64, f64)| (y - p * x1 - q * x2).abs();
-        let residuals: VecDeque<f64> = kept.iter().map(off).collect();
-        let mad = weighted_median(&residuals).unwrap_or(0.0);
-        // A tiny floor, so that samples all but on the fit still leave out one far off it.
-        let limit = OUTLIER_SIGMAS * 1.4826 * mad.max(1e-6 * p.abs().max(q.abs()).max(1.0));
-        let before = kept.len();
-        kept.retain(|row| off(row) <= limit);
-        if kept.len() == before {
-            break;
-        }
-        fit = solve(&kept)?;
-    }
-    // A cost is never negative: such a fit means the samples cannot tell the two apart.
-    (fit.0 >= 0.0 && fit.1 >= 0.0).then_some(fit)
-}
-
 /// STT cost per window and per second; with samples that cannot separate the two (all the
 /// same length, say), all of it per window.
 fn fit_stt(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64)> {
-    let rows: Vec<(f64, f64, f64)> = samples.iter().copied().collect();
-    fit_two(&rows).or_else(|| {
-        let per_window: VecDeque<f64> = rows.iter().map(|(w, _, ms)| ms / w.max(1.0)).collect();
-        weighted_median(&per_window).map(|a| (a, 0.0))
-    })
+    let rows: Vec<([f64; 2], f64)> = samples.iter().map(|&(w, s, ms)| ([w, s], ms)).collect();
+    if let Some([a, b]) = fit::robust(&rows) {
+        return Some((a, b));
+    }
+    let per_window: Vec<(f64, f64)> = samples.iter().map(|&(w, _, ms)| (w, ms)).collect();
+    fit::ratio(&per_window).map(|a| (a, 0.0))
 }
 
-/// Evaluation work: fixed per phase and per item; from batches of about one size, all of it
-/// per item.
-fn fit_eval(samples: &VecDeque<(f64, f64)>) -> Option<(f64, f64)> {
-    let rows: Vec<(f64, f64, f64)> = samples.iter().map(|&(n, ms)| (1.0, n, ms)).collect();
-    let sizes = samples.iter().map(|s| s.0);
-    let spread = sizes.clone().fold(f64::MIN, f64::max) - sizes.fold(f64::MAX, f64::min);
-    let split = if spread >= EVAL_SIZES_APART {
-        fit_two(&rows)
-    } else {
-        None
-    };
-    split.or_else(|| {
-        let per_item: VecDeque<f64> = samples.iter().map(|(n, ms)| ms / n.max(1.0)).collect();
-        weighted_median(&per_item).map(|d| (0.0, d))
-    })
+/// Evaluation work as (fixed, per item, per second of speech): the richest of these models
+/// that the samples can tell apart, all costs ≥ 0. From one batch alone, all of it per
+/// second of speech: reading the transcripts into the prompt dominates.
+fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64, f64)> {
+    let three: Vec<([f64; 3], f64)> = samples
+        .iter()
+        .map(|&(n, s, ms)| ([1.0, n, s], ms))
+        .collect();
+    if let Some([c, d, g]) = fit::robust(&three) {
+        return Some((c, d, g));
+    }
+    let two: Vec<([f64; 2], f64)> = samples.iter().map(|&(n, s, ms)| ([n, s], ms)).collect();
+    if let Some([d, g]) = fit::robust(&two) {
+        return Some((0.0, d, g));
+    }
+    // Items without a known length (none recorded): fixed and per item.
+    let sizes: Vec<([f64; 2], f64)> = samples.iter().map(|&(n, _, ms)| ([1.0, n], ms)).collect();
+    if samples.iter().all(|s| s.1 == 0.0)
+        && let Some([c, d]) = fit::robust(&sizes)
+    {
+        return Some((c, d, 0.0));
+    }
+    let per_second: Vec<(f64, f64)> = samples.iter().map(|&(_, s, ms)| (s, ms)).collect();
+    if let Some(g) = fit::ratio(&per_second) {
+        return Some((0.0, 0.0, g));
+    }
+    let per_item: Vec<(f64, f64)> = samples.iter().map(|&(n, _, ms)| (n, ms)).collect();
+    fit::ratio(&per_item).map(|d| (0.0, d, 0.0))
 }
 
 #[cfg(test)]
@@ -240,17 +193,18 @@ mod tests {
         for ms in [900.0, 950.0, 20_000.0, 920.0] {
             learning.load(Phase::Evaluation, &key(), ms);
         }
-        learning.eval_phase(
-            &key(),
-            4,
-            40_000.0,
-            &[30_000.0, 30_000.0, 35_000.0, 40_000.0],
-        );
+        let four = EvalLoad {
+            items: 4.0,
+            speech_s: 100.0,
+        };
+        let after = [30_000.0, 30_000.0, 35_000.0, 40_000.0];
+        learning.eval_phase(&key(), four, 40_000.0, &after);
         let e = learning.estimates(&key(), &key());
         assert_eq!(e.eval_load_ms, 920.0);
         assert_eq!(
-            e.eval_item_ms, 10_000.0,
-            "one batch size: all of it per item"
+            (e.eval_fixed_ms, e.eval_item_ms, e.eval_second_ms),
+            (0.0, 0.0, 400.0),
+            "one batch: all of it per second of speech"
         );
         assert_eq!(e.finish_fraction, 0.875);
         let other = learning.estimates(&key(), &("other.gguf".into(), 2));
@@ -262,14 +216,35 @@ mod tests {
     }
 
     #[test]
-    fn evaluation_work_is_fixed_plus_per_item_once_batch_sizes_differ() {
+    fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_differ() {
         let mut learning = Learning::default();
-        for n in [2usize, 5, 10, 3, 8] {
-            let at = vec![1.0; n];
-            learning.eval_phase(&key(), n, 4_000.0 + 1_500.0 * n as f64, &at);
+        for (n, s) in [(2, 30.0), (5, 160.0), (10, 200.0), (3, 90.0), (8, 300.0)] {
+            let load = EvalLoad {
+                items: f64::from(n),
+                speech_s: s,
+            };
+            let ms = 4_000.0 + 1_500.0 * f64::from(n) + 300.0 * s;
+            learning.eval_phase(&key(), load, ms, &[1.0]);
         }
         let e = learning.estimates(&key(), &key());
         assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
+        assert!((e.eval_second_ms - 300.0).abs() < 0.1, "{e:?}");
+    }
+
+    #[test]
+    fn without_recorded_lengths_evaluation_work_is_fixed_plus_per_item() {
+        let mut learning = Learning::default();
+        for n in [2, 5, 10, 3, 8] {
+            let load = EvalLoad {
+                items: f64::from(n),
+                speech_s: 0.0,
+            };
+            learning.eval_phase(&key(), load, 4_000.0 + 1_500.0 * f64::from(n), &[1.0]);
+        }
+        let e = learning.estimates(&key(), &key());
+        assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
+        assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
+        assert_eq!(e.eval_second_ms, 0.0);
     }
 }

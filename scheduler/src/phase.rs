@@ -13,6 +13,7 @@ use engine_protocol::{Evaluation, Event, Transcript, model_name};
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::estimates::EvalLoad;
 use crate::live::{LiveStatus, engine_key};
 use crate::request::{self, EngineRequest, RequestRows, RequestSettings};
 
@@ -56,6 +57,8 @@ struct EngineRun {
     /// came after that: what the evaluation estimates learn from.
     loaded_at_ms: Option<u64>,
     results_after_ms: Vec<f64>,
+    /// The items it was given and their speech: what its work is learned against.
+    graded: EvalLoad,
 }
 
 impl PhaseRunner<'_> {
@@ -176,6 +179,7 @@ impl PhaseRunner<'_> {
             },
             loaded_at_ms: None,
             results_after_ms: Vec::new(),
+            graded: EvalLoad::of(pending.iter().map(|p| p.duration_ms)),
         };
         let end = self.follow(&mut supervisor, &mut run, pending).await?;
         let end = supervisor.shut_down(end).await;

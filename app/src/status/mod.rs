@@ -127,6 +127,8 @@ pub struct AdminDetail {
     pub stt_window_ms: u64,
     pub eval_load_ms: u64,
     pub eval_item_ms: u64,
+    /// Evaluation time per second of speech (its transcript is read into the prompt).
+    pub eval_second_ms: u64,
     pub recent_failures: Vec<FailureView>,
 }
 

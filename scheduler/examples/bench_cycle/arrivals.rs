@@ -142,4 +142,5 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         result_errors.len(),
         mape(&result_errors)
     );
+    super::phases::print(&lab.db).await;
 }

@@ -72,10 +72,11 @@ impl PhaseRunner<'_> {
             return Ok(());
         };
         let work = self.store.clock().now_ms().saturating_sub(loaded) as f64;
-        let items = usize::try_from(self.store.run_items(run.id).await?).unwrap_or(0);
         let key = engine_key(self.settings.engine);
         let after = run.results_after_ms.clone();
-        self.live.learn(|l| l.eval_phase(&key, items, work, &after));
+        let graded = run.graded;
+        self.live
+            .learn(|l| l.eval_phase(&key, graded, work, &after));
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! estimates learn from, and what the phase-lock tests read.
 
 use domain::entities::engine_run::{self, EngineOutcome, Phase};
-use sea_orm::{ActiveModelTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DbErr, Set};
 
 use super::Store;
 
@@ -70,13 +70,5 @@ impl Store {
         .update(&self.db)
         .await
         .map(drop)
-    }
-
-    /// How many items a run was started with.
-    pub async fn run_items(&self, run: i32) -> Result<i32, DbErr> {
-        Ok(engine_run::Entity::find_by_id(run)
-            .one(&self.db)
-            .await?
-            .map_or(0, |r| r.items))
     }
 }

@@ -73,8 +73,6 @@ pub fn AdminSubmissionPage() -> impl IntoView {
                                 {(p.runs.len() >= 2).then(|| view! { <Diff submission=line.id runs=p.runs/> })}
                                 <h2>"Engine processes"</h2>
                                 <EngineRuns runs=p.engine_runs/>
-                                <h2>"Re-run"</h2>
-                                <RerunForm fixed=Some(line.id) done/>
                                 {p.transcript.map(|t| view! { <details><summary>"Transcript"</summary><p class="transcript-text">{t}</p></details> })}
                             }
                                 .into_any()
@@ -83,6 +81,10 @@ pub fn AdminSubmissionPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            // Outside the Transition: refreshing the runs after a re-run must not re-render
+            // the form and drop its "queued" message.
+            <h2>"Re-run"</h2>
+            {move || view! { <RerunForm fixed=Some(id()) done/> }}
         </main>
     }
     .into_any()

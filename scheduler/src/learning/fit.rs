@@ -1,0 +1,193 @@
+//! Robust fits of costs to what was measured: newer samples weigh more, a fit is redone
+//! without the samples far off it, and a fit whose terms the samples cannot tell apart is
+//! refused rather than guessed.
+
+use std::collections::VecDeque;
+
+/// Each older sample weighs this much less than the next newer one.
+const DECAY: f64 = 0.93;
+/// Residuals beyond this many robust standard deviations are left out of the refit.
+const OUTLIER_SIGMAS: f64 = 3.0;
+const TRIM_ROUNDS: usize = 3;
+/// A term is told apart from the terms before it only if at least this share of it is not
+/// explained by them in the samples (1 − R²): below that, noise decides the split.
+const MIN_APART: f64 = 0.02;
+
+/// Newest last; each older one weighs `DECAY` times the next.
+pub fn weights(n: usize) -> impl Iterator<Item = f64> {
+    (0..n).map(move |i| DECAY.powi((n - 1 - i) as i32))
+}
+
+/// The weighted median of `values` (newest last), or None when there are none.
+pub fn weighted_median(values: &VecDeque<f64>) -> Option<f64> {
+    let mut pairs: Vec<(f64, f64)> = values.iter().copied().zip(weights(values.len())).collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = pairs.iter().map(|p| p.1).sum::<f64>() / 2.0;
+    let mut seen = 0.0;
+    for (value, weight) in &pairs {
+        seen += weight;
+        if seen >= half {
+            return Some(*value);
+        }
+    }
+    pairs.last().map(|p| p.0)
+}
+
+/// The weighted median of `y / x` over the rows with x > 0: all of a cost in one term.
+pub fn ratio(rows: &[(f64, f64)]) -> Option<f64> {
+    let ratios: VecDeque<f64> = rows
+        .iter()
+        .filter(|(x, _)| *x > 0.0)
+        .map(|(x, y)| y / x)
+        .collect();
+    weighted_median(&ratios)
+}
+
+/// Weighted least squares of y ≈ Σ cₖ·xₖ (rows newest last), without the samples far off a
+/// fit of the others (one at a time, at most a few). None when the samples cannot tell the
+/// terms apart, or a cost comes out negative (which says the same).
+pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
+    let mut kept: Vec<Row<K>> = rows
+        .iter()
+        .zip(weights(rows.len()))
+        .map(|(&(x, y), w)| (x, y, w))
+        .collect();
+    for _ in 0..TRIM_ROUNDS {
+        // Too few samples to tell an outlier from noise.
+        if kept.len() < K + 3 {
+            break;
+        }
+        match farthest_off(&kept) {
+            Some(i) => {
+                kept.remove(i);
+            }
+            None => break,
+        }
+    }
+    let fit = solve(&kept)?;
+    fit.iter().all(|c| *c >= 0.0).then_some(fit)
+}
+
+/// (x, y, weight)
+type Row<const K: usize> = ([f64; K], f64, f64);
+
+/// The sample farthest off the fit of all the others, if it is beyond `OUTLIER_SIGMAS` of
+/// their own spread. Fitting without it keeps one slow run from tilting the fit it is
+/// judged by.
+fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
+    let off = |fit: &[f64; K], (x, y, _): &Row<K>| (y - dot(fit, x)).abs();
+    (0..rows.len())
+        .filter_map(|i| {
+            let others: Vec<Row<K>> = rows
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, r)| *r)
+                .collect();
+            let fit = solve(&others)?;
+            let spread: VecDeque<f64> = others.iter().map(|r| off(&fit, r)).collect();
+            let mad = weighted_median(&spread)?;
+            // A tiny floor, so that samples all but on the fit still show one far off it.
+            let scale = fit.iter().fold(1.0_f64, |m, c| m.max(c.abs()));
+            let limit = OUTLIER_SIGMAS * 1.4826 * mad.max(1e-6 * scale);
+            let distance = off(&fit, &rows[i]) / limit;
+            (distance > 1.0).then_some((i, distance))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+fn dot<const K: usize>(c: &[f64; K], x: &[f64; K]) -> f64 {
+    c.iter().zip(x).map(|(a, b)| a * b).sum()
+}
+
+/// The normal equations, by elimination in order. A pivot is what is left of a term once the
+/// terms before it are taken out; compared with the term's own size it is 1 − R².
+fn solve<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
+    // As many samples as terms fit any noise exactly: at least one more is asked for.
+    if rows.len() <= K {
+        return None;
+    }
+    let mut a = [[0.0; K]; K];
+    let mut b = [0.0; K];
+    for (x, y, w) in rows {
+        for i in 0..K {
+            for j in 0..K {
+                a[i][j] += w * x[i] * x[j];
+            }
+            b[i] += w * x[i] * y;
+        }
+    }
+    let own: [f64; K] = std::array::from_fn(|i| a[i][i]);
+    for k in 0..K {
+        let pivot = a[k][k];
+        if !(pivot > 0.0 && pivot >= MIN_APART * own[k]) {
+            return None;
+        }
+        let above = a[k];
+        for i in k + 1..K {
+            let f = a[i][k] / pivot;
+            for (cell, upper) in a[i].iter_mut().zip(above).skip(k) {
+                *cell -= f * upper;
+            }
+            b[i] -= f * b[k];
+        }
+    }
+    let mut c = [0.0; K];
+    for k in (0..K).rev() {
+        let known: f64 = (k + 1..K).map(|j| a[k][j] * c[j]).sum();
+        c[k] = (b[k] - known) / a[k][k];
+    }
+    c.iter().all(|v| v.is_finite()).then_some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_terms_are_recovered_and_one_far_off_sample_is_left_out() {
+        let mut rows: Vec<([f64; 3], f64)> = [
+            (2.0, 30.0),
+            (5.0, 160.0),
+            (10.0, 200.0),
+            (3.0, 90.0),
+            (8.0, 300.0),
+        ]
+        .iter()
+        .map(|&(n, s)| ([1.0, n, s], 4_000.0 + 500.0 * n + 300.0 * s))
+        .collect();
+        rows.push(([1.0, 6.0, 100.0], 400_000.0));
+        rows.push(([1.0, 4.0, 120.0], 4_000.0 + 2_000.0 + 36_000.0));
+        let [c, d, g] = robust(&rows).unwrap();
+        assert!((c - 4_000.0).abs() < 1.0, "{c}");
+        assert!((d - 500.0).abs() < 0.1, "{d}");
+        assert!((g - 300.0).abs() < 0.01, "{g}");
+    }
+
+    #[test]
+    fn terms_the_samples_cannot_tell_apart_are_refused() {
+        // Every batch of ten with the same speech: fixed, per item and per second are one.
+        let same: Vec<([f64; 3], f64)> = (0..5)
+            .map(|i| ([1.0, 10.0, 200.0], 60_000.0 + i as f64))
+            .collect();
+        assert_eq!(robust(&same), None);
+        // Two sizes only, speech in proportion: per item and per second are one.
+        let proportional: Vec<([f64; 2], f64)> = [(5.0, 100.0), (10.0, 200.0), (5.0, 100.0)]
+            .iter()
+            .map(|&(n, s)| ([n, s], 300.0 * s))
+            .collect();
+        assert_eq!(robust(&proportional), None);
+    }
+
+    #[test]
+    fn a_negative_cost_is_refused_and_a_ratio_is_robust() {
+        let rows = [([1.0, 2.0], 10.0), ([1.0, 4.0], 4.0), ([1.0, 6.0], 0.0)];
+        assert_eq!(robust(&rows), None);
+        let ratios = [(10.0, 100.0), (20.0, 200.0), (10.0, 5_000.0)];
+        assert_eq!(ratio(&ratios), Some(10.0));
+    }
+}
