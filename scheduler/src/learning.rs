@@ -6,10 +6,9 @@
 //! - model load: the median of the last loads;
 //! - STT: engine ms ≈ a · 30 s windows + b · seconds of audio (Whisper pads each window, and
 //!   decodes in proportion to the speech), a weighted least-squares fit;
-//! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech (the
-//!   transcripts read into the prompts dominate; the items are decoded together), the same
-//!   kind of fit, with fewer terms while the samples cannot tell them apart; and the share of
-//!   that work after which an item's result typically arrives (not all wait for the last).
+//! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech, with
+//!   the terms that predict held-out phases best (see `fit_eval`); and the share of that
+//!   work after which an item's result typically arrives (not all wait for the last).
 
 use std::collections::{HashMap, VecDeque};
 
@@ -134,34 +133,55 @@ fn fit_stt(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64)> {
     fit::ratio(&per_window).map(|a| (a, 0.0))
 }
 
-/// Evaluation work as (fixed, per item, per second of speech): the richest of these models
-/// that the samples can tell apart, all costs ≥ 0. From one batch alone, all of it per
-/// second of speech: reading the transcripts into the prompt dominates.
-fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64, f64)> {
-    let three: Vec<([f64; 3], f64)> = samples
-        .iter()
-        .map(|&(n, s, ms)| ([1.0, n, s], ms))
-        .collect();
-    if let Some([c, d, g]) = fit::robust(&three) {
-        return Some((c, d, g));
-    }
-    let two: Vec<([f64; 2], f64)> = samples.iter().map(|&(n, s, ms)| ([n, s], ms)).collect();
-    if let Some([d, g]) = fit::robust(&two) {
-        return Some((0.0, d, g));
-    }
-    // Items without a known length (none recorded): fixed and per item.
-    let sizes: Vec<([f64; 2], f64)> = samples.iter().map(|&(n, _, ms)| ([1.0, n], ms)).collect();
-    if samples.iter().all(|s| s.1 == 0.0)
-        && let Some([c, d]) = fit::robust(&sizes)
-    {
-        return Some((c, d, 0.0));
-    }
-    let per_second: Vec<(f64, f64)> = samples.iter().map(|&(_, s, ms)| (s, ms)).collect();
-    if let Some(g) = fit::ratio(&per_second) {
-        return Some((0.0, 0.0, g));
+/// A richer model of the evaluation work must predict this much better (its held-out error
+/// times this) to be taken: a term that only fits the noise does not earn its place.
+const BETTER_BY: f64 = 0.95;
+
+/// (fixed, per item, per second of speech) ms of evaluation work.
+type EvalCosts = (f64, f64, f64);
+
+/// Evaluation work as (fixed, per item, per second of speech). How much of it each term
+/// carries depends on the model, the machine and what students say (long answers decoded
+/// together, or long transcripts read into the prompts), so each model of the work is
+/// judged by how well it predicts the phases it was not fitted on, and the best one is
+/// taken. With too few phases to judge, all of it per item.
+fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
+    let candidates = [
+        judge(samples, |_, _| [1.0], |[c]| (c, 0.0, 0.0)),
+        judge(samples, |n, _| [n], |[d]| (0.0, d, 0.0)),
+        judge(samples, |_, s| [s], |[g]| (0.0, 0.0, g)),
+        judge(samples, |n, _| [1.0, n], |[c, d]| (c, d, 0.0)),
+        judge(samples, |n, s| [n, s], |[d, g]| (0.0, d, g)),
+        judge(samples, |_, s| [1.0, s], |[c, g]| (c, 0.0, g)),
+        judge(samples, |n, s| [1.0, n, s], |[c, d, g]| (c, d, g)),
+    ];
+    // Simpler models first: a richer one is taken only if it predicts better.
+    let best = candidates.into_iter().flatten().fold(
+        None,
+        |best: Option<(EvalCosts, f64)>, (costs, error)| match best {
+            Some((_, kept)) if error >= kept * BETTER_BY - 1e-6 => best,
+            _ => Some((costs, error)),
+        },
+    );
+    if let Some((costs, _)) = best {
+        return Some(costs);
     }
     let per_item: Vec<(f64, f64)> = samples.iter().map(|&(n, _, ms)| (n, ms)).collect();
     fit::ratio(&per_item).map(|d| (0.0, d, 0.0))
+}
+
+/// One model of the evaluation work: its fit to every sample, and its held-out error.
+fn judge<const K: usize>(
+    samples: &VecDeque<(f64, f64, f64)>,
+    terms: impl Fn(f64, f64) -> [f64; K],
+    costs: impl Fn([f64; K]) -> EvalCosts,
+) -> Option<(EvalCosts, f64)> {
+    let rows: Vec<([f64; K], f64)> = samples
+        .iter()
+        .map(|&(n, s, ms)| (terms(n, s), ms))
+        .collect();
+    let error = fit::held_out_error(&rows)?;
+    fit::robust(&rows).map(|fit| (costs(fit), error))
 }
 
 #[cfg(test)]
@@ -203,8 +223,8 @@ mod tests {
         assert_eq!(e.eval_load_ms, 920.0);
         assert_eq!(
             (e.eval_fixed_ms, e.eval_item_ms, e.eval_second_ms),
-            (0.0, 0.0, 400.0),
-            "one batch: all of it per second of speech"
+            (0.0, 10_000.0, 0.0),
+            "one batch: all of it per item"
         );
         assert_eq!(e.finish_fraction, 0.875);
         let other = learning.estimates(&key(), &("other.gguf".into(), 2));
@@ -218,7 +238,14 @@ mod tests {
     #[test]
     fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_differ() {
         let mut learning = Learning::default();
-        for (n, s) in [(2, 30.0), (5, 160.0), (10, 200.0), (3, 90.0), (8, 300.0)] {
+        for (n, s) in [
+            (2, 30.0),
+            (5, 160.0),
+            (10, 200.0),
+            (3, 90.0),
+            (8, 300.0),
+            (6, 60.0),
+        ] {
             let load = EvalLoad {
                 items: f64::from(n),
                 speech_s: s,
@@ -230,6 +257,30 @@ mod tests {
         assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_second_ms - 300.0).abs() < 0.1, "{e:?}");
+    }
+
+    #[test]
+    fn work_that_does_not_grow_with_speech_is_not_charged_to_it() {
+        let mut learning = Learning::default();
+        // Long answers decoded together: fixed plus per item, whatever the transcripts' length.
+        for (n, s) in [
+            (10, 162.0),
+            (4, 205.0),
+            (3, 80.0),
+            (9, 242.0),
+            (10, 251.0),
+            (8, 232.0),
+        ] {
+            let load = EvalLoad {
+                items: f64::from(n),
+                speech_s: s,
+            };
+            learning.eval_phase(&key(), load, 18_000.0 + 6_000.0 * f64::from(n), &[1.0]);
+        }
+        let e = learning.estimates(&key(), &key());
+        assert!((e.eval_fixed_ms - 18_000.0).abs() < 1.0, "{e:?}");
+        assert!((e.eval_item_ms - 6_000.0).abs() < 1.0, "{e:?}");
+        assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
     let mut updates = handle.subscribe();
     let mut told: HashMap<i32, Told> = HashMap::new();
     let mut order = Vec::new();
+    let ticks = super::steal::now();
     for (i, c) in clips.iter().enumerate() {
         if i > 0 {
             tokio::time::sleep(EVERY).await;
@@ -44,7 +45,7 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
         handle.notify_queued();
         let estimate = loop {
             let snapshot = updates.borrow_and_update().clone();
-            if let Some(found) = estimate_of(&snapshot, id) {
+            if let Some(found) = super::told::of(&snapshot, id) {
                 break found;
             }
             updates.changed().await.unwrap();
@@ -62,24 +63,11 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
         }
         updates.changed().await.unwrap();
     }
-    report(lab, &order, &told, threads).await;
+    let stolen = super::steal::since(ticks);
+    report(lab, &order, &told, threads, stolen).await;
 }
 
-/// (batch start, result) predicted for `id`, if the snapshot holds it.
-fn estimate_of(snapshot: &domain::status::Snapshot, id: i32) -> Option<(u64, u64)> {
-    if let Some(current) = &snapshot.current
-        && let Some(item) = current.items.iter().find(|i| i.owner.submission_id == id)
-    {
-        return Some((snapshot.at_ms, snapshot.at_ms + item.results_ms));
-    }
-    let q = snapshot
-        .queue
-        .iter()
-        .find(|q| q.owner.submission_id == id)?;
-    Some((snapshot.at_ms + q.wait_ms, snapshot.at_ms + q.results_ms))
-}
-
-async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u32) {
+async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u32, stolen: f64) {
     let subs: HashMap<i32, submission::Model> = submission::Entity::find()
         .all(&lab.db)
         .await
@@ -142,5 +130,6 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         result_errors.len(),
         mape(&result_errors)
     );
+    println!("| CPU time taken by the VM's host meanwhile (steal) | {stolen:.1} % | |");
     super::phases::print(&lab.db).await;
 }

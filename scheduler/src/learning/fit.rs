@@ -74,6 +74,33 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
 /// (x, y, weight)
 type Row<const K: usize> = ([f64; K], f64, f64);
 
+/// How well this model predicts a sample it was not fitted on: the mean relative error over
+/// the samples, each left out in turn (newer ones weigh more). None with too few samples to
+/// judge (each fit left needs one more sample than terms), or when most of those fits
+/// cannot tell the terms apart.
+pub fn held_out_error<const K: usize>(rows: &[([f64; K], f64)]) -> Option<f64> {
+    if rows.len() < K + 2 {
+        return None;
+    }
+    let (mut sum, mut weight, mut judged) = (0.0, 0.0, 0);
+    for (i, w) in weights(rows.len()).enumerate() {
+        let (x, y) = rows[i];
+        let others: Vec<([f64; K], f64)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, r)| *r)
+            .collect();
+        let Some(fit) = robust(&others) else {
+            continue;
+        };
+        sum += w * (dot(&fit, &x) - y).abs() / y.abs().max(1.0);
+        weight += w;
+        judged += 1;
+    }
+    (2 * judged > rows.len()).then(|| sum / weight)
+}
+
 /// The sample farthest off the fit of all the others, if it is beyond `OUTLIER_SIGMAS` of
 /// their own spread. Fitting without it keeps one slow run from tilting the fit it is
 /// judged by.
