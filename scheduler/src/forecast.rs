@@ -80,8 +80,28 @@ pub struct Plan {
     pub results_ms: u64,
 }
 
+/// The batches the cycle will form from `queue` (in queue order), as positions in it: each
+/// takes the head and the next items that want the same LLM (one evaluation engine serves a
+/// batch; see `Store::form_batch`).
+fn cut(queue: &[submission::Model], size: usize) -> Vec<Vec<usize>> {
+    let mut left: Vec<usize> = (0..queue.len()).collect();
+    let mut batches = Vec::new();
+    while let Some(&head) = left.first() {
+        let model = &queue[head].rerun_model;
+        let batch: Vec<usize> = left
+            .iter()
+            .copied()
+            .filter(|&i| queue[i].rerun_model == *model)
+            .take(size)
+            .collect();
+        left.retain(|i| !batch.contains(i));
+        batches.push(batch);
+    }
+    batches
+}
+
 /// Cuts `queue` into batches behind the running one (which frees the GPU in `ahead_ms`) and
-/// forecasts each item.
+/// forecasts each item; the plans are in queue order.
 pub fn plan_queue(
     queue: &[submission::Model],
     shape: &QueueShape,
@@ -93,11 +113,13 @@ pub fn plan_queue(
     let size = shape.batch_size.max(1) as usize;
     let per_ms = e.arrivals_per_min.max(0.0) / 60_000.0;
     let mut ahead = ahead_ms;
-    let mut plans = Vec::with_capacity(queue.len());
-    for (k, chunk) in queue.chunks(size).enumerate() {
+    let mut plans: Vec<Option<Plan>> = vec![None; queue.len()];
+    for (k, positions) in cut(queue, size).into_iter().enumerate() {
+        let chunk: Vec<&submission::Model> = positions.iter().map(|&i| &queue[i]).collect();
         let mut start = ahead;
         let mut joining = 0.0;
-        if chunk.len() < size {
+        // New uploads join a batch that is not full, unless it is for another LLM.
+        if chunk.len() < size && chunk[0].rerun_model.is_none() {
             let missing = (size - chunk.len()) as f64;
             let linger_left = (ms(chunk[0].queued_at) + shape.linger_ms).saturating_sub(now) as f64;
             let filled = if per_ms > 0.0 {
@@ -124,8 +146,8 @@ pub fn plan_queue(
             stt += load + joining * stt_item_ms(e, e.mean_audio_ms as i64);
         }
         let results = start + stt + result_in_eval_ms(e, graded);
-        for slot in 0..chunk.len() {
-            plans.push(Plan {
+        for (slot, &i) in positions.iter().enumerate() {
+            plans[i] = Some(Plan {
                 batch: i32::try_from(k).unwrap_or(i32::MAX),
                 slot: u32::try_from(slot + 1).unwrap_or(u32::MAX),
                 batch_items: u32::try_from(chunk.len()).unwrap_or(u32::MAX),
@@ -135,7 +157,7 @@ pub fn plan_queue(
         }
         ahead = start + stt + eval;
     }
-    plans
+    plans.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

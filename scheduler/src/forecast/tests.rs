@@ -178,3 +178,29 @@ fn full_batches_follow_each_other_without_waiting_for_arrivals() {
     assert_eq!(plans[2].wait_ms, batch as u64);
     assert_eq!((plans[3].batch, plans[3].slot), (1, 2));
 }
+
+#[test]
+fn re_runs_with_another_llm_are_planned_in_a_batch_of_their_own() {
+    let shape = QueueShape {
+        batch_size: 3,
+        linger_ms: 0,
+    };
+    let e = estimates();
+    let mut other = queued(2, START, 30_000);
+    other.rerun_model = Some("other.gguf".into());
+    let queue = [
+        queued(1, START, 30_000),
+        other,
+        queued(3, START, 30_000),
+        queued(4, START, 30_000),
+    ];
+    let plans = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
+    let cut: Vec<(i32, u32)> = plans.iter().map(|p| (p.batch, p.slot)).collect();
+    assert_eq!(
+        cut,
+        [(0, 1), (1, 1), (0, 2), (0, 3)],
+        "as Store::form_batch cuts it"
+    );
+    assert_eq!(plans[1].batch_items, 1);
+    assert!(plans[1].wait_ms > plans[0].wait_ms);
+}
