@@ -78,7 +78,7 @@ impl Learning {
         work_ms: f64,
         results_after_ms: &[f64],
     ) {
-        if load.items <= 0.0 || !(work_ms.is_finite() && work_ms > 0.0) {
+        if !(load.items > 0.0 && work_ms.is_finite() && work_ms > 0.0) {
             return;
         }
         let samples = self.at(Phase::Evaluation, key);
@@ -147,8 +147,10 @@ type EvalCosts = (f64, f64, f64);
 /// taken. With too few phases to judge, all of it per item.
 fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
     let candidates = [
-        judge(samples, |_, _| [1.0], |[c]| (c, 0.0, 0.0)),
+        // Per item before fixed: from phases all of one size the two predict alike, and a
+        // lone re-run then costs one item's share, not a full batch.
         judge(samples, |n, _| [n], |[d]| (0.0, d, 0.0)),
+        judge(samples, |_, _| [1.0], |[c]| (c, 0.0, 0.0)),
         judge(samples, |_, s| [s], |[g]| (0.0, 0.0, g)),
         judge(samples, |n, _| [1.0, n], |[c, d]| (c, d, 0.0)),
         judge(samples, |n, s| [n, s], |[d, g]| (0.0, d, g)),

@@ -155,11 +155,12 @@ pub fn admin_view(a: AdminDetail) -> impl IntoView {
             <p class="status-engine">{engine.unwrap_or_else(|| "No engine running.".into())}</p>
             <p class="hint">
                 {format!(
-                    "{} waiting · estimates: STT load {} ms, {} ms per 30 s of audio; evaluation load {} ms, {} ms per item, {} ms per second of speech",
+                    "{} waiting · estimates: STT load {} ms, {} ms per 30 s of audio; evaluation load {} ms, then {} ms + {} ms per item + {} ms per second of speech",
                     a.queued,
                     a.stt_load_ms,
                     a.stt_window_ms,
                     a.eval_load_ms,
+                    a.eval_fixed_ms,
                     a.eval_item_ms,
                     a.eval_second_ms,
                 )}

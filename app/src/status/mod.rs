@@ -126,6 +126,8 @@ pub struct AdminDetail {
     /// STT engine time per 30-second window of audio.
     pub stt_window_ms: u64,
     pub eval_load_ms: u64,
+    /// Evaluation time per phase whatever its size.
+    pub eval_fixed_ms: u64,
     pub eval_item_ms: u64,
     /// Evaluation time per second of speech (its transcript is read into the prompt).
     pub eval_second_ms: u64,

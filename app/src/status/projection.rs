@@ -223,6 +223,7 @@ fn admin(snapshot: &Snapshot) -> AdminDetail {
         stt_load_ms: e.stt_load_ms as u64,
         stt_window_ms: e.stt_window_ms as u64,
         eval_load_ms: e.eval_load_ms as u64,
+        eval_fixed_ms: e.eval_fixed_ms as u64,
         eval_item_ms: e.eval_item_ms as u64,
         eval_second_ms: e.eval_second_ms as u64,
         recent_failures: snapshot

@@ -41,8 +41,13 @@ pub async fn print(db: &DatabaseConnection) {
             .collect();
         let first = after.iter().copied().fold(f64::INFINITY, f64::min);
         let last = after.iter().copied().fold(0.0, f64::max);
+        let (first, last) = if after.is_empty() {
+            ("–".to_owned(), "–".to_owned())
+        } else {
+            (format!("{first:.1} s"), format!("{last:.1} s"))
+        };
         println!(
-            "| {} | {} | {speech} s | {} | {} | {first:.1} s | {last:.1} s |",
+            "| {} | {} | {speech} s | {} | {} | {first} | {last} |",
             b.seq,
             items.len(),
             secs(b.stt_started_at, b.stt_ended_at),

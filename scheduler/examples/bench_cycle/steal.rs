@@ -14,6 +14,8 @@ pub fn now() -> Ticks {
         .unwrap_or_default()
         .split_whitespace()
         .skip(1)
+        // user … steal; guest time is already counted in user.
+        .take(8)
         .filter_map(|f| f.parse().ok())
         .collect();
     Ticks(fields.iter().sum(), fields.get(7).copied().unwrap_or(0))

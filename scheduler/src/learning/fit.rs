@@ -9,6 +9,9 @@ const DECAY: f64 = 0.93;
 /// Residuals beyond this many robust standard deviations are left out of the refit.
 const OUTLIER_SIGMAS: f64 = 3.0;
 const TRIM_ROUNDS: usize = 3;
+/// Samples beyond the number of terms needed before one is judged an outlier: with fewer,
+/// noise alone would leave good samples out.
+const TRIM_MIN_SPARE: usize = 6;
 /// A term is told apart from the terms before it only if at least this share of it is not
 /// explained by them in the samples (1 − R²): below that, noise decides the split.
 const MIN_APART: f64 = 0.02;
@@ -57,7 +60,7 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
         .collect();
     for _ in 0..TRIM_ROUNDS {
         // Too few samples to tell an outlier from noise.
-        if kept.len() < K + 3 {
+        if kept.len() < K + TRIM_MIN_SPARE {
             break;
         }
         match farthest_off(&kept) {
@@ -76,8 +79,8 @@ type Row<const K: usize> = ([f64; K], f64, f64);
 
 /// How well this model predicts a sample it was not fitted on: the mean relative error over
 /// the samples, each left out in turn (newer ones weigh more). None with too few samples to
-/// judge (each fit left needs one more sample than terms), or when most of those fits
-/// cannot tell the terms apart.
+/// judge (each fit left needs one more sample than terms), or when half of those fits or
+/// more cannot tell the terms apart. The folds left are enough to rank the models by.
 pub fn held_out_error<const K: usize>(rows: &[([f64; K], f64)]) -> Option<f64> {
     if rows.len() < K + 2 {
         return None;
@@ -103,7 +106,8 @@ pub fn held_out_error<const K: usize>(rows: &[([f64; K], f64)]) -> Option<f64> {
 
 /// The sample farthest off the fit of all the others, if it is beyond `OUTLIER_SIGMAS` of
 /// their own spread. Fitting without it keeps one slow run from tilting the fit it is
-/// judged by.
+/// judged by. (Their spread is in-sample, so smaller than a left-out error's: hence the
+/// `TRIM_MIN_SPARE` samples asked for before anything is left out.)
 fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
     let off = |fit: &[f64; K], (x, y, _): &Row<K>| (y - dot(fit, x)).abs();
     (0..rows.len())
@@ -187,6 +191,9 @@ mod tests {
         .iter()
         .map(|&(n, s)| ([1.0, n, s], 4_000.0 + 500.0 * n + 300.0 * s))
         .collect();
+        for (n, s) in [(7.0, 50.0), (9.0, 250.0), (1.0, 20.0)] {
+            rows.push(([1.0, n, s], 4_000.0 + 500.0 * n + 300.0 * s));
+        }
         rows.push(([1.0, 6.0, 100.0], 400_000.0));
         rows.push(([1.0, 4.0, 120.0], 4_000.0 + 2_000.0 + 36_000.0));
         let [c, d, g] = robust(&rows).unwrap();

@@ -68,7 +68,9 @@ impl PhaseRunner<'_> {
     /// A finished evaluation phase: its work after the load, for the items it started with,
     /// and when their results came.
     async fn learn_eval_phase(&mut self, run: &EngineRun) -> Result<(), Error> {
-        let Some(loaded) = run.loaded_at_ms else {
+        // A phase whose items all failed says little about grading (and history replay
+        // skips it too, having no lengths for it).
+        let (Some(loaded), false) = (run.loaded_at_ms, run.results_after_ms.is_empty()) else {
             return Ok(());
         };
         let work = self.store.clock().now_ms().saturating_sub(loaded) as f64;
