@@ -72,6 +72,15 @@ pub fn eval_work_ms(e: &Estimates, load: EvalLoad) -> f64 {
     }
 }
 
+/// A whole evaluation phase: its model load and its work (none without items).
+pub fn eval_phase_ms(e: &Estimates, load: EvalLoad) -> f64 {
+    if load.items > 0.0 {
+        e.eval_load_ms + eval_work_ms(e, load)
+    } else {
+        0.0
+    }
+}
+
 /// A whole batch: STT of `stt_audio` (one entry per item that needs it; none: no STT phase)
 /// and the evaluation of `load`. Returns (until the evaluation phase starts, its length).
 pub fn batch_ms(e: &Estimates, stt_audio: &[i64], load: EvalLoad) -> (f64, f64) {
@@ -80,12 +89,7 @@ pub fn batch_ms(e: &Estimates, stt_audio: &[i64], load: EvalLoad) -> (f64, f64) 
     } else {
         e.stt_load_ms + stt_audio.iter().map(|a| stt_item_ms(e, *a)).sum::<f64>()
     };
-    let eval = if load.items > 0.0 {
-        e.eval_load_ms + eval_work_ms(e, load)
-    } else {
-        0.0
-    };
-    (stt, eval)
+    (stt, eval_phase_ms(e, load))
 }
 
 /// When an item's result is expected, measured from the start of its evaluation phase.

@@ -9,7 +9,7 @@ use domain::entities::engine_run::Phase;
 use domain::entities::submission::{self, SubmissionState};
 use domain::status::{BatchItem, Estimates};
 
-use crate::estimates::{EvalLoad, batch_ms, eval_work_ms, result_in_eval_ms, stt_item_ms};
+use crate::estimates::{EvalLoad, batch_ms, eval_phase_ms, result_in_eval_ms, stt_item_ms};
 use crate::snapshot::{LiveBatch, QueueShape, ms};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
@@ -21,12 +21,7 @@ pub struct TimeLeft {
 
 impl TimeLeft {
     pub fn end_ms(&self, e: &Estimates) -> u64 {
-        let eval = if self.graded.items > 0.0 {
-            e.eval_load_ms + eval_work_ms(e, self.graded)
-        } else {
-            0.0
-        };
-        (self.until_eval_ms + eval).max(0.0) as u64
+        (self.until_eval_ms + eval_phase_ms(e, self.graded)).max(0.0) as u64
     }
 
     pub fn result_ms(&self, e: &Estimates) -> u64 {

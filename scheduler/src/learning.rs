@@ -194,6 +194,17 @@ mod tests {
         ("m.bin".into(), 2)
     }
 
+    /// Learns one evaluation phase per (items, seconds of speech), its work given by `work`.
+    fn learned_from(phases: &[(u32, f64)], work: impl Fn(f64, f64) -> f64) -> Estimates {
+        let mut learning = Learning::default();
+        for &(n, s) in phases {
+            let items = f64::from(n);
+            let load = EvalLoad { items, speech_s: s };
+            learning.eval_phase(&key(), load, work(items, s), &[1.0]);
+        }
+        learning.estimates(&key(), &key())
+    }
+
     #[test]
     fn stt_cost_is_split_into_windows_and_seconds_and_one_slow_item_barely_moves_it() {
         let mut learning = Learning::default();
@@ -239,23 +250,15 @@ mod tests {
 
     #[test]
     fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_differ() {
-        let mut learning = Learning::default();
-        for (n, s) in [
+        let phases = [
             (2, 30.0),
             (5, 160.0),
             (10, 200.0),
             (3, 90.0),
             (8, 300.0),
             (6, 60.0),
-        ] {
-            let load = EvalLoad {
-                items: f64::from(n),
-                speech_s: s,
-            };
-            let ms = 4_000.0 + 1_500.0 * f64::from(n) + 300.0 * s;
-            learning.eval_phase(&key(), load, ms, &[1.0]);
-        }
-        let e = learning.estimates(&key(), &key());
+        ];
+        let e = learned_from(&phases, |n, s| 4_000.0 + 1_500.0 * n + 300.0 * s);
         assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_second_ms - 300.0).abs() < 0.1, "{e:?}");
@@ -263,23 +266,16 @@ mod tests {
 
     #[test]
     fn work_that_does_not_grow_with_speech_is_not_charged_to_it() {
-        let mut learning = Learning::default();
         // Long answers decoded together: fixed plus per item, whatever the transcripts' length.
-        for (n, s) in [
+        let phases = [
             (10, 162.0),
             (4, 205.0),
             (3, 80.0),
             (9, 242.0),
             (10, 251.0),
             (8, 232.0),
-        ] {
-            let load = EvalLoad {
-                items: f64::from(n),
-                speech_s: s,
-            };
-            learning.eval_phase(&key(), load, 18_000.0 + 6_000.0 * f64::from(n), &[1.0]);
-        }
-        let e = learning.estimates(&key(), &key());
+        ];
+        let e = learned_from(&phases, |n, _| 18_000.0 + 6_000.0 * n);
         assert!((e.eval_fixed_ms - 18_000.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_item_ms - 6_000.0).abs() < 1.0, "{e:?}");
         assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
@@ -287,15 +283,8 @@ mod tests {
 
     #[test]
     fn without_recorded_lengths_evaluation_work_is_fixed_plus_per_item() {
-        let mut learning = Learning::default();
-        for n in [2, 5, 10, 3, 8] {
-            let load = EvalLoad {
-                items: f64::from(n),
-                speech_s: 0.0,
-            };
-            learning.eval_phase(&key(), load, 4_000.0 + 1_500.0 * f64::from(n), &[1.0]);
-        }
-        let e = learning.estimates(&key(), &key());
+        let phases = [(2, 0.0), (5, 0.0), (10, 0.0), (3, 0.0), (8, 0.0)];
+        let e = learned_from(&phases, |n, _| 4_000.0 + 1_500.0 * n);
         assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
         assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
         assert_eq!(e.eval_second_ms, 0.0);
