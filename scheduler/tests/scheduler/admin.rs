@@ -41,16 +41,19 @@ async fn a_batch_size_saved_at_run_time_applies_from_the_next_batch() {
     let handle = scheduler.handle();
     wait_for(&handle, WITHIN, all_finished(&first)).await;
 
+    // Paused while the three uploads arrive, so the cycle cannot cut a batch from the first
+    // of them before the others are in: the test is about the size, not about timing.
+    SchedulerSettingsService::set_paused(&lab.db, admin, true, config.runtime())
+        .await
+        .unwrap();
     let mut smaller = config.runtime();
     smaller.batch_size = 2;
     SchedulerSettingsService::save(&lab.db, admin, smaller)
         .await
         .unwrap();
     // As the settings screen does: wake the cycle, which reads them before its next batch.
-    // (Uploads arriving in the same instant as the change may still join a batch cut by the
-    // old size: the change applies from the next batch formed after it is read.)
     handle.notify_queued();
-    wait_for(&handle, WITHIN, |s| s.batch_size == 2).await;
+    wait_for(&handle, WITHIN, |s| s.batch_size == 2 && s.paused).await;
     let mut second = Vec::new();
     for i in 3..6 {
         second.push(
@@ -58,6 +61,9 @@ async fn a_batch_size_saved_at_run_time_applies_from_the_next_batch() {
                 .await,
         );
     }
+    SchedulerSettingsService::set_paused(&lab.db, admin, false, config.runtime())
+        .await
+        .unwrap();
     handle.notify_queued();
     wait_for(&handle, WITHIN, all_finished(&second)).await;
     scheduler.stop().await;
