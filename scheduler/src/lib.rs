@@ -11,6 +11,7 @@
 //! the engine is sent), [`retry`] (who is charged for a failure), [`live`] (the published
 //! status) and [`store`] (the database). [`clock`] is the time all of them read.
 
+mod arrivals;
 mod clock;
 mod config;
 mod cycle;

@@ -22,16 +22,13 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use crate::arrivals;
 use crate::clock::Clock;
 
 pub type Db = DatabaseConnection;
 
-/// How far back arrivals are counted for the arrival rate.
-const ARRIVALS_MINUTES: i64 = 5;
-const ARRIVALS_MIN_SPAN_MS: u64 = 30_000;
-/// The rate is taken over the last this many arrivals: a burst some minutes ago (a class
-/// uploading at once, then nobody) does not make a steady stream now look slower or faster.
-const ARRIVALS_COUNTED: usize = 5;
+/// How far back arrivals are read, for their rate and their recordings' mean length.
+const RECENT_MINUTES: i64 = 5;
 
 /// Whether an item still needs the STT phase: it has no transcript yet, or an admin asked
 /// to transcribe it again.
@@ -181,11 +178,10 @@ impl Store {
     }
 
     /// How students have been arriving in the last few minutes: new submissions per minute
-    /// (re-runs are not arrivals), and the mean length of their recordings. The rate is that
-    /// of the last few arrivals, counted up to now, so it falls off once students stop coming,
-    /// and over at least half a minute, so two uploads a second apart are no stampede.
+    /// (re-runs are not arrivals; see [`arrivals::per_minute`]), and the mean length of
+    /// their recordings.
     pub async fn arrivals(&self, now_ms: u64) -> Result<(f64, Option<f64>), DbErr> {
-        let window = chrono::Duration::minutes(ARRIVALS_MINUTES);
+        let window = chrono::Duration::minutes(RECENT_MINUTES);
         let since = self.clock.now() - window;
         let recent: Vec<(chrono::DateTime<chrono::Utc>, i64)> = submission::Entity::find()
             .select_only()
@@ -201,14 +197,11 @@ impl Store {
             .await?;
         let mean = (!recent.is_empty())
             .then(|| recent.iter().map(|r| r.1 as f64).sum::<f64>() / recent.len() as f64);
-        let counted = recent.len().min(ARRIVALS_COUNTED);
-        let Some(oldest) = counted.checked_sub(1).map(|i| recent[i].0) else {
-            return Ok((0.0, None));
-        };
-        let span_ms = now_ms
-            .saturating_sub(u64::try_from(oldest.timestamp_millis()).unwrap_or(0))
-            .max(ARRIVALS_MIN_SPAN_MS);
-        let rate = (counted - 1) as f64 * 60_000.0 / span_ms as f64;
+        let times: Vec<u64> = recent
+            .iter()
+            .map(|r| u64::try_from(r.0.timestamp_millis()).unwrap_or(0))
+            .collect();
+        let rate = arrivals::per_minute(&times, now_ms);
         Ok((rate, mean))
     }
 
