@@ -151,14 +151,7 @@ async fn main() {
         "| MAPE of the wait estimate (until the batch starts) at queue entry, batch size 10, the {} items that waited | {:.1} % | ≤ 15 % |",
         measured.waited, measured.wait_mape
     );
-    println!(
-        "\nBatch size 10, results time from queue entry (each batch's last result), estimated at entry vs measured:\n"
-    );
-    println!("| batch | estimated | measured |");
-    println!("|---|---|---|");
-    for (i, (est, actual)) in measured.per_batch.iter().enumerate() {
-        println!("| {} | {est:.0} s | {actual:.0} s |", i + 1);
-    }
+    told::print_batches(&measured.per_batch);
     phases::print(&batched.db).await;
 }
 
@@ -179,8 +172,7 @@ struct Measured {
     /// Over the items that waited for an earlier batch: the error of the estimated wait.
     wait_mape: f64,
     waited: usize,
-    /// Per batch, in order: (estimated, actual) seconds from queue entry to results.
-    per_batch: Vec<(f64, f64)>,
+    per_batch: Vec<told::BatchTimes>,
 }
 
 impl Lab {
@@ -331,33 +323,6 @@ impl Lab {
                 _ => cut.push((b, vec![*id])),
             }
         }
-        let mut per_batch: Vec<(f64, f64)> = Vec::new();
-        for (_, chunk) in &cut {
-            let last = chunk
-                .iter()
-                .filter_map(|id| done.get(id))
-                .max()
-                .copied()
-                .unwrap_or(0);
-            let est = chunk
-                .iter()
-                .filter_map(|id| estimates.get(id))
-                .map(|e| e.1)
-                .max()
-                .unwrap_or(0);
-            per_batch.push((
-                est.saturating_sub(entered_ms) as f64 / 1000.0,
-                last.saturating_sub(entered_ms) as f64 / 1000.0,
-            ));
-        }
-        let errors: Vec<f64> = ids
-            .iter()
-            .filter_map(|id| {
-                let actual = done.get(id)?.saturating_sub(entered_ms) as f64;
-                let estimate = estimates.get(id)?.1.saturating_sub(entered_ms) as f64;
-                Some(((estimate - actual) / actual).abs())
-            })
-            .collect();
         let started_at: HashMap<i32, u64> = domain::entities::batch::Entity::find()
             .all(&self.db)
             .await
@@ -366,6 +331,29 @@ impl Lab {
             .filter_map(|b| {
                 let at = b.stt_started_at.or(b.eval_started_at)?;
                 Some((b.id, at.timestamp_millis() as u64))
+            })
+            .collect();
+        let secs = |at: u64| at.saturating_sub(entered_ms) as f64 / 1000.0;
+        let mut per_batch: Vec<told::BatchTimes> = Vec::new();
+        for (b, chunk) in &cut {
+            let told = |pick: fn(&(u64, u64)) -> u64| {
+                let told = chunk.iter().filter_map(|id| estimates.get(id).map(pick));
+                (told.clone().min().unwrap_or(0), told.max().unwrap_or(0))
+            };
+            let last = chunk.iter().filter_map(|id| done.get(id)).max();
+            per_batch.push(told::BatchTimes {
+                told_start: (secs(told(|e| e.0).0), secs(told(|e| e.0).1)),
+                real_start: secs(started_at.get(b).copied().unwrap_or(0)),
+                told_last: secs(told(|e| e.1).1),
+                real_last: secs(last.copied().unwrap_or(0)),
+            });
+        }
+        let errors: Vec<f64> = ids
+            .iter()
+            .filter_map(|id| {
+                let actual = done.get(id)?.saturating_sub(entered_ms) as f64;
+                let estimate = estimates.get(id)?.1.saturating_sub(entered_ms) as f64;
+                Some(((estimate - actual) / actual).abs())
             })
             .collect();
         let wait_errors: Vec<f64> = ids

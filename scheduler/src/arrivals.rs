@@ -7,7 +7,8 @@
 
 /// With no gap of the stream to compare with, a gap longer than this ends it.
 const PAUSE_MS: u64 = 120_000;
-/// A gap this many times the stream's median gap ends it.
+/// A gap this many times the stream's median gap (at least [`MIN_SPAN_MS`], at most
+/// [`PAUSE_MS`]) ends it.
 const GAP_SPREAD: u64 = 4;
 /// The rate is taken over the last this many arrivals of the stream.
 const COUNTED: usize = 5;
@@ -17,27 +18,29 @@ const MIN_SPAN_MS: u64 = 10_000;
 
 /// Arrivals per minute, from arrival times newest first (ms since the epoch).
 pub fn per_minute(newest_first: &[u64], now_ms: u64) -> f64 {
+    debug_assert!(
+        newest_first.windows(2).all(|p| p[0] >= p[1]),
+        "newest first"
+    );
     let Some(&newest) = newest_first.first() else {
         return 0.0;
     };
     if now_ms.saturating_sub(newest) > PAUSE_MS {
         return 0.0;
     }
-    let mut gaps: Vec<u64> = Vec::new();
-    for pair in newest_first.windows(2).take(COUNTED - 1) {
-        let gap = pair[0].saturating_sub(pair[1]);
-        let longest = match median(&gaps) {
-            Some(m) => (m * GAP_SPREAD).max(MIN_SPAN_MS),
-            None => PAUSE_MS,
-        };
-        if gap > longest {
-            break;
-        }
-        gaps.push(gap);
-    }
-    let oldest = newest_first[gaps.len()];
+    let gaps: Vec<u64> = newest_first
+        .windows(2)
+        .take(COUNTED - 1)
+        .map(|p| p[0].saturating_sub(p[1]))
+        .collect();
+    // The stream's own pace is the median gap, so one long gap cannot set it.
+    let longest = median(&gaps).map_or(PAUSE_MS, |m| {
+        (m.saturating_mul(GAP_SPREAD)).clamp(MIN_SPAN_MS, PAUSE_MS)
+    });
+    let stream_gaps = gaps.iter().take_while(|&&gap| gap <= longest).count();
+    let oldest = newest_first[stream_gaps];
     let span_ms = now_ms.saturating_sub(oldest).max(MIN_SPAN_MS);
-    gaps.len() as f64 * 60_000.0 / span_ms as f64
+    stream_gaps as f64 * 60_000.0 / span_ms as f64
 }
 
 fn median(values: &[u64]) -> Option<u64> {
@@ -63,13 +66,18 @@ mod tests {
     }
 
     #[test]
-    fn a_stream_after_an_earlier_burst_has_its_own_rate() {
-        // Fourteen uploads at once three minutes ago, then one every 6 s.
-        let mut times: Vec<u64> = vec![T; 14];
-        times.extend((0..4).map(|i| T + 180_000 + i * 6_000));
+    fn one_upload_well_after_a_stream_starts_no_stream_of_its_own() {
+        // One every 6 s, then one 100 s later: not a stream at that student's pace.
+        let mut times: Vec<u64> = (0..4).map(|i| T + i * 6_000).collect();
+        times.push(T + 118_000);
         times.reverse();
-        let now = T + 180_000 + 18_000;
-        assert!((per_minute(&times, now) - 10.0).abs() < 1e-9);
+        assert_eq!(per_minute(&times, T + 118_000), 0.0);
+    }
+
+    #[test]
+    fn uneven_gaps_give_the_mean_pace() {
+        let times = [T + 17_000, T + 12_000, T + 4_000, T];
+        assert!((per_minute(&times, T + 17_000) - 3.0 * 60.0 / 17.0).abs() < 1e-9);
     }
 
     #[test]

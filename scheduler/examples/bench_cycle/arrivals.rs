@@ -142,17 +142,17 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         mape(&result_errors)
     );
     println!(
-        "| the same, were each batch's start and phases known exactly (only where in its \
-         evaluation phase each result comes is estimated, at this run's median share) \
-         | {floor:.1} % | |"
+        "| the same, were each batch's start and phases known exactly and every result \
+         expected at one share of its evaluation phase (this run's median) | {floor:.1} % | |"
     );
     println!("| CPU time taken by the VM's host meanwhile (steal) | {stolen:.1} % | |");
     super::phases::print(&lab.db).await;
 }
 
-/// The results-time MAPE that no estimate made at upload can go below: every batch's start
-/// and phase lengths taken as they really were, and each result expected at the same share
-/// of its evaluation phase (which answers run long depends on what the student said).
+/// The results-time MAPE left when every batch's start and phase lengths are known exactly
+/// and each result is expected at one share of its evaluation phase, the run's median: what
+/// the spread of results within a phase costs alone (which answers run long depends on what
+/// the student said, not on anything known at upload).
 fn finish_floor(
     order: &[i32],
     told: &HashMap<i32, Told>,
@@ -160,18 +160,13 @@ fn finish_floor(
     batches: &HashMap<i32, batch::Model>,
     done: &HashMap<i32, u64>,
 ) -> f64 {
-    let ms =
-        |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or(0, |t| t.timestamp_millis() as u64);
+    let ms = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis() as u64;
     let phases: Vec<(u64, u64, u64, u64)> = order
         .iter()
         .filter_map(|id| {
             let b = batches.get(&subs[id].batch_id?)?;
-            Some((
-                told[id].0,
-                ms(b.eval_started_at),
-                ms(b.eval_ended_at),
-                done[id],
-            ))
+            let (from, to) = (ms(b.eval_started_at?), ms(b.eval_ended_at?));
+            Some((told[id].0, from, to, done[id]))
         })
         .collect();
     let mut shares: Vec<f64> = phases

@@ -27,3 +27,29 @@ pub fn all(snapshot: &Snapshot, ids: &[i32]) -> HashMap<i32, (u64, u64)> {
         .collect::<Option<HashMap<_, _>>>()
         .unwrap_or_default()
 }
+
+/// One batch as its items were told at queue entry and as it ran, seconds after entry.
+pub struct BatchTimes {
+    /// The earliest and latest start told to its items.
+    pub told_start: (f64, f64),
+    pub real_start: f64,
+    pub told_last: f64,
+    pub real_last: f64,
+}
+
+/// The batch-size-10 run's batches, told against real.
+pub fn print_batches(batches: &[BatchTimes]) {
+    println!("\nBatch size 10, seconds from queue entry, told at entry and as it ran:\n");
+    println!("| batch | told: start | real: start | told: last result | real: last result |");
+    println!("|---|---|---|---|---|");
+    for (i, b) in batches.iter().enumerate() {
+        let (from, to) = b.told_start;
+        println!(
+            "| {} | {from:.0}–{to:.0} s | {:.0} s | {:.0} s | {:.0} s |",
+            i + 1,
+            b.real_start,
+            b.told_last,
+            b.real_last
+        );
+    }
+}

@@ -178,7 +178,7 @@ impl Store {
     }
 
     /// How students have been arriving in the last few minutes: new submissions per minute
-    /// (re-runs are not arrivals; see [`arrivals::per_minute`]), and the mean length of
+    /// (see [`arrivals::per_minute`]; re-runs are not arrivals), and the mean length of
     /// their recordings.
     pub async fn arrivals(&self, now_ms: u64) -> Result<(f64, Option<f64>), DbErr> {
         let window = chrono::Duration::minutes(RECENT_MINUTES);
