@@ -340,12 +340,15 @@ impl Lab {
                 let told = chunk.iter().filter_map(|id| estimates.get(id).map(pick));
                 (told.clone().min().unwrap_or(0), told.max().unwrap_or(0))
             };
-            let last = chunk.iter().filter_map(|id| done.get(id)).max();
+            let results = chunk.iter().filter_map(|id| done.get(id));
             per_batch.push(told::BatchTimes {
                 told_start: (secs(told(|e| e.0).0), secs(told(|e| e.0).1)),
                 real_start: secs(started_at.get(b).copied().unwrap_or(0)),
-                told_last: secs(told(|e| e.1).1),
-                real_last: secs(last.copied().unwrap_or(0)),
+                told_result: (secs(told(|e| e.1).0), secs(told(|e| e.1).1)),
+                real_result: (
+                    secs(results.clone().min().copied().unwrap_or(0)),
+                    secs(results.max().copied().unwrap_or(0)),
+                ),
             });
         }
         let errors: Vec<f64> = ids

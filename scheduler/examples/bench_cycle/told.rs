@@ -33,23 +33,25 @@ pub struct BatchTimes {
     /// The earliest and latest start told to its items.
     pub told_start: (f64, f64),
     pub real_start: f64,
-    pub told_last: f64,
-    pub real_last: f64,
+    /// The earliest and latest result told to its items, and as they came.
+    pub told_result: (f64, f64),
+    pub real_result: (f64, f64),
 }
 
 /// The batch-size-10 run's batches, told against real.
 pub fn print_batches(batches: &[BatchTimes]) {
     println!("\nBatch size 10, seconds from queue entry, told at entry and as it ran:\n");
-    println!("| batch | told: start | real: start | told: last result | real: last result |");
+    println!("| batch | told: start | real: start | told: results | real: results |");
     println!("|---|---|---|---|---|");
+    let span = |(from, to): (f64, f64)| format!("{from:.0}–{to:.0} s");
     for (i, b) in batches.iter().enumerate() {
-        let (from, to) = b.told_start;
         println!(
-            "| {} | {from:.0}–{to:.0} s | {:.0} s | {:.0} s | {:.0} s |",
+            "| {} | {} | {:.0} s | {} | {} |",
             i + 1,
+            span(b.told_start),
             b.real_start,
-            b.told_last,
-            b.real_last
+            span(b.told_result),
+            span(b.real_result)
         );
     }
 }
