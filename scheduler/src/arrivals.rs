@@ -35,7 +35,7 @@ pub fn per_minute(newest_first: &[u64], now_ms: u64) -> f64 {
         .collect();
     // The stream's own pace is the median gap, so one long gap cannot set it.
     let longest = median(&gaps).map_or(PAUSE_MS, |m| {
-        (m.saturating_mul(GAP_SPREAD)).clamp(MIN_SPAN_MS, PAUSE_MS)
+        m.saturating_mul(GAP_SPREAD).clamp(MIN_SPAN_MS, PAUSE_MS)
     });
     let stream_gaps = gaps.iter().take_while(|&&gap| gap <= longest).count();
     let oldest = newest_first[stream_gaps];

@@ -36,7 +36,7 @@ impl Clock {
 
     /// Wall-clock time as Unix milliseconds, the unit of the status snapshot.
     pub fn now_ms(&self) -> u64 {
-        u64::try_from(self.now().timestamp_millis()).unwrap_or(0)
+        unix_ms(self.now())
     }
 
     /// Monotonic time, for deadlines.
@@ -107,6 +107,11 @@ impl ManualClock {
     fn elapsed(&self) -> Duration {
         *self.offset.borrow()
     }
+}
+
+/// A moment as Unix milliseconds, the unit of the status snapshot (0 before 1970).
+pub fn unix_ms(at: DateTime<Utc>) -> u64 {
+    u64::try_from(at.timestamp_millis()).unwrap_or(0)
 }
 
 #[cfg(test)]

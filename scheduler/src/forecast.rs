@@ -9,8 +9,9 @@ use domain::entities::engine_run::Phase;
 use domain::entities::submission::{self, SubmissionState};
 use domain::status::{BatchItem, Estimates};
 
+use crate::clock::unix_ms;
 use crate::estimates::{EvalLoad, batch_ms, eval_phase_ms, result_in_eval_ms, stt_item_ms};
-use crate::snapshot::{LiveBatch, QueueShape, ms};
+use crate::snapshot::{LiveBatch, QueueShape};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
 /// it has been running that long), and what it evaluates.
@@ -116,7 +117,8 @@ pub fn plan_queue(
         // New uploads join a batch that is not full, unless it is for another LLM.
         if chunk.len() < size && chunk[0].rerun_model.is_none() {
             let missing = (size - chunk.len()) as f64;
-            let linger_left = (ms(chunk[0].queued_at) + shape.linger_ms).saturating_sub(now) as f64;
+            let linger_left =
+                (unix_ms(chunk[0].queued_at) + shape.linger_ms).saturating_sub(now) as f64;
             let filled = if per_ms > 0.0 {
                 missing / per_ms
             } else {

@@ -12,6 +12,7 @@ use domain::status::{
 };
 use sea_orm::DbErr;
 
+use crate::clock::unix_ms;
 use crate::forecast::{plan_queue, time_left};
 use crate::store::Store;
 
@@ -140,7 +141,7 @@ pub async fn build(
             owner: owner(s),
             needs_stt: needs_stt(s),
             duration_ms: s.duration_ms,
-            queued_ms: ms(s.queued_at),
+            queued_ms: unix_ms(s.queued_at),
             batch_seq: next_seq + plan.batch,
             slot: plan.slot,
             batch_items: plan.batch_items,
@@ -159,7 +160,7 @@ pub async fn build(
             state: s.state,
             failure: s.failure_reason.clone(),
             batch_seq: s.batch_id.and_then(|b| seqs.get(&b).copied()).unwrap_or(0),
-            finished_ms: ms(s.updated_at),
+            finished_ms: unix_ms(s.updated_at),
         })
         .collect();
 
@@ -172,8 +173,4 @@ pub async fn build(
         recent,
         estimates: estimates.clone(),
     })
-}
-
-pub fn ms(at: chrono::DateTime<chrono::Utc>) -> u64 {
-    u64::try_from(at.timestamp_millis()).unwrap_or(0)
 }

@@ -23,7 +23,7 @@ use sea_orm::{
 };
 
 use crate::arrivals;
-use crate::clock::Clock;
+use crate::clock::{Clock, unix_ms};
 
 pub type Db = DatabaseConnection;
 
@@ -197,10 +197,7 @@ impl Store {
             .await?;
         let mean = (!recent.is_empty())
             .then(|| recent.iter().map(|r| r.1 as f64).sum::<f64>() / recent.len() as f64);
-        let times: Vec<u64> = recent
-            .iter()
-            .map(|r| u64::try_from(r.0.timestamp_millis()).unwrap_or(0))
-            .collect();
+        let times: Vec<u64> = recent.iter().map(|r| unix_ms(r.0)).collect();
         let rate = arrivals::per_minute(&times, now_ms);
         Ok((rate, mean))
     }
