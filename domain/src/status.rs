@@ -126,6 +126,10 @@ pub struct Estimates {
     /// how a batch that is not full yet is expected to fill during its linger.
     #[serde(default)]
     pub arrivals_per_min: f64,
+    /// How long that stream of uploads has gone on: it is expected to go on about as long
+    /// again, so a burst of a second is not extrapolated over minutes.
+    #[serde(default)]
+    pub stream_ms: f64,
     #[serde(default)]
     pub mean_audio_ms: f64,
 }

@@ -30,6 +30,7 @@ pub fn defaults() -> Estimates {
         eval_second_ms: 0.0,
         finish_fraction: 1.0,
         arrivals_per_min: 0.0,
+        stream_ms: 0.0,
         mean_audio_ms: 60_000.0,
     }
 }

@@ -1,8 +1,8 @@
 //! Forecasts for the live status: when the running batch's items get their results and the
 //! batch ends, and for each waiting item when its batch starts and when its result comes.
 //! A waiting batch that is not full yet starts when it fills (at the rate students have been
-//! arriving) or when its linger ends, never before the GPU is free, and holds the students
-//! expected to join it meanwhile. Evaluation decodes a batch's items together; an item's
+//! arriving, for as long again as they have been) or when its linger ends, never before the
+//! GPU is free, and holds the students expected to join it meanwhile. Evaluation decodes a batch's items together; an item's
 //! result is expected at the learned share of that phase, not at its end.
 
 use domain::entities::engine_run::Phase;
@@ -108,6 +108,8 @@ pub fn plan_queue(
 ) -> Vec<Plan> {
     let size = shape.batch_size.max(1) as usize;
     let per_ms = e.arrivals_per_min.max(0.0) / 60_000.0;
+    // The stream is expected to go on as long again as it has, and to bring no one after.
+    let arriving_within = |ms: f64| per_ms * ms.min(e.stream_ms.max(0.0));
     let mut ahead = ahead_ms;
     let mut plans: Vec<Option<Plan>> = vec![None; queue.len()];
     for (k, positions) in cut(queue, size).into_iter().enumerate() {
@@ -119,13 +121,13 @@ pub fn plan_queue(
             let missing = (size - chunk.len()) as f64;
             let linger_left =
                 (unix_ms(chunk[0].queued_at) + shape.linger_ms).saturating_sub(now) as f64;
-            let filled = if per_ms > 0.0 {
+            let filled = if per_ms > 0.0 && arriving_within(f64::INFINITY) >= missing {
                 missing / per_ms
             } else {
                 f64::INFINITY
             };
             start = ahead.max(linger_left.min(filled));
-            joining = (per_ms * start).min(missing);
+            joining = arriving_within(start).min(missing);
         }
         let audio: Vec<i64> = chunk
             .iter()

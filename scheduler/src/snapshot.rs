@@ -94,8 +94,9 @@ pub async fn build(
         }
     };
     let mut estimates = live.estimates.clone();
-    let (arrivals_per_min, mean_audio_ms) = store.arrivals(now).await?;
-    estimates.arrivals_per_min = arrivals_per_min;
+    let (stream, mean_audio_ms) = store.arrivals(now).await?;
+    estimates.arrivals_per_min = stream.per_minute;
+    estimates.stream_ms = stream.lasted_ms as f64;
     if let Some(mean) = mean_audio_ms {
         estimates.mean_audio_ms = mean;
     }

@@ -50,6 +50,7 @@ fn estimates() -> Estimates {
         eval_second_ms: 20.0,
         finish_fraction: 0.75,
         arrivals_per_min: 0.0,
+        stream_ms: 0.0,
         mean_audio_ms: 30_000.0,
     }
 }
@@ -144,9 +145,10 @@ fn a_batch_that_is_not_full_starts_when_students_arriving_fill_it_and_holds_them
         "nobody else comes: the linger ends"
     );
 
-    // Five more are expected at one every 6 s: the batch fills in 30 s, with six in it, each
-    // with a recording of the mean length.
+    // Five more are expected at one every 6 s (from a stream that has gone on for a minute):
+    // the batch fills in 30 s, with six in it, each with a recording of the mean length.
     e.arrivals_per_min = 10.0;
+    e.stream_ms = 60_000.0;
     let filling = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
     assert_eq!(filling[0].wait_ms, 30_000);
     let stt = 1_000.0 + 6.0 * 5_000.0;
@@ -156,6 +158,37 @@ fn a_batch_that_is_not_full_starts_when_students_arriving_fill_it_and_holds_them
     // Behind a busy GPU, the batch starts when the GPU is free.
     let busy = plan_queue(&queue, &shape, &e, 90_000.0, START, |_| true);
     assert_eq!(busy[0].wait_ms, 90_000);
+}
+
+#[test]
+fn a_burst_of_uploads_is_not_expected_to_go_on_for_minutes() {
+    let shape = QueueShape {
+        batch_size: 6,
+        linger_ms: 0,
+    };
+    let mut e = estimates();
+    // Two items for a batch of six, behind 5 minutes of GPU work.
+    let queue = [queued(1, START, 30_000), queued(2, START, 30_000)];
+    let (own_stt, _) = batch_ms(&e, &[30_000, 30_000], EvalLoad::of([30_000, 30_000]));
+    let results = |e: &Estimates| {
+        plan_queue(&queue, &shape, e, 300_000.0, START, |_| true)[0].results_ms as f64
+    };
+    let costs = e.clone();
+    let with = |joining: f64| {
+        let graded = EvalLoad {
+            items: 2.0 + joining,
+            speech_s: 60.0 + joining * 30.0,
+        };
+        300_000.0 + own_stt + joining * 5_000.0 + result_in_eval_ms(&costs, graded)
+    };
+    // 24 a minute, but the uploads came within the last second: the stream is expected to
+    // bring 0.4 students more, not to fill the batch over 5 minutes.
+    e.arrivals_per_min = 24.0;
+    e.stream_ms = 1_000.0;
+    assert!((results(&e) - with(0.4)).abs() <= 1.0, "{}", results(&e));
+    // The same rate from a class that has been uploading for two minutes fills it.
+    e.stream_ms = 120_000.0;
+    assert!((results(&e) - with(4.0)).abs() <= 1.0, "{}", results(&e));
 }
 
 #[test]

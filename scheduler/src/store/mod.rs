@@ -177,10 +177,10 @@ impl Store {
             .collect())
     }
 
-    /// How students have been arriving in the last few minutes: new submissions per minute
-    /// (see [`arrivals::per_minute`]; re-runs are not arrivals), and the mean length of
-    /// their recordings.
-    pub async fn arrivals(&self, now_ms: u64) -> Result<(f64, Option<f64>), DbErr> {
+    /// How students have been arriving in the last few minutes: the current stream of new
+    /// submissions (see [`arrivals::current`]; re-runs are not arrivals), and the mean length
+    /// of their recordings.
+    pub async fn arrivals(&self, now_ms: u64) -> Result<(arrivals::Stream, Option<f64>), DbErr> {
         let window = chrono::Duration::minutes(RECENT_MINUTES);
         let since = self.clock.now() - window;
         let recent: Vec<(chrono::DateTime<chrono::Utc>, i64)> = submission::Entity::find()
@@ -198,8 +198,7 @@ impl Store {
         let mean = (!recent.is_empty())
             .then(|| recent.iter().map(|r| r.1 as f64).sum::<f64>() / recent.len() as f64);
         let times: Vec<u64> = recent.iter().map(|r| unix_ms(r.0)).collect();
-        let rate = arrivals::per_minute(&times, now_ms);
-        Ok((rate, mean))
+        Ok((arrivals::current(&times, now_ms), mean))
     }
 
     /// Recently finished submissions, newest first.
