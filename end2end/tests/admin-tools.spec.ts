@@ -59,6 +59,9 @@ test("history, a re-run with its diff, settings for the next batch, pause, metri
   await row.getByRole("link").first().click();
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
   await expect(page.locator("table.evaluation-runs tbody tr")).toHaveCount(1);
+  // The LLM is picked from the models folder; the configured one is the default.
+  await expect(page.getByLabel("LLM").locator("option").first()).toHaveText(/^The configured one \(.+\)$/);
+  await expect(page.getByLabel("LLM")).toHaveValue("");
   await page.getByLabel("Reason").fill("second opinion");
   await page.getByRole("button", { name: "Queue the re-run" }).click();
   await expect(page.getByRole("status").filter({ hasText: "1 queued for a re-run." })).toBeVisible();

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::history::Rerun;
+use crate::api::history::{Rerun, scheduler_settings};
 
 /// `fixed`: the submission this form re-runs; none lets the admin pick the target.
 #[component]
@@ -12,6 +12,8 @@ pub fn RerunForm(
     #[prop(optional)] done: Option<Callback<()>>,
 ) -> impl IntoView {
     let action = ServerAction::<Rerun>::new();
+    // The LLM files in the models folder, as the settings screen lists them.
+    let models = Resource::new(|| (), |_| scheduler_settings());
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(done)) = (action.value().get(), done) {
             done.run(());
@@ -56,10 +58,38 @@ pub fn RerunForm(
                     <option value="original">"The rubric its first run used"</option>
                 </select>
             </label>
-            <label>"LLM file (empty: the configured one)"<input name="model" placeholder="e.g. other-model.gguf"/></label>
+            <Transition fallback=|| view! { <LlmChoice configured=String::new() others=Vec::new()/> }>
+                {move || Suspend::new(async move {
+                    let (configured, files) = models
+                        .await
+                        .map(|p| (p.current.eval_model, p.eval_models))
+                        .unwrap_or_default();
+                    let others = files.into_iter().filter(|f| *f != configured).collect();
+                    view! { <LlmChoice configured others/> }
+                })}
+            </Transition>
             <label>"Reason"<input name="reason" required maxlength="500"/></label>
             <button type="submit" disabled=move || action.pending().get()>"Queue the re-run"</button>
         </ActionForm>
         {result}
+    }
+}
+
+/// The LLM for a re-run: the configured one (sent as empty) or another file of the models
+/// folder.
+#[component]
+fn LlmChoice(configured: String, others: Vec<String>) -> impl IntoView {
+    let default = if configured.is_empty() {
+        "The configured one".to_owned()
+    } else {
+        format!("The configured one ({configured})")
+    };
+    view! {
+        <label>"LLM"
+            <select name="model">
+                <option value="">{default}</option>
+                {others.into_iter().map(|f| view! { <option value=f.clone()>{f.clone()}</option> }).collect_view()}
+            </select>
+        </label>
     }
 }
