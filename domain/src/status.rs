@@ -122,16 +122,17 @@ pub struct Estimates {
     /// arrives (items decoded together do not all finish last).
     #[serde(default)]
     pub finish_fraction: f64,
-    /// Students joining the queue lately, per minute, and their recordings' mean length:
-    /// how a batch that is not full yet is expected to fill during its linger.
+    /// Students joining the queue lately, per minute: how a batch that is not full yet is
+    /// expected to fill during its linger.
     #[serde(default)]
     pub arrivals_per_min: f64,
+    /// And their recordings' mean length.
+    #[serde(default)]
+    pub mean_audio_ms: f64,
     /// How long that stream of uploads has gone on: it is expected to go on about as long
     /// again, so a burst of a second is not extrapolated over minutes.
     #[serde(default)]
     pub stream_ms: f64,
-    #[serde(default)]
-    pub mean_audio_ms: f64,
 }
 
 /// What the web layer holds of the running scheduler: the live snapshot, and a way to say

@@ -6,8 +6,9 @@
 //! that stopped makes the rate fall as the silence grows.
 //!
 //! How long the stream has gone on matters as much: nothing says when it ends, so it is
-//! expected to go on about as long again as it has (a class uploading for two minutes keeps
-//! coming; thirty uploads in one second are not a class that keeps coming for minutes).
+//! expected to go on about as long again as it has, from its first upload to its newest (a
+//! class uploading for two minutes keeps coming; thirty uploads in one second are not a class
+//! that keeps coming for minutes, however long the silence after them).
 
 /// With no gap of the stream to compare with, a gap longer than this ends it.
 const PAUSE_MS: u64 = 120_000;
@@ -25,7 +26,8 @@ const MIN_SPAN_MS: u64 = 10_000;
 pub struct Stream {
     /// Arrivals per minute.
     pub per_minute: f64,
-    /// From its first arrival until now.
+    /// From its first arrival to its newest (0 when there is no stream; at most the few
+    /// minutes of arrivals read).
     pub lasted_ms: u64,
 }
 
@@ -60,7 +62,7 @@ pub fn current(newest_first: &[u64], now_ms: u64) -> Stream {
         .max(MIN_SPAN_MS);
     Stream {
         per_minute: stream_gaps as f64 * 60_000.0 / span_ms as f64,
-        lasted_ms: now_ms.saturating_sub(newest_first[in_stream(&gaps)]),
+        lasted_ms: newest.saturating_sub(newest_first[in_stream(&gaps)]),
     }
 }
 
@@ -126,16 +128,18 @@ mod tests {
         let now = T + 75_000 + 19 * 6_000 + 3_000;
         let stream = current(&times, now);
         assert!((stream.per_minute - 4.0 * 60_000.0 / 27_000.0).abs() < 1e-9);
-        assert_eq!(stream.lasted_ms, 19 * 6_000 + 3_000);
+        assert_eq!(stream.lasted_ms, 19 * 6_000);
     }
 
     #[test]
-    fn a_burst_in_one_instant_has_lasted_only_until_now() {
-        let mut times = vec![T + 200; 30];
+    fn a_burst_has_lasted_its_own_second_however_long_the_silence_after() {
+        let mut times: Vec<u64> = (0..30).rev().map(|i| T + i * 34).collect();
         times.extend([T - 100_000, T - 100_000]);
-        let stream = current(&times, T + 500);
-        assert!(stream.per_minute > 0.0);
-        assert_eq!(stream.lasted_ms, 300);
+        for silence in [0, 30_000, 100_000] {
+            let stream = current(&times, T + 29 * 34 + silence);
+            assert!(stream.per_minute > 0.0);
+            assert_eq!(stream.lasted_ms, 29 * 34);
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Forecasts for the live status: when the running batch's items get their results and the
 //! batch ends, and for each waiting item when its batch starts and when its result comes.
-//! A waiting batch that is not full yet starts when it fills (at the rate students have been
-//! arriving, for as long again as they have been) or when its linger ends, never before the
-//! GPU is free, and holds the students expected to join it meanwhile. Evaluation decodes a batch's items together; an item's
+//! A waiting batch that is not full yet starts when it fills (at the rate students have
+//! been arriving, for as long again as they have been) or when its linger ends, never
+//! before the GPU is free, and holds the students expected to join it meanwhile. Evaluation decodes a batch's items together; an item's
 //! result is expected at the learned share of that phase, not at its end.
 
 use domain::entities::engine_run::Phase;
@@ -121,7 +121,8 @@ pub fn plan_queue(
             let missing = (size - chunk.len()) as f64;
             let linger_left =
                 (unix_ms(chunk[0].queued_at) + shape.linger_ms).saturating_sub(now) as f64;
-            let filled = if per_ms > 0.0 && arriving_within(f64::INFINITY) >= missing {
+            // (A stream that brings exactly the students missing is not cut short by rounding.)
+            let filled = if per_ms > 0.0 && arriving_within(f64::INFINITY) >= missing - 1e-9 {
                 missing / per_ms
             } else {
                 f64::INFINITY

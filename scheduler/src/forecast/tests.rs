@@ -189,6 +189,19 @@ fn a_burst_of_uploads_is_not_expected_to_go_on_for_minutes() {
     // The same rate from a class that has been uploading for two minutes fills it.
     e.stream_ms = 120_000.0;
     assert!((results(&e) - with(4.0)).abs() <= 1.0, "{}", results(&e));
+    // As the stream is measured: 30 uploads within a second, seen at once, half a minute and
+    // nearly two minutes later, never fill the batch.
+    let burst: Vec<u64> = (0..30).rev().map(|i| START + i * 34).collect();
+    for silence in [0, 30_000, 100_000] {
+        let stream = crate::arrivals::current(&burst, START + 29 * 34 + silence);
+        e.arrivals_per_min = stream.per_minute;
+        e.stream_ms = stream.lasted_ms as f64;
+        assert!(
+            results(&e) < with(1.0),
+            "{silence} ms after: {}",
+            results(&e)
+        );
+    }
 }
 
 #[test]
