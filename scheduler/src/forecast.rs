@@ -2,8 +2,9 @@
 //! batch ends, and for each waiting item when its batch starts and when its result comes.
 //! A waiting batch that is not full yet starts when it fills (at the rate students have
 //! been arriving, for as long again as they have been) or when its linger ends, never
-//! before the GPU is free, and holds the students expected to join it meanwhile. Evaluation decodes a batch's items together; an item's
-//! result is expected at the learned share of that phase, not at its end.
+//! before the GPU is free, and holds the students expected to join it meanwhile.
+//! Evaluation decodes a batch's items together; an item's result is expected at the learned
+//! share of that phase, not at its end.
 
 use domain::entities::engine_run::Phase;
 use domain::entities::submission::{self, SubmissionState};
