@@ -41,6 +41,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
                 <Route path=path!("/submissions/:id/review") view=ReviewPage ssr=SsrMode::Async/>
+                // Before `:id`, so `new` is not taken for a lab session's id.
+                <Route path=path!("/lab-sessions/new") view=LabSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id") view=LabSessionPage ssr=SsrMode::Async/>
                 <Route path=path!("/lab-sessions/:id/settings") view=LabSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/history") view=AdminHistoryPage ssr=SsrMode::Async/>

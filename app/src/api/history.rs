@@ -135,16 +135,23 @@ pub async fn submission_runs(id: i32) -> Result<RunsPage, AppError> {
     })
 }
 
-/// Two runs of one submission, criterion by criterion.
+/// Two runs of one submission, criterion by criterion; a side not given is its newest two runs'
+/// (nothing when it has fewer than two).
 #[server(prefix = "/api", endpoint = "admin/runs/diff")]
 pub async fn compare_runs(
     submission: i32,
-    left: i32,
-    right: i32,
+    left: Option<i32>,
+    right: Option<i32>,
 ) -> Result<Vec<DiffRow>, AppError> {
     require_role(Role::Admin).await?;
     let ctx = server_context()?;
     let found = runs::submission_runs(&ctx.db, submission).await?;
+    let mut ids: Vec<i32> = found.evaluations.iter().map(|e| e.id).collect();
+    ids.sort_unstable();
+    let newest = |back: usize| ids.len().checked_sub(back).map(|i| ids[i]);
+    let (Some(left), Some(right)) = (left.or(newest(2)), right.or(newest(1))) else {
+        return Ok(Vec::new());
+    };
     let run = |id: i32| {
         found
             .evaluations

@@ -17,6 +17,6 @@ pub use credentials::CredentialsTable;
 pub use gpu_timeline::GpuTimeline;
 pub use player::{Mark, Player, seek};
 pub use review_form::{ReviewForm, review_href};
-pub use status::LiveStatus;
+pub use status::{FirstStatus, LiveStatus, first_status};
 pub use top_bar::{SignedInBar, TopBar};
 pub use uploader::Uploader;

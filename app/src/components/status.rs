@@ -10,16 +10,27 @@ use super::status_card::{admin_view, batch_view, status_card};
 use crate::api::status::my_status;
 use crate::status::{GpuNow, StatusView, describe_gpu};
 
+/// The panel's first view, fetched with the page.
+pub type FirstStatus = Resource<Result<StatusView, crate::AppError>>;
+
+/// Made at the top of a page component, never inside a `Suspend`: the server walks a suspended
+/// view more than once, and a resource made there is made again on each walk, so the browser
+/// could hydrate against another copy's data.
+pub fn first_status() -> FirstStatus {
+    Resource::new_blocking(|| (), |_| my_status())
+}
+
 /// The panel, narrowed to what its page is about: `lab` on an instructor's lab board (that lab
-/// session's batches), `submission` on a submission's page (its card). `on_final` is told
-/// when one of the viewer's submissions reaches a final state while the page is open.
+/// session's batches), `submission` on a submission's page (its card). `first` comes from
+/// [`first_status`]. `on_final` is told when one of the viewer's submissions reaches a final
+/// state while the page is open.
 #[component]
 pub fn LiveStatus(
+    first: FirstStatus,
     #[prop(optional)] lab: Option<i32>,
     #[prop(optional)] submission: Option<i32>,
     #[prop(optional)] on_final: Option<Callback<i32>>,
 ) -> impl IntoView {
-    let first = Resource::new_blocking(|| (), |_| my_status());
     let live = RwSignal::new(None::<StatusView>);
     #[cfg(feature = "hydrate")]
     let stream = Stream::new(live);

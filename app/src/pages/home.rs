@@ -14,7 +14,9 @@ pub fn HomePage() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| whoami());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            // A `Suspend` made once, not a closure: the server walks a closure's view more than
+            // once, and each walk would make the home's resources again.
+            {Suspend::new(async move {
                 match me.await {
                     Ok(Some(user)) => {
                         let role = user.role;

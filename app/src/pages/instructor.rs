@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::instructor::taught_lab_sessions;
-use crate::components::LiveStatus;
+use crate::components::{LiveStatus, first_status};
 
 #[component]
 pub fn InstructorHome() -> impl IntoView {
     let labs = Resource::new_blocking(|| (), |_| taught_lab_sessions());
+    let status = first_status();
     view! {
         <Title text="My lab sessions · Viva"/>
         <main class="page">
@@ -48,7 +49,7 @@ pub fn InstructorHome() -> impl IntoView {
                 })}
             </Suspense>
             <h2>"GPU queue"</h2>
-            <LiveStatus/>
+            <LiveStatus first=status/>
         </main>
     }
 }

@@ -4,9 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::review::{ReleaseAllReviewed, lab_charts};
+use crate::AppError;
+use crate::api::review::ReleaseAllReviewed;
 use crate::components::{LabCharts, review_href};
 use crate::labs::{BoardRowView, LabBoard};
+use crate::review::LabInsights;
 
 pub fn grade_words(state: &str) -> &'static str {
     match state {
@@ -94,10 +96,9 @@ pub fn ReviewList(lab: i32, board: LabBoard, on_change: Callback<()>) -> impl In
     }
 }
 
-/// The lab's charts, drawn on the server.
+/// The lab's charts, drawn on the server; `insights` is fetched with the page.
 #[component]
-pub fn Charts(lab: i32) -> impl IntoView {
-    let insights = Resource::new_blocking(move || lab, lab_charts);
+pub fn Charts(insights: Resource<Result<LabInsights, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading charts…"</p> }>
             {move || Suspend::new(async move {

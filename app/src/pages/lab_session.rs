@@ -6,9 +6,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::lab_results::{Charts, ReviewList};
-use super::lab_settings::LabSettingsPage;
+use crate::AppError;
 use crate::api::instructor::{SetLabSessionOpen, lab_results, lab_session_form};
-use crate::components::{LiveStatus, SignedInBar};
+use crate::api::review::lab_charts;
+use crate::components::{FirstStatus, LiveStatus, SignedInBar, first_status};
+use crate::labs::LabBoard;
+use crate::review::LabInsights;
 
 /// The results table refreshes this often while the page is open.
 const RESULTS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
@@ -27,30 +30,23 @@ pub fn lab_tabs(lab: i32, settings: bool) -> impl IntoView {
 #[component]
 pub fn LabSessionPage() -> impl IntoView {
     let id = super::id_param();
-    let form = Resource::new_blocking(id, |id| async move {
-        if id == 0 {
-            Ok(None)
-        } else {
-            lab_session_form(id).await.map(Some)
-        }
-    });
+    let form = Resource::new_blocking(id, lab_session_form);
+    let board = BoardData::new(id);
     view! {
+        <SignedInBar/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    // `/lab-sessions/new`: a new lab session starts with its settings.
-                    Ok(None) => view! { <LabSettingsPage/> }.into_any(),
-                    Ok(Some(form)) => {
+                    Ok(form) => {
                         let lab = form.id;
                         view! {
                             <Title text=format!("{} · Viva", form.title)/>
-                            <SignedInBar/>
                             <main class="page">
                                 <p><a href="/">"← My lab sessions"</a></p>
                                 <h1>{form.title.clone()}</h1>
                                 {lab_tabs(lab, false)}
                                 <OpenSwitch lab open=form.open/>
-                                <Board lab/>
+                                <Board lab data=board/>
                             </main>
                         }
                             .into_any()
@@ -83,20 +79,43 @@ fn OpenSwitch(lab: i32, open: bool) -> impl IntoView {
     }
 }
 
+/// The board's data, fetched with the page: the board is drawn inside the page's `Suspense`,
+/// where a resource must not be made (see [`first_status`]).
+#[derive(Clone, Copy)]
+struct BoardData {
+    /// Counts the results' refreshes.
+    tick: RwSignal<u32>,
+    results: Resource<Result<LabBoard, AppError>>,
+    insights: Resource<Result<LabInsights, AppError>>,
+    status: FirstStatus,
+}
+
+impl BoardData {
+    fn new(id: impl Fn() -> i32 + Copy + Send + Sync + 'static) -> Self {
+        let tick = RwSignal::new(0u32);
+        Self {
+            tick,
+            results: Resource::new(move || (id(), tick.get()), |(lab, _)| lab_results(lab)),
+            insights: Resource::new_blocking(id, lab_charts),
+            status: first_status(),
+        }
+    }
+}
+
 #[component]
-fn Board(lab: i32) -> impl IntoView {
-    let tick = RwSignal::new(0u32);
+fn Board(lab: i32, data: BoardData) -> impl IntoView {
+    let tick = data.tick;
     #[cfg(feature = "hydrate")]
     if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), RESULTS_EVERY) {
         on_cleanup(move || handle.clear());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = RESULTS_EVERY;
-    let results = Resource::new(move || tick.get(), move |_| lab_results(lab));
+    let results = data.results;
     let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     view! {
         <h2>"Live batch board"</h2>
-        <LiveStatus lab/>
+        <LiveStatus first=data.status lab/>
         <h2>"Review and results"</h2>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || results.get().map(|r| match r {
@@ -104,6 +123,6 @@ fn Board(lab: i32) -> impl IntoView {
                 Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
             })}
         </Transition>
-        <Charts lab/>
+        <Charts insights=data.insights/>
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::student::{JoinLabSession, my_lab_sessions};
-use crate::components::{LiveStatus, Uploader};
+use crate::components::{LiveStatus, Uploader, first_status};
 use crate::labs::StudentLab;
 use crate::status::state_words;
 
@@ -11,12 +11,13 @@ pub fn StudentHome() -> impl IntoView {
     let join = ServerAction::<JoinLabSession>::new();
     // Joining adds a lab session to the list.
     let labs = Resource::new_blocking(move || join.version().get(), |_| my_lab_sessions());
+    let status = first_status();
     view! {
         <Title text="My lab sessions · Viva"/>
         <main class="page">
             <h1>"My lab sessions"</h1>
             <h2>"Live status"</h2>
-            <LiveStatus/>
+            <LiveStatus first=status/>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match labs.await {

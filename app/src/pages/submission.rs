@@ -8,7 +8,7 @@ use leptos::html::Video;
 
 use crate::api::review::RequestRegrade;
 use crate::api::student::my_submission;
-use crate::components::{LiveStatus, Mark, Player, SignedInBar, seek};
+use crate::components::{FirstStatus, LiveStatus, Mark, Player, SignedInBar, first_status, seek};
 use crate::labs::{GradeView, Outcome, SubmissionView};
 use crate::review::RegradeLine;
 use crate::status::{mm_ss, state_words};
@@ -18,7 +18,10 @@ pub fn SubmissionPage() -> impl IntoView {
     let id = super::id_param();
     let submission = Resource::new_blocking(id, my_submission);
     // Once this submission is graded (or fails), its page shows the outcome without a reload.
-    let reload = Callback::new(move |_| submission.refetch());
+    let live = Live {
+        status: first_status(),
+        reload: Callback::new(move |_| submission.refetch()),
+    };
     view! {
         <Title text="My submission · Viva"/>
         <SignedInBar/>
@@ -27,7 +30,7 @@ pub fn SubmissionPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match submission.await {
-                        Ok(s) => submission_view(s, reload).into_any(),
+                        Ok(s) => submission_view(s, live).into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -36,7 +39,15 @@ pub fn SubmissionPage() -> impl IntoView {
     }
 }
 
-fn submission_view(s: SubmissionView, reload: Callback<i32>) -> impl IntoView {
+/// What keeps an ungraded submission's page current: its live status, and a reload of the page's
+/// data once it is graded. Made with the page, outside its `Suspense`.
+#[derive(Clone, Copy)]
+struct Live {
+    status: FirstStatus,
+    reload: Callback<i32>,
+}
+
+fn submission_view(s: SubmissionView, live: Live) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     let marks = match &s.outcome {
         Outcome::Released(g) | Outcome::Draft(g) => g
@@ -49,8 +60,8 @@ fn submission_view(s: SubmissionView, reload: Callback<i32>) -> impl IntoView {
     view! {
         <h1>{s.lab_title.clone()}</h1>
         <p class="hint">{format!("{} · {}", s.file_name, state_words(&s.state))}</p>
-        {outcome(s.outcome.clone(), s.id, reload, video)}
-        {regrades(&s, reload)}
+        {outcome(s.outcome.clone(), s.id, live, video)}
+        {regrades(&s, live.reload)}
         <Player media_url=s.media_url.clone() segments=s.segments.clone() video marks/>
     }
 }
@@ -126,12 +137,12 @@ fn regrade_line(r: &RegradeLine) -> impl IntoView + use<> {
     }
 }
 
-fn outcome(outcome: Outcome, id: i32, reload: Callback<i32>, video: NodeRef<Video>) -> AnyView {
+fn outcome(outcome: Outcome, id: i32, live: Live, video: NodeRef<Video>) -> AnyView {
     match outcome {
         Outcome::InProgress => view! {
             <section class="card">
                 <h2>"Not graded yet"</h2>
-                <LiveStatus submission=id on_final=reload/>
+                <LiveStatus first=live.status submission=id on_final=live.reload/>
             </section>
         }
         .into_any(),

@@ -33,7 +33,7 @@ pub async fn wait_until(app: &TestApp, done: impl Fn(&Snapshot) -> bool) {
     );
 }
 
-fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
+pub fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
     move |s| {
         s.current.is_none()
             && s.queue.is_empty()
@@ -152,6 +152,12 @@ async fn a_rerun_of_one_submission_runs_no_stt_and_its_diff_compares_the_runs() 
         .map(|d| d["criterion"].as_str().unwrap())
         .collect();
     assert_eq!(criteria, ["Method", "Result"]);
+    // Without sides, the page's first view: the newest two runs, the first and its re-run.
+    let newest: Value = lab
+        .app
+        .call_json(&lab.admin, "/api/admin/runs/diff", &[("submission", &id)])
+        .await;
+    assert_eq!(newest, diff);
 
     // A run of another submission is not part of this one's diff.
     let (status, _) = lab

@@ -58,6 +58,9 @@ impl TestApp {
         // test sets up engines to run it.
         config.scheduler.batch_size = 64;
         config.scheduler.linger_secs = 3600.0;
+        // Test uploads are small; the 1 GiB default would fail them whenever the shared CI
+        // disk runs low. `upload_limits` tests the refusal itself.
+        config.uploads.min_free_mb = 64;
         adjust(&mut config);
         Self::start(config, data, Arc::new(ManualClock::default())).await
     }

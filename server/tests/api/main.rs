@@ -13,6 +13,7 @@ mod exports;
 mod helpers;
 mod join_codes;
 mod labs;
+mod pages;
 mod races;
 mod recovery;
 mod review;

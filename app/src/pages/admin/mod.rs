@@ -15,7 +15,7 @@ pub use settings::AdminSettingsPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::LiveStatus;
+use crate::components::{LiveStatus, first_status};
 
 use crate::api::admin::{CreateUser, ImportUsers, ResetUserPassword, SetUserDisabled, SetUserRole};
 use create_user::CreateUserForm;
@@ -56,6 +56,7 @@ impl UserActions {
 #[component]
 pub fn AdminHome() -> impl IntoView {
     let actions = UserActions::new();
+    let status = first_status();
     view! {
         <Title text="Users · Viva"/>
         <main class="page">
@@ -71,7 +72,7 @@ pub fn AdminHome() -> impl IntoView {
                 <ImportUsersForm action=actions.import/>
             </div>
             <h2>"GPU queue"</h2>
-            <LiveStatus/>
+            <LiveStatus first=status/>
         </main>
     }
     // Erase the (very deep) view type here, so the screens above stay quick to compile.

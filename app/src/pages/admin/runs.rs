@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::rerun_form::RerunForm;
+use crate::AppError;
 use crate::api::history::{CancelQueued, compare_runs, submission_runs};
 use crate::components::SignedInBar;
 use crate::history::{DiffRow, EngineRunLine, RunLine};
@@ -37,6 +38,14 @@ pub fn AdminSubmissionPage() -> impl IntoView {
     let id = super::super::id_param();
     let refresh = RwSignal::new(0u32);
     let page = Resource::new(move || (id(), refresh.get()), |(id, _)| submission_runs(id));
+    // The diff's two runs (its newest two until the admin picks), and the diff: made here, as the
+    // diff is drawn inside the page's `Transition`, where a resource must not be made (the
+    // server walks a suspended view more than once and would make it again on each walk).
+    let pick = RwSignal::new(None::<(i32, i32)>);
+    let diff = Resource::new(
+        move || (id(), refresh.get(), pick.get()),
+        |(id, _, pick)| compare_runs(id, pick.map(|p| p.0), pick.map(|p| p.1)),
+    );
     let cancel = ServerAction::<CancelQueued>::new();
     Effect::new(move |_| {
         if cancel.version().get() > 0 {
@@ -70,7 +79,7 @@ pub fn AdminSubmissionPage() -> impl IntoView {
                                 })}
                                 <h2>"Evaluation runs"</h2>
                                 {runs_table(p.runs.clone())}
-                                {(p.runs.len() >= 2).then(|| view! { <Diff submission=line.id runs=p.runs/> })}
+                                {(p.runs.len() >= 2).then(|| view! { <Diff runs=p.runs pick rows=diff/> })}
                                 <h2>"Engine processes"</h2>
                                 <EngineRuns runs=p.engine_runs/>
                                 {p.transcript.map(|t| view! { <details><summary>"Transcript"</summary><p class="transcript-text">{t}</p></details> })}
@@ -115,32 +124,36 @@ fn runs_table(runs: Vec<RunLine>) -> impl IntoView {
     }
 }
 
-/// Two runs side by side per criterion; the newest two at first.
+/// Two runs side by side per criterion; the newest two at first. `runs` holds at least two.
 #[component]
-fn Diff(submission: i32, runs: Vec<RunLine>) -> impl IntoView {
-    let ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
+fn Diff(
+    runs: Vec<RunLine>,
+    pick: RwSignal<Option<(i32, i32)>>,
+    rows: Resource<Result<Vec<DiffRow>, AppError>>,
+) -> impl IntoView {
+    let mut ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
     let n = ids.len();
-    let left = RwSignal::new(ids[n - 2].to_string());
-    let right = RwSignal::new(ids[n - 1].to_string());
-    let rows = Resource::new(
-        move || {
-            (
-                left.get().parse::<i32>().unwrap_or(0),
-                right.get().parse::<i32>().unwrap_or(0),
-            )
-        },
-        move |(l, r)| compare_runs(submission, l, r),
-    );
-    let options = move || {
+    let newest = (ids[n - 2], ids[n - 1]);
+    let shown = move || pick.get().unwrap_or(newest);
+    let choose = move |left: bool, value: String| {
+        if let Ok(id) = value.parse::<i32>() {
+            let (l, r) = shown();
+            pick.set(Some(if left { (id, r) } else { (l, id) }));
+        }
+    };
+    // `selected` for the server's HTML; `prop:value` keeps the choice after that.
+    let at_first = pick.get_untracked().unwrap_or(newest);
+    let options = move |chosen: i32| {
         ids.iter()
-            .map(|id| view! { <option value=id.to_string()>{format!("Run #{id}")}</option> })
+            .map(|id| view! { <option value=id.to_string() selected=*id == chosen>{format!("Run #{id}")}</option> })
             .collect_view()
     };
     view! {
         <h2>"Compare two runs"</h2>
         <div class="diff-pick">
-            <label>"Left"<select bind:value=left>{options()}</select></label>
-            <label>"Right"<select bind:value=right>{options()}</select></label>
+            <label>"Left"<select prop:value=move || shown().0.to_string() on:change=move |e| choose(true, event_target_value(&e))>{options(at_first.0)}</select></label>
+            <label>"Right"<select prop:value=move || shown().1.to_string() on:change=move |e| choose(false, event_target_value(&e))>{options(at_first.1)}</select></label>
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

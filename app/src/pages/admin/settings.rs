@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::history::{SaveSchedulerSettings, SetPaused, scheduler_settings};
-use crate::components::{LiveStatus, SignedInBar};
+use crate::components::{LiveStatus, SignedInBar, first_status};
 use crate::history::SettingsPage;
 
 #[component]
@@ -16,6 +16,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
         move || save.version().get() + pause.version().get(),
         |_| scheduler_settings(),
     );
+    let status = first_status();
     let saved = move || {
         save.value().get().map(|r| match r {
             Ok(()) => view! { <p class="notice ok" role="status">"Saved. It applies from the next batch."</p> }.into_any(),
@@ -38,7 +39,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
             </Transition>
             {saved}
             <h2>"GPU queue"</h2>
-            <LiveStatus/>
+            <LiveStatus first=status/>
         </main>
     }
     .into_any()

@@ -1,0 +1,100 @@
+//! Every server-rendered page hands the browser the same resources on every render, and none
+//! of them failed. A resource made inside a suspended view was made again on each of the
+//! server's walks over that view, depending on timing; the browser hydrated against the first
+//! copy, which could differ from the HTML, or be an error (its owner gone, and with it the
+//! server's context).
+
+use reqwest::{Client, StatusCode};
+use tokio::task::JoinSet;
+
+use crate::admin_tools::{finished, graded_lab, wait_until};
+use crate::helpers::TestApp;
+
+/// Renders of each page, and how many run at once.
+const RENDERS: usize = 48;
+const AT_ONCE: usize = 4;
+
+/// The resources a page's HTML hands the browser: each one's id, and whether it is an error.
+fn resources(html: &str) -> Vec<(String, bool)> {
+    html.split("__RESOLVED_RESOURCES[")
+        .skip(1)
+        .filter_map(|chunk| {
+            let (id, rest) = chunk.split_once(']')?;
+            let value = rest.strip_prefix(" = \"")?;
+            Some((id.to_owned(), value.starts_with("{\\\"Err\\\"")))
+        })
+        .collect()
+}
+
+async fn render(client: Client, url: String) -> Vec<(String, bool)> {
+    let response = client.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{url}");
+    resources(&response.text().await.unwrap())
+}
+
+/// Renders `path` many times, some at once, and checks every render against the first.
+async fn renders_alike(app_url: &str, client: &Client, path: &str) {
+    let url = format!("{app_url}{path}");
+    let first = render(client.clone(), url.clone()).await;
+    assert!(!first.is_empty(), "{path} hands the browser no resources");
+    assert!(
+        first.iter().all(|(_, err)| !err),
+        "{path} rendered a failed resource: {first:?}"
+    );
+    for _ in 0..RENDERS / AT_ONCE {
+        let mut renders = JoinSet::new();
+        for _ in 0..AT_ONCE {
+            renders.spawn(render(client.clone(), url.clone()));
+        }
+        while let Some(again) = renders.join_next().await {
+            assert_eq!(again.unwrap(), first, "{path} rendered other resources");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_hands_the_browser_each_resource_once() {
+    let lab = graded_lab().await;
+    let (app, sub) = (&lab.app, lab.sub.to_string());
+    // A second run, so the admin's page shows its diff of two runs.
+    let said: String = app
+        .call_json(
+            &lab.admin,
+            "/api/admin/rerun",
+            &[
+                ("target", "submission"),
+                ("id", &sub),
+                ("mode", "evaluation_only"),
+                ("rubric", "current"),
+                ("model", ""),
+                ("reason", "a second run to compare"),
+            ],
+        )
+        .await;
+    assert!(said.starts_with("1 queued"), "{said}");
+    app.scheduler.notify_queued();
+    wait_until(app, finished(lab.sub, 2)).await;
+
+    let student = TestApp::client();
+    app.assert_login(&student, "ada", "a-long-password").await;
+    let teacher = TestApp::client();
+    app.assert_login(&teacher, "teach", "a-long-password").await;
+    let base = app.url("");
+    let lab_page = format!("/lab-sessions/{}", lab.lab);
+    let pages: [(&Client, String); 11] = [
+        (&student, "/".into()),
+        (&student, format!("/submissions/{sub}")),
+        (&teacher, "/".into()),
+        (&teacher, lab_page.clone()),
+        (&teacher, format!("{lab_page}/settings")),
+        (&teacher, "/lab-sessions/new".into()),
+        (&teacher, format!("/submissions/{sub}/review")),
+        (&lab.admin, "/".into()),
+        (&lab.admin, "/admin/history".into()),
+        (&lab.admin, format!("/admin/submissions/{sub}")),
+        (&lab.admin, "/admin/settings".into()),
+    ];
+    for (client, path) in &pages {
+        renders_alike(&base, client, path).await;
+    }
+}
