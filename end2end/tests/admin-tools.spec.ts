@@ -55,6 +55,17 @@ test("history, a re-run with its diff, settings for the next batch, pause, metri
   await expectAccessible(page, "admin-history");
   await page.screenshot({ path: "screenshots/admin-history.png", fullPage: true });
 
+  // The filters name lab sessions (and instructors): another lab session's filter leaves the
+  // row out, its own brings it back.
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  const labFilter = page.locator('form.filters select[name="lab_session"]');
+  await labFilter.selectOption({ label: "E2E review lab · E2E Instructor (#2)" });
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.locator("table.history tbody tr", { hasText: "E2E Historian" })).toHaveCount(0);
+  await labFilter.selectOption({ label: "E2E lab · E2E Instructor (#1)" });
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(row).toBeVisible();
+
   // A re-run of that submission: a second AI run, made without STT, and the diff.
   await row.getByRole("link").first().click();
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });

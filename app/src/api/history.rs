@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::AppError;
-use crate::history::{DiffRow, HistoryPage, HistoryQuery, RunsPage, SettingsForm, SettingsPage};
+use crate::history::{
+    DiffRow, HistoryFilters, HistoryPage, HistoryQuery, RunsPage, SettingsForm, SettingsPage,
+};
 
 #[cfg(feature = "ssr")]
 use {
@@ -12,7 +14,7 @@ use {
     crate::history::view,
     chrono::{Duration, NaiveDate, Utc},
     domain::admin::reruns::{RerunMode, RerunRequest, RerunService, RerunTarget, RubricChoice},
-    domain::admin::{batches, history, runs},
+    domain::admin::{batches, choices, history, runs},
     domain::scheduler_settings::{ModelKind, SchedulerSettingsService},
 };
 
@@ -74,6 +76,18 @@ pub async fn admin_history(query: HistoryQuery) -> Result<HistoryPage, AppError>
         total: page.total,
         batches: batch_page.rows.iter().map(view::batch_line).collect(),
         timeline: view::timeline(&timeline, since, until),
+    })
+}
+
+/// What the history's filters offer: every lab session and its owner, by name.
+#[server(prefix = "/api", endpoint = "admin/history/filters")]
+pub async fn history_filter_choices() -> Result<HistoryFilters, AppError> {
+    require_role(Role::Admin).await?;
+    let ctx = server_context()?;
+    let choices = choices::filter_choices(&ctx.db).await?;
+    Ok(HistoryFilters {
+        labs: choices.labs,
+        instructors: choices.instructors,
     })
 }
 

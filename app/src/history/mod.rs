@@ -19,6 +19,14 @@ pub struct HistoryQuery {
     pub page: u64,
 }
 
+/// What the history's filters offer, each option as (id, label): the lab sessions newest
+/// first, and their owners by name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryFilters {
+    pub labs: Vec<(i32, String)>,
+    pub instructors: Vec<(i32, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryPage {
     pub submissions: Vec<SubmissionLine>,

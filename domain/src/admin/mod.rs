@@ -2,6 +2,7 @@
 //! re-run and cancel. Callers check the admin role first.
 
 pub mod batches;
+pub mod choices;
 pub mod history;
 pub mod reruns;
 pub mod runs;

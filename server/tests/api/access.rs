@@ -138,6 +138,11 @@ const SERVER_FUNCTIONS: &[(&str, Access, Args)] = &[
         ],
     ),
     (
+        "/api/admin/history/filters",
+        Access::AtLeast(Role::Admin),
+        &[],
+    ),
+    (
         "/api/admin/runs",
         Access::AtLeast(Role::Admin),
         &[("id", "1")],

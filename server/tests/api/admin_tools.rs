@@ -260,6 +260,33 @@ fn settings_form<'a>(batch_size: &'a str, eval_model: &'a str) -> Vec<(&'static 
 }
 
 #[tokio::test]
+async fn the_history_filters_offer_each_lab_session_and_its_owner_by_name() {
+    let lab = graded_lab().await;
+    let teacher = lab.app.user_id("teach").await;
+    let other = lab
+        .app
+        .add_user("prof", Role::Instructor, "a-long-password")
+        .await;
+    let newer = lab_session(&lab.app.db, other).await;
+    let filters: Value = lab
+        .app
+        .call_json(&lab.admin, "/api/admin/history/filters", &[])
+        .await;
+    assert_eq!(
+        filters["labs"],
+        json!([
+            [newer, format!("Lab · prof Display (#{newer})")],
+            [lab.lab, format!("Lab · teach Display (#{})", lab.lab)],
+        ]),
+        "newest first, told apart by owner and id"
+    );
+    assert_eq!(
+        filters["instructors"],
+        json!([[other, "prof Display"], [teacher, "teach Display"]])
+    );
+}
+
+#[tokio::test]
 async fn settings_are_checked_by_a_real_load_and_kept_across_a_restart() {
     let lab = graded_lab().await;
     let (status, body) = lab

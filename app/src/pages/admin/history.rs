@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::rerun_form::RerunForm;
-use crate::api::history::admin_history;
+use crate::api::history::{admin_history, history_filter_choices};
 use crate::components::{GpuTimeline, SignedInBar};
 use crate::history::{BatchLine, HistoryQuery, SubmissionLine};
 
@@ -14,6 +14,7 @@ use crate::history::{BatchLine, HistoryQuery, SubmissionLine};
 pub fn AdminHistoryPage() -> impl IntoView {
     let query = RwSignal::new(HistoryQuery::default());
     let page = Resource::new(move || query.get(), admin_history);
+    let filters = Resource::new(|| (), |_| history_filter_choices());
     let (lab, instructor, from, to, state) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -42,8 +43,18 @@ pub fn AdminHistoryPage() -> impl IntoView {
             <p><a href="/">"← Users"</a>" · "<a href="/admin/settings">"Scheduler settings"</a></p>
             <h1>"Processing history"</h1>
             <form class="filters" on:submit=apply>
-                <label>"Lab session id"<input name="lab_session" bind:value=lab inputmode="numeric"/></label>
-                <label>"Instructor id"<input name="instructor" bind:value=instructor inputmode="numeric"/></label>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match filters.await {
+                            Ok(f) => view! {
+                                <Picker label="Lab session" name="lab_session" value=lab options=f.labs/>
+                                <Picker label="Instructor" name="instructor" value=instructor options=f.instructors/>
+                            }
+                                .into_any(),
+                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
                 <label>"From"<input type="date" name="from" bind:value=from/></label>
                 <label>"To"<input type="date" name="to" bind:value=to/></label>
                 <label>"State"
@@ -86,6 +97,24 @@ pub fn AdminHistoryPage() -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// A filter's `<select>`: "Any", then each (id, label).
+#[component]
+fn Picker(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    options: Vec<(i32, String)>,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <select name=name bind:value=value>
+                <option value="">"Any"</option>
+                {options.into_iter().map(|(id, text)| view! { <option value=id.to_string()>{text}</option> }).collect_view()}
+            </select>
+        </label>
+    }
 }
 
 fn submissions_table(rows: Vec<SubmissionLine>) -> impl IntoView {
