@@ -237,15 +237,17 @@ async fn main() {
         .format("%Y-%m-%d")
         .to_string();
     let lab = labs[3].to_string();
-    let queries: Vec<(&str, [&str; 6])> = vec![
-        ("history, first page", ["", "", "", "", "", "0"]),
-        ("history, page 300", ["", "", "", "", "", "300"]),
-        ("history, failed only", ["", "", "", "", "failed", "0"]),
-        ("history, one lab session", [&lab, "", "", "", "", "0"]),
+    // The last value is the page of batches.
+    let queries: Vec<(&str, [&str; 7])> = vec![
+        ("history, first page", ["", "", "", "", "", "0", "0"]),
+        ("history, page 300", ["", "", "", "", "", "300", "0"]),
+        ("history, failed only", ["", "", "", "", "failed", "0", "0"]),
+        ("history, one lab session", [&lab, "", "", "", "", "0", "0"]),
         (
             "history, instructor and 30 days",
-            ["", "2", &from, &to, "", "0"],
+            ["", "2", &from, &to, "", "0", "0"],
         ),
+        ("history, batches page 30", ["", "", "", "", "", "0", "30"]),
     ];
     let keys = [
         "query[lab_session]",
@@ -254,6 +256,7 @@ async fn main() {
         "query[to]",
         "query[state]",
         "query[page]",
+        "query[batch_page]",
     ];
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); queries.len() + 1];
     for round in 0..rounds {
@@ -275,6 +278,10 @@ async fn main() {
                 25,
                 "a full page"
             );
+            if values[6] != "0" {
+                let batches = body["batches"].as_array().unwrap().len();
+                assert_eq!(batches, 25, "a full page of batches");
+            }
         }
         let id = (round * 241 % SUBMISSIONS + 1).to_string();
         let timed = Instant::now();

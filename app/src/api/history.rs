@@ -67,7 +67,15 @@ pub async fn admin_history(query: HistoryQuery) -> Result<HistoryPage, AppError>
     let page = history::submissions(&ctx.db, &filter).await?;
     let until = Utc::now();
     let since = until - Duration::hours(TIMELINE_HOURS);
-    let batch_page = batches::batches(&ctx.db, None, None, 0).await?;
+    // The days are whole UTC days, `to` included.
+    let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let batch_page = batches::batches(
+        &ctx.db,
+        filter.from.map(midnight),
+        filter.to.map(|d| midnight(d + Duration::days(1))),
+        query.batch_page,
+    )
+    .await?;
     let timeline = batches::gpu_timeline(&ctx.db, since, until).await?;
     Ok(HistoryPage {
         submissions: page.rows.iter().map(view::submission_line).collect(),
@@ -75,6 +83,9 @@ pub async fn admin_history(query: HistoryQuery) -> Result<HistoryPage, AppError>
         pages: page.pages,
         total: page.total,
         batches: batch_page.rows.iter().map(view::batch_line).collect(),
+        batch_page: batch_page.page,
+        batch_pages: batch_page.pages,
+        batch_total: batch_page.total,
         timeline: view::timeline(&timeline, since, until),
     })
 }

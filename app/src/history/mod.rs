@@ -17,6 +17,9 @@ pub struct HistoryQuery {
     pub to: String,
     pub state: String,
     pub page: u64,
+    /// The page of the batches (which only the dates filter).
+    #[serde(default)]
+    pub batch_page: u64,
 }
 
 /// What the history's filters offer, each option as (id, label): the lab sessions newest
@@ -34,6 +37,9 @@ pub struct HistoryPage {
     pub pages: u64,
     pub total: u64,
     pub batches: Vec<BatchLine>,
+    pub batch_page: u64,
+    pub batch_pages: u64,
+    pub batch_total: u64,
     pub timeline: GpuTimelineView,
 }
 

@@ -11,6 +11,7 @@ mod cli;
 mod edge;
 mod exports;
 mod helpers;
+mod history_pages;
 mod join_codes;
 mod labs;
 mod pages;

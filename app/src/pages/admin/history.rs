@@ -31,10 +31,14 @@ pub fn AdminHistoryPage() -> impl IntoView {
             to: to.get(),
             state: state.get(),
             page: 0,
+            batch_page: 0,
         });
     };
     let go = move |delta: i64| {
         query.update(|q| q.page = q.page.saturating_add_signed(delta));
+    };
+    let go_batches = move |delta: i64| {
+        query.update(|q| q.batch_page = q.batch_page.saturating_add_signed(delta));
     };
     view! {
         <Title text="Processing history · Viva"/>
@@ -70,24 +74,18 @@ pub fn AdminHistoryPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(p) => {
-                            let (current, pages) = (p.page, p.pages);
-                            let (first, last) = (current == 0, current + 1 >= pages);
-                            view! {
-                                <h2>"GPU timeline"</h2>
-                                <GpuTimeline timeline=p.timeline/>
-                                <h2>{format!("Submissions ({})", p.total)}</h2>
-                                {submissions_table(p.submissions)}
-                                <nav class="pager" aria-label="Pages">
-                                    <button type="button" disabled=first on:click=move |_| go(-1)>"Previous"</button>
-                                    <span>{format!("Page {} of {}", current + 1, pages)}</span>
-                                    <button type="button" disabled=last on:click=move |_| go(1)>"Next"</button>
-                                </nav>
-                                <h2>"Batches"</h2>
-                                {p.batches.into_iter().map(batch_view).collect_view()}
-                            }
-                                .into_any()
+                        Ok(p) => view! {
+                            <h2>"GPU timeline"</h2>
+                            <GpuTimeline timeline=p.timeline/>
+                            <h2>{format!("Submissions ({})", p.total)}</h2>
+                            {submissions_table(p.submissions)}
+                            {pager("Pages of submissions", p.page, p.pages, go)}
+                            // Only the dates filter the batches: a batch mixes lab sessions.
+                            <h2>{format!("Batches ({})", p.batch_total)}</h2>
+                            {p.batches.into_iter().map(batch_view).collect_view()}
+                            {pager("Pages of batches", p.batch_page, p.batch_pages, go_batches)}
                         }
+                            .into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -97,6 +95,22 @@ pub fn AdminHistoryPage() -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// "Previous · Page 2 of 5 · Next"; `go` moves by the given number of pages.
+fn pager(
+    label: &'static str,
+    current: u64,
+    pages: u64,
+    go: impl Fn(i64) + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label=label>
+            <button type="button" disabled=current == 0 on:click=move |_| go(-1)>"Previous"</button>
+            <span>{format!("Page {} of {}", current + 1, pages)}</span>
+            <button type="button" disabled=current + 1 >= pages on:click=move |_| go(1)>"Next"</button>
+        </nav>
+    }
 }
 
 /// A filter's `<select>`: "Any", then each (id, label).
