@@ -33,7 +33,7 @@ pub async fn wait_until(app: &TestApp, done: impl Fn(&Snapshot) -> bool) {
     );
 }
 
-pub fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
+fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
     move |s| {
         s.current.is_none()
             && s.queue.is_empty()
@@ -80,9 +80,9 @@ pub async fn graded_lab() -> Lab {
     }
 }
 
-#[tokio::test]
-async fn a_rerun_of_one_submission_runs_no_stt_and_its_diff_compares_the_runs() {
-    let lab = graded_lab().await;
+/// Re-runs the evaluation of `lab`'s graded submission with `model` ("" for the configured
+/// one) and waits for it to finish, in batch 2.
+pub async fn rerun_and_wait(lab: &Lab, model: &str, reason: &str) {
     let id = lab.sub.to_string();
     let said: String = lab
         .app
@@ -94,14 +94,21 @@ async fn a_rerun_of_one_submission_runs_no_stt_and_its_diff_compares_the_runs() 
                 ("id", &id),
                 ("mode", "evaluation_only"),
                 ("rubric", "current"),
-                ("model", "other.gguf"),
-                ("reason", "try the other model"),
+                ("model", model),
+                ("reason", reason),
             ],
         )
         .await;
     assert!(said.starts_with("1 queued"), "{said}");
     lab.app.scheduler.notify_queued();
     wait_until(&lab.app, finished(lab.sub, 2)).await;
+}
+
+#[tokio::test]
+async fn a_rerun_of_one_submission_runs_no_stt_and_its_diff_compares_the_runs() {
+    let lab = graded_lab().await;
+    let id = lab.sub.to_string();
+    rerun_and_wait(&lab, "other.gguf", "try the other model").await;
 
     let runs = engine_run::Entity::find()
         .order_by_asc(engine_run::Column::Id)

@@ -7,7 +7,7 @@
 use reqwest::{Client, StatusCode};
 use tokio::task::JoinSet;
 
-use crate::admin_tools::{finished, graded_lab, wait_until};
+use crate::admin_tools::{graded_lab, rerun_and_wait};
 use crate::helpers::TestApp;
 
 /// Renders of each page, and how many run at once.
@@ -57,23 +57,7 @@ async fn every_page_hands_the_browser_each_resource_once() {
     let lab = graded_lab().await;
     let (app, sub) = (&lab.app, lab.sub.to_string());
     // A second run, so the admin's page shows its diff of two runs.
-    let said: String = app
-        .call_json(
-            &lab.admin,
-            "/api/admin/rerun",
-            &[
-                ("target", "submission"),
-                ("id", &sub),
-                ("mode", "evaluation_only"),
-                ("rubric", "current"),
-                ("model", ""),
-                ("reason", "a second run to compare"),
-            ],
-        )
-        .await;
-    assert!(said.starts_with("1 queued"), "{said}");
-    app.scheduler.notify_queued();
-    wait_until(app, finished(lab.sub, 2)).await;
+    rerun_and_wait(&lab, "", "a second run to compare").await;
 
     let student = TestApp::client();
     app.assert_login(&student, "ada", "a-long-password").await;
