@@ -67,15 +67,7 @@ pub async fn admin_history(query: HistoryQuery) -> Result<HistoryPage, AppError>
     let page = history::submissions(&ctx.db, &filter).await?;
     let until = Utc::now();
     let since = until - Duration::hours(TIMELINE_HOURS);
-    // The days are whole UTC days, `to` included.
-    let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
-    let batch_page = batches::batches(
-        &ctx.db,
-        filter.from.map(midnight),
-        filter.to.map(|d| midnight(d + Duration::days(1))),
-        query.batch_page,
-    )
-    .await?;
+    let batch_page = batches::batches(&ctx.db, filter.from, filter.to, query.batch_page).await?;
     let timeline = batches::gpu_timeline(&ctx.db, since, until).await?;
     Ok(HistoryPage {
         submissions: page.rows.iter().map(view::submission_line).collect(),
@@ -160,8 +152,8 @@ pub async fn submission_runs(id: i32) -> Result<RunsPage, AppError> {
     })
 }
 
-/// Two runs of one submission, criterion by criterion; a side not given is its newest two runs'
-/// (nothing when it has fewer than two).
+/// Two runs of one submission, criterion by criterion. `left` and `right` default to its
+/// second-newest and newest run; the diff is empty when a default is needed and missing.
 #[server(prefix = "/api", endpoint = "admin/runs/diff")]
 pub async fn compare_runs(
     submission: i32,

@@ -80,7 +80,8 @@ fn OpenSwitch(lab: i32, open: bool) -> impl IntoView {
 }
 
 /// The board's data, fetched with the page: the board is drawn inside the page's `Suspense`,
-/// where a resource must not be made (see [`first_status`]).
+/// where a resource must not be made (see [`first_status`]). It is fetched even when the lab
+/// session itself cannot be shown (its errors are then not shown either): three small calls.
 #[derive(Clone, Copy)]
 struct BoardData {
     /// Counts the results' refreshes.

@@ -40,7 +40,8 @@ pub fn SubmissionPage() -> impl IntoView {
 }
 
 /// What keeps an ungraded submission's page current: its live status, and a reload of the page's
-/// data once it is graded. Made with the page, outside its `Suspense`.
+/// data once it is graded. Made with the page, outside its `Suspense`, so the status is fetched
+/// for a graded submission too (one small call), where it is not shown.
 #[derive(Clone, Copy)]
 struct Live {
     status: FirstStatus,

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
-use super::history::{MAX_PAGE, PAGE_SIZE, Page};
+use super::history::{MAX_PAGE, PAGE_SIZE, Page, day_range};
 use crate::DomainError;
 use crate::entities::batch;
 use crate::entities::engine_run::{self, EngineOutcome, Phase};
@@ -35,13 +35,14 @@ impl BatchLine {
     }
 }
 
-/// A page of batches formed in `[from, to)`, newest first.
+/// A page of batches formed on the UTC days `from` to `to` (both included), newest first.
 pub async fn batches(
     db: &impl ConnectionTrait,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     page: u64,
 ) -> Result<Page<BatchLine>, DomainError> {
+    let (from, to) = day_range(from, to);
     let mut within = Condition::all();
     if let Some(from) = from {
         within = within.add(batch::Column::CreatedAt.gte(from));

@@ -1,7 +1,7 @@
 //! What the history's filters offer: every lab session and everyone who owns one, by name, so
 //! an admin picks them instead of typing ids.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -15,7 +15,8 @@ pub type Choice = (i32, String);
 pub struct FilterChoices {
     /// Newest first, as "title · owner (#id)": one title is often used week after week.
     pub labs: Vec<Choice>,
-    /// The owners of lab sessions (the instructor filter matches the owner), by name.
+    /// The owners of lab sessions (the instructor filter matches the owner), by name, as
+    /// "name (username)": two people may share a name.
     pub instructors: Vec<Choice>,
 }
 
@@ -31,23 +32,31 @@ pub async fn filter_choices(db: &impl ConnectionTrait) -> Result<FilterChoices, 
         .into_tuple()
         .all(db)
         .await?;
-    let names: HashMap<i32, String> = user::Entity::find()
+    let owners: BTreeSet<i32> = labs.iter().map(|l| l.2).collect();
+    let people: Vec<(i32, String, String)> = user::Entity::find()
         .select_only()
-        .columns([user::Column::Id, user::Column::DisplayName])
-        .filter(user::Column::Id.is_in(labs.iter().map(|l| l.2)))
-        .into_tuple::<(i32, String)>()
+        .columns([
+            user::Column::Id,
+            user::Column::DisplayName,
+            user::Column::Username,
+        ])
+        .filter(user::Column::Id.is_in(owners))
+        .order_by_asc(user::Column::DisplayName)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let mut instructors: Vec<Choice> = names.iter().map(|(id, n)| (*id, n.clone())).collect();
-    instructors.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        .await?;
+    let names: HashMap<i32, &str> = people.iter().map(|(id, n, _)| (*id, n.as_str())).collect();
     let labs = labs
         .into_iter()
         .map(|(id, title, owner)| {
-            let owner = names.get(&owner).map_or("unknown", String::as_str);
+            let owner = names.get(&owner).copied().unwrap_or("unknown");
             (id, format!("{title} · {owner} (#{id})"))
         })
+        .collect();
+    let instructors = people
+        .iter()
+        .map(|(id, name, username)| (*id, format!("{name} ({username})")))
         .collect();
     Ok(FilterChoices { labs, instructors })
 }

@@ -78,6 +78,19 @@ pub struct HistoryLine {
     pub timeline: Timeline,
 }
 
+/// Whole UTC days `from` to `to`, both included, as instants: `from`'s midnight, and the
+/// midnight after `to` (none past the calendar's end).
+pub fn day_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    (
+        from.and_then(midnight),
+        to.and_then(|d| d.succ_opt()).and_then(midnight),
+    )
+}
+
 fn condition(filter: &HistoryFilter) -> Condition {
     let mut all = Condition::all();
     if let Some(lab) = filter.lab_session {
@@ -91,15 +104,12 @@ fn condition(filter: &HistoryFilter) -> Condition {
             .to_owned();
         all = all.add(submission::Column::LabSessionId.in_subquery(owned));
     }
-    if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-        all = all.add(submission::Column::QueuedAt.gte(from.and_utc()));
+    let (from, to) = day_range(filter.from, filter.to);
+    if let Some(from) = from {
+        all = all.add(submission::Column::QueuedAt.gte(from));
     }
-    if let Some(to) = filter
-        .to
-        .and_then(|d| d.succ_opt())
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-    {
-        all = all.add(submission::Column::QueuedAt.lt(to.and_utc()));
+    if let Some(to) = to {
+        all = all.add(submission::Column::QueuedAt.lt(to));
     }
     if let Some(state) = filter.state {
         all = all.add(submission::Column::State.eq(state));

@@ -289,7 +289,10 @@ async fn the_history_filters_offer_each_lab_session_and_its_owner_by_name() {
     );
     assert_eq!(
         filters["instructors"],
-        json!([[other, "prof Display"], [teacher, "teach Display"]])
+        json!([
+            [other, "prof Display (prof)"],
+            [teacher, "teach Display (teach)"]
+        ])
     );
 }
 

@@ -8,7 +8,7 @@ use reqwest::{Client, StatusCode};
 use tokio::task::JoinSet;
 
 use crate::admin_tools::{graded_lab, rerun_and_wait};
-use crate::helpers::TestApp;
+use crate::helpers::{TALK, TestApp, enqueue};
 
 /// Renders of each page, and how many run at once.
 const RENDERS: usize = 48;
@@ -32,11 +32,16 @@ async fn render(client: Client, url: String) -> Vec<(String, bool)> {
     resources(&response.text().await.unwrap())
 }
 
-/// Renders `path` many times, some at once, and checks every render against the first.
-async fn renders_alike(app_url: &str, client: &Client, path: &str) {
+/// Renders `path` many times, some at once: the first render hands over `made` (the
+/// resources the page's code makes, each once), and every render the same.
+async fn renders_alike(app_url: &str, client: &Client, path: &str, made: &[&str]) {
     let url = format!("{app_url}{path}");
     let first = render(client.clone(), url.clone()).await;
-    assert!(!first.is_empty(), "{path} hands the browser no resources");
+    assert_eq!(
+        first.len(),
+        made.len(),
+        "{path} should hand over {made:?}: {first:?}"
+    );
     assert!(
         first.iter().all(|(_, err)| !err),
         "{path} rendered a failed resource: {first:?}"
@@ -58,6 +63,14 @@ async fn every_page_hands_the_browser_each_resource_once() {
     let (app, sub) = (&lab.app, lab.sub.to_string());
     // A second run, so the admin's page shows its diff of two runs.
     rerun_and_wait(&lab, "", "a second run to compare").await;
+    // And one submission that stays queued, so its page shows the live status.
+    let paused = app
+        .call(&lab.admin, "/api/admin/pause", &[("paused", "true")])
+        .await;
+    assert_eq!(paused.status(), StatusCode::OK);
+    let media = tempfile::tempdir().unwrap();
+    let ada = app.user_id("ada").await;
+    let queued = enqueue(&app.db, media.path(), ada, lab.lab, TALK).await;
 
     let student = TestApp::client();
     app.assert_login(&student, "ada", "a-long-password").await;
@@ -65,20 +78,60 @@ async fn every_page_hands_the_browser_each_resource_once() {
     app.assert_login(&teacher, "teach", "a-long-password").await;
     let base = app.url("");
     let lab_page = format!("/lab-sessions/{}", lab.lab);
-    let pages: [(&Client, String); 11] = [
-        (&student, "/".into()),
-        (&student, format!("/submissions/{sub}")),
-        (&teacher, "/".into()),
-        (&teacher, lab_page.clone()),
-        (&teacher, format!("{lab_page}/settings")),
-        (&teacher, "/lab-sessions/new".into()),
-        (&teacher, format!("/submissions/{sub}/review")),
-        (&lab.admin, "/".into()),
-        (&lab.admin, "/admin/history".into()),
-        (&lab.admin, format!("/admin/submissions/{sub}")),
-        (&lab.admin, "/admin/settings".into()),
+    let me = "who is logged in";
+    let status = "the live status";
+    let pages: [(&Client, String, &[&str]); 12] = [
+        (&student, "/".into(), &[me, "their lab sessions", status]),
+        (
+            &student,
+            format!("/submissions/{sub}"),
+            &[me, "the submission", status],
+        ),
+        (
+            &student,
+            format!("/submissions/{queued}"),
+            &[me, "the submission", status],
+        ),
+        (&teacher, "/".into(), &[me, "their lab sessions", status]),
+        (
+            &teacher,
+            lab_page.clone(),
+            &[me, "the lab session", "its results", "its charts", status],
+        ),
+        (
+            &teacher,
+            format!("{lab_page}/settings"),
+            &[me, "the lab session"],
+        ),
+        (&teacher, "/lab-sessions/new".into(), &[me, "an empty form"]),
+        (
+            &teacher,
+            format!("/submissions/{sub}/review"),
+            &[me, "the review"],
+        ),
+        (&lab.admin, "/".into(), &[me, "the users", status]),
+        (
+            &lab.admin,
+            "/admin/history".into(),
+            &[
+                me,
+                "the history",
+                "the filters' choices",
+                "the LLMs to re-run with",
+            ],
+        ),
+        (
+            &lab.admin,
+            format!("/admin/submissions/{sub}"),
+            &[me, "the runs", "their diff", "the LLMs to re-run with"],
+        ),
+        (
+            &lab.admin,
+            "/admin/settings".into(),
+            &[me, "the settings", status],
+        ),
     ];
-    for (client, path) in &pages {
-        renders_alike(&base, client, path).await;
+    for (client, path, made) in &pages {
+        renders_alike(&base, client, path, made).await;
     }
 }

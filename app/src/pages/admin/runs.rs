@@ -41,10 +41,16 @@ pub fn AdminSubmissionPage() -> impl IntoView {
     // The diff's two runs (its newest two until the admin picks), and the diff: made here, as the
     // diff is drawn inside the page's `Transition`, where a resource must not be made (the
     // server walks a suspended view more than once and would make it again on each walk).
-    let pick = RwSignal::new(None::<(i32, i32)>);
+    let pick = RwSignal::new(None::<Pick>);
     let diff = Resource::new(
-        move || (id(), refresh.get(), pick.get()),
-        |(id, _, pick)| compare_runs(id, pick.map(|p| p.0), pick.map(|p| p.1)),
+        move || {
+            (
+                id(),
+                refresh.get(),
+                pick.get().filter(|p| p.submission == id()),
+            )
+        },
+        |(id, _, pick)| compare_runs(id, pick.map(|p| p.left), pick.map(|p| p.right)),
     );
     let cancel = ServerAction::<CancelQueued>::new();
     Effect::new(move |_| {
@@ -79,7 +85,7 @@ pub fn AdminSubmissionPage() -> impl IntoView {
                                 })}
                                 <h2>"Evaluation runs"</h2>
                                 {runs_table(p.runs.clone())}
-                                {(p.runs.len() >= 2).then(|| view! { <Diff runs=p.runs pick rows=diff/> })}
+                                {(p.runs.len() >= 2).then(|| view! { <Diff submission=line.id runs=p.runs pick rows=diff/> })}
                                 <h2>"Engine processes"</h2>
                                 <EngineRuns runs=p.engine_runs/>
                                 {p.transcript.map(|t| view! { <details><summary>"Transcript"</summary><p class="transcript-text">{t}</p></details> })}
@@ -124,36 +130,46 @@ fn runs_table(runs: Vec<RunLine>) -> impl IntoView {
     }
 }
 
+/// The two runs the admin picked to compare, and whose they are (the page may move on to
+/// another submission).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pick {
+    submission: i32,
+    left: i32,
+    right: i32,
+}
+
 /// Two runs side by side per criterion; the newest two at first. `runs` holds at least two.
 #[component]
 fn Diff(
+    submission: i32,
     runs: Vec<RunLine>,
-    pick: RwSignal<Option<(i32, i32)>>,
+    pick: RwSignal<Option<Pick>>,
     rows: Resource<Result<Vec<DiffRow>, AppError>>,
 ) -> impl IntoView {
     let mut ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
     ids.sort_unstable();
     let n = ids.len();
     let newest = (ids[n - 2], ids[n - 1]);
-    let shown = move || pick.get().unwrap_or(newest);
-    let choose = move |left: bool, value: String| {
-        if let Ok(id) = value.parse::<i32>() {
-            let (l, r) = shown();
-            pick.set(Some(if left { (id, r) } else { (l, id) }));
-        }
+    let shown = move || {
+        pick.get()
+            .filter(|p| p.submission == submission)
+            .map_or(newest, |p| (p.left, p.right))
     };
-    // `selected` for the server's HTML; `prop:value` keeps the choice after that.
-    let at_first = pick.get_untracked().unwrap_or(newest);
-    let options = move |chosen: i32| {
-        ids.iter()
-            .map(|id| view! { <option value=id.to_string() selected=*id == chosen>{format!("Run #{id}")}</option> })
-            .collect_view()
+    let choose = move |left: bool, run: i32| {
+        let (l, r) = shown();
+        let (left, right) = if left { (run, r) } else { (l, run) };
+        pick.set(Some(Pick {
+            submission,
+            left,
+            right,
+        }));
     };
     view! {
         <h2>"Compare two runs"</h2>
         <div class="diff-pick">
-            <label>"Left"<select prop:value=move || shown().0.to_string() on:change=move |e| choose(true, event_target_value(&e))>{options(at_first.0)}</select></label>
-            <label>"Right"<select prop:value=move || shown().1.to_string() on:change=move |e| choose(false, event_target_value(&e))>{options(at_first.1)}</select></label>
+            {side("Left", ids.clone(), move || shown().0, move |run| choose(true, run))}
+            {side("Right", ids, move || shown().1, move |run| choose(false, run))}
         </div>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -163,6 +179,29 @@ fn Diff(
                 }
             })}
         </Transition>
+    }
+}
+
+/// One side's `<select>` of the runs: `selected` marks the choice in the server's HTML,
+/// `prop:value` keeps it in the browser.
+fn side(
+    label: &'static str,
+    ids: Vec<i32>,
+    chosen: impl Fn() -> i32 + Copy + Send + Sync + 'static,
+    choose: impl Fn(i32) + 'static,
+) -> impl IntoView {
+    let at_first = untrack(chosen);
+    let options = ids
+        .into_iter()
+        .map(|id| view! { <option value=id.to_string() selected=id == at_first>{format!("Run #{id}")}</option> })
+        .collect_view();
+    let changed = move |e| {
+        if let Ok(run) = event_target_value(&e).parse::<i32>() {
+            choose(run);
+        }
+    };
+    view! {
+        <label>{label}<select prop:value=move || chosen().to_string() on:change=changed>{options}</select></label>
     }
 }
 
