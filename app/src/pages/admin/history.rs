@@ -80,8 +80,8 @@ pub fn AdminHistoryPage() -> impl IntoView {
                             <h2>{format!("Submissions ({})", p.total)}</h2>
                             {submissions_table(p.submissions)}
                             {pager("Pages of submissions", p.page, p.pages, go)}
-                            // Only the dates filter the batches: a batch mixes lab sessions.
                             <h2>{format!("Batches ({})", p.batch_total)}</h2>
+                            <p class="hint">"Only the dates filter the batches: a batch mixes lab sessions."</p>
                             {p.batches.into_iter().map(batch_view).collect_view()}
                             {pager("Pages of batches", p.batch_page, p.batch_pages, go_batches)}
                         }
