@@ -10,6 +10,7 @@ mod m20261129_000004_rubric_versions;
 mod m20261130_000005_hardening;
 mod m20261130_000006_reviews;
 mod m20261130_000007_admin;
+mod m20261201_000008_rerun_cancel;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_hardening::Migration),
             Box::new(m20261130_000006_reviews::Migration),
             Box::new(m20261130_000007_admin::Migration),
+            Box::new(m20261201_000008_rerun_cancel::Migration),
         ]
     }
 }

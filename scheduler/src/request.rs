@@ -171,6 +171,7 @@ mod tests {
             rerun_rubric_version: None,
             rerun_model: None,
             retranscribe: None,
+            failure_before_rerun: None,
             estimated_wait_ms: None,
             estimated_results_ms: None,
             queued_at: Utc::now(),

@@ -104,7 +104,8 @@ impl RerunService {
     }
 
     /// Takes a submission out of the queue before a batch takes it. A queued re-run goes back
-    /// to how it was (its results stay); a first upload fails with the reason.
+    /// to how it was: failed with its reason, or evaluated (its results stay); a first upload
+    /// fails with the reason given here.
     pub async fn cancel(
         db: &sea_orm::DatabaseConnection,
         id: i32,
@@ -126,8 +127,12 @@ impl RerunService {
             .one(&tx)
             .await?
             .is_some();
+        let failed_before = found.failure_before_rerun.clone();
         let mut row: submission::ActiveModel = found.into();
-        if evaluated {
+        if let Some(failure) = failed_before {
+            row.state = Set(SubmissionState::Failed);
+            row.failure_reason = Set(Some(failure));
+        } else if evaluated {
             row.state = Set(SubmissionState::Evaluated);
             row.failure_reason = Set(None);
         } else {
@@ -144,6 +149,7 @@ impl RerunService {
         row.rerun_rubric_version = Set(None);
         row.rerun_model = Set(None);
         row.retranscribe = Set(None);
+        row.failure_before_rerun = Set(None);
         row.updated_at = Set(Utc::now());
         let saved = row.update(&tx).await?;
         tx.commit().await?;
@@ -205,8 +211,12 @@ async fn requeue(
             .map(|first| first.rubric_version),
     };
     let now = Utc::now();
+    let failed = (found.state == SubmissionState::Failed)
+        .then(|| found.failure_reason.clone())
+        .flatten();
     let mut row: submission::ActiveModel = found.into();
     row.state = Set(SubmissionState::Queued);
+    row.failure_before_rerun = Set(failed);
     row.batch_id = Set(None);
     row.stt_crashes = Set(0);
     row.eval_crashes = Set(0);

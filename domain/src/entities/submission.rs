@@ -67,6 +67,9 @@ pub struct Model {
     pub rerun_model: Option<String>,
     /// A queued re-run that transcribes again before it evaluates.
     pub retranscribe: Option<bool>,
+    /// Why the submission had failed before a re-run was queued, given back if the re-run is
+    /// cancelled.
+    pub failure_before_rerun: Option<String>,
     /// The estimate the live status first gave for this queue entry, kept to compare with
     /// what happened.
     pub estimated_wait_ms: Option<i64>,

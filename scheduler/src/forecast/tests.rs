@@ -77,6 +77,7 @@ fn queued(id: i32, queued_ms: u64, audio_ms: i64) -> submission::Model {
         rerun_rubric_version: None,
         rerun_model: None,
         retranscribe: None,
+        failure_before_rerun: None,
         estimated_wait_ms: None,
         estimated_results_ms: None,
         queued_at: at,

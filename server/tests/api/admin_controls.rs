@@ -4,7 +4,7 @@
 use domain::entities::evaluation;
 use domain::entities::submission::{self, SubmissionState};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
 use crate::admin_tools::{graded_lab, wait_until};
@@ -97,6 +97,45 @@ async fn a_pause_shows_in_everyones_status_and_a_queued_submission_can_be_cancel
         .await
         .unwrap();
     assert_eq!(evaluations.len(), 1);
+
+    // A cancelled re-run of a failed submission leaves it failed, with its reason, even
+    // when an older evaluation exists (it used to come back "evaluated", its failure lost).
+    let mut failed: submission::ActiveModel = row.into();
+    failed.state = Set(SubmissionState::Failed);
+    failed.failure_reason = Set(Some("the evaluation engine stopped".into()));
+    failed.update(&lab.app.db).await.unwrap();
+    let all_failed = [
+        ("target", "all_failed"),
+        ("id", "0"),
+        ("mode", "evaluation_only"),
+        ("rubric", "current"),
+        ("model", ""),
+        ("reason", "the engine is fixed"),
+    ];
+    let said: String = lab
+        .app
+        .call_json(&lab.admin, "/api/admin/rerun", &all_failed)
+        .await;
+    assert!(said.starts_with("1 queued"), "{said}");
+    let cancelled = lab
+        .app
+        .call(
+            &lab.admin,
+            "/api/admin/cancel",
+            &[("id", &sub), ("reason", "")],
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let row = submission::Entity::find_by_id(lab.sub)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.state, SubmissionState::Failed);
+    assert_eq!(
+        row.failure_reason.as_deref(),
+        Some("the evaluation engine stopped")
+    );
 }
 
 #[tokio::test]
