@@ -104,8 +104,8 @@ impl RerunService {
     }
 
     /// Takes a submission out of the queue before a batch takes it. A queued re-run goes back
-    /// to how it was: failed with its reason, or evaluated (its results stay); a first upload
-    /// fails with the reason given here.
+    /// to failed with its reason, or to evaluated (its results stay); it keeps the re-run's
+    /// place in time (`queued_at`) and no batch. A first upload fails with the reason given.
     pub async fn cancel(
         db: &sea_orm::DatabaseConnection,
         id: i32,
@@ -211,9 +211,12 @@ async fn requeue(
             .map(|first| first.rubric_version),
     };
     let now = Utc::now();
-    let failed = (found.state == SubmissionState::Failed)
-        .then(|| found.failure_reason.clone())
-        .flatten();
+    let failed = (found.state == SubmissionState::Failed).then(|| {
+        found
+            .failure_reason
+            .clone()
+            .unwrap_or_else(|| "it failed (no reason was recorded)".into())
+    });
     let mut row: submission::ActiveModel = found.into();
     row.state = Set(SubmissionState::Queued);
     row.failure_before_rerun = Set(failed);

@@ -68,7 +68,7 @@ pub struct Model {
     /// A queued re-run that transcribes again before it evaluates.
     pub retranscribe: Option<bool>,
     /// Why the submission had failed before a re-run was queued, given back if the re-run is
-    /// cancelled.
+    /// cancelled. Set only while a re-run is queued or running.
     pub failure_before_rerun: Option<String>,
     /// The estimate the live status first gave for this queue entry, kept to compare with
     /// what happened.

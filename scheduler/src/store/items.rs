@@ -66,6 +66,10 @@ impl Store {
                 Expr::value(SubmissionState::Failed),
             )
             .col_expr(submission::Column::FailureReason, Expr::value(reason))
+            .col_expr(
+                submission::Column::FailureBeforeRerun,
+                Expr::value(Option::<String>::None),
+            )
             .col_expr(submission::Column::UpdatedAt, Expr::value(self.clock.now()))
             .filter(submission::Column::Id.eq(id))
             .exec(&self.db)
@@ -182,6 +186,10 @@ impl Store {
             )
             .col_expr(
                 submission::Column::RerunModel,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                submission::Column::FailureBeforeRerun,
                 Expr::value(Option::<String>::None),
             )
             .col_expr(submission::Column::UpdatedAt, Expr::value(now))

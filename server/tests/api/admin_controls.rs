@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
-use crate::admin_tools::{graded_lab, wait_until};
+use crate::admin_tools::{finished, graded_lab, wait_until};
 use crate::helpers::{TALK, TestApp, enqueue};
 
 #[tokio::test]
@@ -135,6 +135,65 @@ async fn a_pause_shows_in_everyones_status_and_a_queued_submission_can_be_cancel
     assert_eq!(
         row.failure_reason.as_deref(),
         Some("the evaluation engine stopped")
+    );
+    assert_eq!(
+        row.failure_before_rerun, None,
+        "nothing is left to give back"
+    );
+
+    // A failed first upload keeps its own reason too (it used to read "cancelled").
+    let retranscribe = [
+        ("target", "submission"),
+        ("id", id.as_str()),
+        ("mode", "retranscribe"),
+        ("rubric", "current"),
+        ("model", ""),
+        ("reason", "try again"),
+    ];
+    let said: String = lab
+        .app
+        .call_json(&lab.admin, "/api/admin/rerun", &retranscribe)
+        .await;
+    assert!(said.starts_with("1 queued"), "{said}");
+    lab.app
+        .call(
+            &lab.admin,
+            "/api/admin/cancel",
+            &[("id", &id), ("reason", "")],
+        )
+        .await;
+    let first = submission::Entity::find_by_id(queued)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first.state, first.failure_reason.as_deref()),
+        (
+            SubmissionState::Failed,
+            Some("cancelled by an administrator: duplicate")
+        )
+    );
+
+    // A re-run that runs and succeeds leaves nothing to give back.
+    lab.app
+        .call(&lab.admin, "/api/admin/pause", &[("paused", "false")])
+        .await;
+    let said: String = lab
+        .app
+        .call_json(&lab.admin, "/api/admin/rerun", &all_failed)
+        .await;
+    assert!(said.starts_with("1 queued"), "{said}");
+    lab.app.scheduler.notify_queued();
+    wait_until(&lab.app, finished(lab.sub, 2)).await;
+    let row = submission::Entity::find_by_id(lab.sub)
+        .one(&lab.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.state, row.failure_before_rerun),
+        (SubmissionState::Evaluated, None)
     );
 }
 

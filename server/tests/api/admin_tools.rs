@@ -33,7 +33,7 @@ pub async fn wait_until(app: &TestApp, done: impl Fn(&Snapshot) -> bool) {
     );
 }
 
-fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
+pub fn finished(id: i32, batch_seq: i32) -> impl Fn(&Snapshot) -> bool {
     move |s| {
         s.current.is_none()
             && s.queue.is_empty()

@@ -7,7 +7,7 @@
 use reqwest::{Client, StatusCode};
 use tokio::task::JoinSet;
 
-use crate::admin_tools::{graded_lab, rerun_and_wait};
+use crate::admin_tools::{graded_lab, rerun_and_wait, wait_until};
 use crate::helpers::{TALK, TestApp, enqueue};
 
 /// Renders of each page, and how many run at once.
@@ -68,9 +68,12 @@ async fn every_page_hands_the_browser_each_resource_once() {
         .call(&lab.admin, "/api/admin/pause", &[("paused", "true")])
         .await;
     assert_eq!(paused.status(), StatusCode::OK);
+    wait_until(app, |s| s.paused).await;
     let media = tempfile::tempdir().unwrap();
     let ada = app.user_id("ada").await;
     let queued = enqueue(&app.db, media.path(), ada, lab.lab, TALK).await;
+    app.scheduler.notify_queued();
+    wait_until(app, |s| s.paused && s.queue.len() == 1).await;
 
     let student = TestApp::client();
     app.assert_login(&student, "ada", "a-long-password").await;
