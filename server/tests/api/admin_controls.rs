@@ -1,14 +1,14 @@
 //! The admin's hand on the running queue, over HTTP: pause and cancel, and who may read
 //! `/metrics`.
 
-use domain::entities::evaluation;
 use domain::entities::submission::{self, SubmissionState};
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 
-use crate::admin_tools::{finished, graded_lab, wait_until};
+use crate::admin_tools::{graded_lab, wait_until};
 use crate::helpers::{TALK, TestApp, enqueue};
+use crate::rerun_cancel::cancel;
 
 #[tokio::test]
 async fn a_pause_shows_in_everyones_status_and_a_queued_submission_can_be_cancelled() {
@@ -31,16 +31,8 @@ async fn a_pause_shows_in_everyones_status_and_a_queued_submission_can_be_cancel
     let queued = enqueue(&lab.app.db, dir.path(), ada, lab.lab, TALK).await;
     lab.app.scheduler.notify_queued();
     wait_until(&lab.app, |s| s.paused && s.queue.len() == 1).await;
+    cancel(&lab, queued, "duplicate").await;
     let id = queued.to_string();
-    let cancelled = lab
-        .app
-        .call(
-            &lab.admin,
-            "/api/admin/cancel",
-            &[("id", &id), ("reason", "duplicate")],
-        )
-        .await;
-    assert_eq!(cancelled.status(), StatusCode::OK);
     let row = submission::Entity::find_by_id(queued)
         .one(&lab.app.db)
         .await
@@ -63,137 +55,6 @@ async fn a_pause_shows_in_everyones_status_and_a_queued_submission_can_be_cancel
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "only a queued one can be cancelled"
-    );
-
-    // A cancelled re-run goes back to its graded state, its evaluation kept.
-    let sub = lab.sub.to_string();
-    let form = [
-        ("target", "submission"),
-        ("id", sub.as_str()),
-        ("mode", "evaluation_only"),
-        ("rubric", "current"),
-        ("model", ""),
-        ("reason", "again"),
-    ];
-    lab.app
-        .call_json::<String>(&lab.admin, "/api/admin/rerun", &form)
-        .await;
-    lab.app
-        .call(
-            &lab.admin,
-            "/api/admin/cancel",
-            &[("id", &sub), ("reason", "")],
-        )
-        .await;
-    let row = submission::Entity::find_by_id(lab.sub)
-        .one(&lab.app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.state, SubmissionState::Evaluated);
-    let evaluations = evaluation::Entity::find()
-        .filter(evaluation::Column::SubmissionId.eq(lab.sub))
-        .all(&lab.app.db)
-        .await
-        .unwrap();
-    assert_eq!(evaluations.len(), 1);
-
-    // A cancelled re-run of a failed submission leaves it failed, with its reason, even
-    // when an older evaluation exists (it used to come back "evaluated", its failure lost).
-    let mut failed: submission::ActiveModel = row.into();
-    failed.state = Set(SubmissionState::Failed);
-    failed.failure_reason = Set(Some("the evaluation engine stopped".into()));
-    failed.update(&lab.app.db).await.unwrap();
-    let all_failed = [
-        ("target", "all_failed"),
-        ("id", "0"),
-        ("mode", "evaluation_only"),
-        ("rubric", "current"),
-        ("model", ""),
-        ("reason", "the engine is fixed"),
-    ];
-    let said: String = lab
-        .app
-        .call_json(&lab.admin, "/api/admin/rerun", &all_failed)
-        .await;
-    assert!(said.starts_with("1 queued"), "{said}");
-    let cancelled = lab
-        .app
-        .call(
-            &lab.admin,
-            "/api/admin/cancel",
-            &[("id", &sub), ("reason", "")],
-        )
-        .await;
-    assert_eq!(cancelled.status(), StatusCode::OK);
-    let row = submission::Entity::find_by_id(lab.sub)
-        .one(&lab.app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.state, SubmissionState::Failed);
-    assert_eq!(
-        row.failure_reason.as_deref(),
-        Some("the evaluation engine stopped")
-    );
-    assert_eq!(
-        row.failure_before_rerun, None,
-        "nothing is left to give back"
-    );
-
-    // A failed first upload keeps its own reason too (it used to read "cancelled").
-    let retranscribe = [
-        ("target", "submission"),
-        ("id", id.as_str()),
-        ("mode", "retranscribe"),
-        ("rubric", "current"),
-        ("model", ""),
-        ("reason", "try again"),
-    ];
-    let said: String = lab
-        .app
-        .call_json(&lab.admin, "/api/admin/rerun", &retranscribe)
-        .await;
-    assert!(said.starts_with("1 queued"), "{said}");
-    lab.app
-        .call(
-            &lab.admin,
-            "/api/admin/cancel",
-            &[("id", &id), ("reason", "")],
-        )
-        .await;
-    let first = submission::Entity::find_by_id(queued)
-        .one(&lab.app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (first.state, first.failure_reason.as_deref()),
-        (
-            SubmissionState::Failed,
-            Some("cancelled by an administrator: duplicate")
-        )
-    );
-
-    // A re-run that runs and succeeds leaves nothing to give back.
-    lab.app
-        .call(&lab.admin, "/api/admin/pause", &[("paused", "false")])
-        .await;
-    let said: String = lab
-        .app
-        .call_json(&lab.admin, "/api/admin/rerun", &all_failed)
-        .await;
-    assert!(said.starts_with("1 queued"), "{said}");
-    lab.app.scheduler.notify_queued();
-    wait_until(&lab.app, finished(lab.sub, 2)).await;
-    let row = submission::Entity::find_by_id(lab.sub)
-        .one(&lab.app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (row.state, row.failure_before_rerun),
-        (SubmissionState::Evaluated, None)
     );
 }
 

@@ -17,6 +17,7 @@ mod labs;
 mod pages;
 mod races;
 mod recovery;
+mod rerun_cancel;
 mod review;
 mod review_kit;
 mod rubric_versions;
