@@ -70,9 +70,10 @@ pub fn student_failure(raw_reason: &str) -> StudentFailure {
 
 impl SubmissionService {
     /// Queues a submission at the tail of the FIFO. Call
-    /// [`crate::status::SchedulerHandle::notify_queued`] after it.
+    /// [`crate::status::SchedulerHandle::notify_queued`] after it (after the commit, in a
+    /// transaction that queues several at once).
     pub async fn enqueue(
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         new: NewSubmission,
     ) -> Result<submission::Model, DomainError> {
         let attempt = Self::attempts_used(db, new.student_id, new.lab_session_id).await? + 1;

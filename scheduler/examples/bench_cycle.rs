@@ -21,7 +21,7 @@ use domain::entities::{engine_run, evaluation};
 use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::submissions::{NewSubmission, SubmissionService};
 use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use test_kit::db::TestDb;
 
 // Beside this file, not in examples/ itself, where cargo would take it for an example.
@@ -245,7 +245,7 @@ impl Lab {
         }
     }
 
-    /// Queues every clip at once and waits until all are evaluated.
+    /// Queues every clip at once (in one transaction) and waits until all are evaluated.
     async fn run(&self, clips: &[Clip]) -> Measured {
         let runs_before = engine_run::Entity::find()
             .all(&self.db)
@@ -255,6 +255,9 @@ impl Lab {
         let started = Instant::now();
         let entered_ms = engine_protocol::unix_ms();
         let mut ids = Vec::new();
+        // One transaction: the cycle, looking at the queue every 2 s, would otherwise cut a
+        // batch from the items inserted so far, and each run would be cut differently.
+        let txn = self.db.begin().await.unwrap();
         for c in clips {
             let new = NewSubmission {
                 student_id: self.student,
@@ -265,8 +268,9 @@ impl Lab {
                 audio_path: c.audio.display().to_string(),
                 duration_ms: c.duration_ms,
             };
-            ids.push(SubmissionService::enqueue(&self.db, new).await.unwrap().id);
+            ids.push(SubmissionService::enqueue(&txn, new).await.unwrap().id);
         }
+        txn.commit().await.unwrap();
         let handle = self.scheduler.handle();
         handle.notify_queued();
         let mut updates = handle.subscribe();

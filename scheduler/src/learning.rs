@@ -144,8 +144,17 @@ type EvalCosts = (f64, f64, f64);
 /// carries depends on the model, the machine and what students say (long answers decoded
 /// together, or long transcripts read into the prompts), so each model of the work is
 /// judged by how well it predicts the phases it was not fitted on, and the best one is
-/// taken. With too few phases to judge, all of it per item.
+/// taken. Two phases cannot judge a model of two terms: then fixed plus per item, if their
+/// sizes differ; with one phase, or two of one size, all of it per item.
 fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
+    if samples.len() == 2 {
+        // Decoding in parallel pays the shared prompt and the longest answer once a phase,
+        // and the rest per item: a lone item does not cost a tenth of a batch of ten.
+        let rows: Vec<([f64; 2], f64)> = samples.iter().map(|&(n, _, ms)| ([1.0, n], ms)).collect();
+        if let Some([c, d]) = fit::robust_from(&rows, 2) {
+            return Some((c, d, 0.0));
+        }
+    }
     let candidates = [
         // Per item before fixed: from phases all of one size the two predict alike, and a
         // lone re-run then costs one item's share, not a full batch.
@@ -246,6 +255,37 @@ mod tests {
             defaults().eval_item_ms,
             "learned per model"
         );
+    }
+
+    #[test]
+    fn two_phases_of_different_sizes_give_a_fixed_and_a_per_item_cost() {
+        // A batch of ten and one of four long recordings, as a lab's first two batches.
+        let mut learning = Learning::default();
+        for (items, speech_s, work) in [(10.0, 162.0, 59_700.0), (4.0, 205.0, 40_500.0)] {
+            learning.eval_phase(&key(), EvalLoad { items, speech_s }, work, &[1.0]);
+        }
+        let e = learning.estimates(&key(), &key());
+        assert!((e.eval_item_ms - 3_200.0).abs() < 1.0, "{e:?}");
+        assert!((e.eval_fixed_ms - 27_700.0).abs() < 1.0, "{e:?}");
+        let one = crate::estimates::eval_work_ms(&e, EvalLoad::of([20_000]));
+        assert!(
+            one > 25_000.0,
+            "a lone item costs more than a tenth of ten: {one}"
+        );
+        // Two of one size cannot tell the two apart: per item, between the two phases'.
+        let same = learned_from(&[(10, 162.0), (10, 250.0)], |n, s| 1_000.0 * n + 10.0 * s);
+        assert_eq!(same.eval_fixed_ms, 0.0, "{same:?}");
+        assert!((1_162.0..=1_250.0).contains(&same.eval_item_ms), "{same:?}");
+    }
+
+    #[test]
+    fn three_phases_can_judge_a_fixed_and_a_per_item_cost() {
+        let e = learned_from(&[(10, 162.0), (4, 205.0), (3, 60.0)], |n, _| {
+            20_000.0 + 4_000.0 * n
+        });
+        assert!((e.eval_fixed_ms - 20_000.0).abs() < 1.0, "{e:?}");
+        assert!((e.eval_item_ms - 4_000.0).abs() < 1.0, "{e:?}");
+        assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
     }
 
     #[test]

@@ -82,12 +82,23 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         .into_iter()
         .map(|b| (b.id, b))
         .collect();
-    let done: HashMap<i32, u64> = evaluation::Entity::find()
-        .all(&lab.db)
-        .await
-        .unwrap()
-        .into_iter()
+    let evaluations = evaluation::Entity::find().all(&lab.db).await.unwrap();
+    let done: HashMap<i32, u64> = evaluations
+        .iter()
         .map(|e| (e.submission_id, e.created_at.timestamp_millis() as u64))
+        .collect();
+    // What the model wrote (evidence, comments, feedback): each character is decoding work.
+    let written: HashMap<i32, usize> = evaluations
+        .iter()
+        .map(|e| {
+            let r = &e.result;
+            let criteria: usize = r
+                .criteria
+                .iter()
+                .map(|c| c.evidence.len() + c.comment.len())
+                .sum();
+            (e.submission_id, criteria + r.feedback.len())
+        })
         .collect();
     let (mut wait_errors, mut result_errors) = (Vec::new(), Vec::new());
     println!(
@@ -96,9 +107,9 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
     );
     println!(
         "| student | speech | batch | told: start | real: start | told: result | real: result \
-         | result in evaluation phase |"
+         | result in evaluation phase | answer written |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (n, id) in order.iter().enumerate() {
         let (entered, start, result) = told[id];
         let batch = subs[id].batch_id.and_then(|b| batches.get(&b)).unwrap();
@@ -117,10 +128,11 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         });
         println!(
             "| {} | {:.0} s | {} | {told_start:.0} s | {real_start:.0} s | {told_result:.0} s \
-             | {real_result:.0} s | {in_eval:.1} s |",
+             | {real_result:.0} s | {in_eval:.1} s | {} chars |",
             n + 1,
             subs[id].duration_ms as f64 / 1000.0,
-            batch.seq
+            batch.seq,
+            written.get(id).copied().unwrap_or(0)
         );
         if real_start >= 1.0 {
             wait_errors.push(((told_start - real_start) / real_start).abs());

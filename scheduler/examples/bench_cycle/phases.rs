@@ -8,20 +8,32 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 pub async fn print(db: &DatabaseConnection) {
     let subs = submission::Entity::find().all(db).await.unwrap();
-    let done: HashMap<i32, i64> = evaluation::Entity::find()
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
+    let evaluations = evaluation::Entity::find().all(db).await.unwrap();
+    let done: HashMap<i32, i64> = evaluations
+        .iter()
         .map(|e| (e.submission_id, e.created_at.timestamp_millis()))
+        .collect();
+    // What the model wrote for each item (evidence, comments, feedback), in characters.
+    let written: HashMap<i32, usize> = evaluations
+        .iter()
+        .map(|e| {
+            let r = &e.result;
+            let criteria: usize = r
+                .criteria
+                .iter()
+                .map(|c| c.evidence.len() + c.comment.len())
+                .sum();
+            (e.submission_id, criteria + r.feedback.len())
+        })
         .collect();
     let mut batches = batch::Entity::find().all(db).await.unwrap();
     batches.sort_by_key(|b| b.seq);
     println!("\nEach batch as it ran (results: seconds after its evaluation phase started):\n");
     println!(
-        "| batch | items | speech | STT phase | evaluation phase | first result | last result |"
+        "| batch | items | speech | STT phase | evaluation phase | first result | last result \
+         | answers written: all, longest |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     let secs = |from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>| {
         match (from, to) {
@@ -46,12 +58,18 @@ pub async fn print(db: &DatabaseConnection) {
         } else {
             (format!("{first:.1} s"), format!("{last:.1} s"))
         };
+        let chars: Vec<usize> = items
+            .iter()
+            .filter_map(|s| written.get(&s.id).copied())
+            .collect();
         println!(
-            "| {} | {} | {speech} s | {} | {} | {first} | {last} |",
+            "| {} | {} | {speech} s | {} | {} | {first} | {last} | {}, {} chars |",
             b.seq,
             items.len(),
             secs(b.stt_started_at, b.stt_ended_at),
             secs(b.eval_started_at, b.eval_ended_at),
+            chars.iter().sum::<usize>(),
+            chars.iter().max().copied().unwrap_or(0),
         );
     }
 }

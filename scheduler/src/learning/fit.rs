@@ -51,8 +51,19 @@ pub fn ratio(rows: &[(f64, f64)]) -> Option<f64> {
 
 /// Weighted least squares of y ≈ Σ cₖ·xₖ (rows newest last), without the samples far off a
 /// fit of the others (one at a time, at most a few). None when the samples cannot tell the
-/// terms apart, or a cost comes out negative (which says the same).
+/// terms apart, or a cost comes out negative (which says the same). At least one sample more
+/// than terms is asked for: as many fit any noise exactly.
 pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
+    robust_from(rows, K + 1)
+}
+
+/// [`robust`] from as few as `least` samples: `K` gives the exact fit through them, which is
+/// what a held-out sample is predicted from when only that many are left, or what two phases
+/// of different sizes say of a fixed and a per-item cost before more are known.
+pub fn robust_from<const K: usize>(rows: &[([f64; K], f64)], least: usize) -> Option<[f64; K]> {
+    if rows.len() < least.max(K) {
+        return None;
+    }
     let mut kept: Vec<Row<K>> = rows
         .iter()
         .zip(weights(rows.len()))
@@ -79,10 +90,11 @@ type Row<const K: usize> = ([f64; K], f64, f64);
 
 /// How well this model predicts a sample it was not fitted on: the mean relative error over
 /// the samples, each left out in turn (newer ones weigh more). None with too few samples to
-/// judge (each fit left needs one more sample than terms), or when half of those fits or
-/// more cannot tell the terms apart. The folds left are enough to rank the models by.
+/// judge (each fit left needs as many samples as terms, and is then exact), or when half of
+/// those fits or more cannot tell the terms apart. The folds left are enough to rank the
+/// models by.
 pub fn held_out_error<const K: usize>(rows: &[([f64; K], f64)]) -> Option<f64> {
-    if rows.len() < K + 2 {
+    if rows.len() < K + 1 {
         return None;
     }
     let (mut sum, mut weight, mut judged) = (0.0, 0.0, 0);
@@ -94,7 +106,7 @@ pub fn held_out_error<const K: usize>(rows: &[([f64; K], f64)]) -> Option<f64> {
             .filter(|(j, _)| *j != i)
             .map(|(_, r)| *r)
             .collect();
-        let Some(fit) = robust(&others) else {
+        let Some(fit) = robust_from(&others, K) else {
             continue;
         };
         sum += w * (dot(&fit, &x) - y).abs() / y.abs().max(1.0);
@@ -138,8 +150,8 @@ fn dot<const K: usize>(c: &[f64; K], x: &[f64; K]) -> f64 {
 /// The normal equations, by elimination in order. A pivot is what is left of a term once the
 /// terms before it are taken out; compared with the term's own size it is 1 − R².
 fn solve<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
-    // As many samples as terms fit any noise exactly: at least one more is asked for.
-    if rows.len() <= K {
+    // Fewer samples than terms leave a term free (its pivot is zero); callers ask for more.
+    if rows.len() < K {
         return None;
     }
     let mut a = [[0.0; K]; K];
