@@ -152,6 +152,9 @@ async fn main() {
         measured.waited, measured.wait_mape
     );
     told::print_batches(&measured.per_batch);
+    if let Some(e) = &measured.learned {
+        told::print_learned(e);
+    }
     phases::print(&batched.db).await;
 }
 
@@ -173,6 +176,8 @@ struct Measured {
     wait_mape: f64,
     waited: usize,
     per_batch: Vec<told::BatchTimes>,
+    /// What the estimates had learned when the students were told.
+    learned: Option<domain::status::Estimates>,
 }
 
 impl Lab {
@@ -276,11 +281,15 @@ impl Lab {
         let mut updates = handle.subscribe();
         // The first snapshot that holds every new item: each one's estimate at queue entry.
         let mut estimates: HashMap<i32, (u64, u64)> = HashMap::new();
+        let mut learned = None;
         let mut finished = false;
         while !finished {
             let snapshot = updates.borrow_and_update().clone();
             if estimates.is_empty() {
                 estimates = told::all(&snapshot, &ids);
+                if !estimates.is_empty() {
+                    learned = Some(snapshot.estimates.clone());
+                }
             }
             finished = ids
                 .iter()
@@ -386,6 +395,7 @@ impl Lab {
             wait_mape: 100.0 * wait_errors.iter().sum::<f64>() / wait_errors.len().max(1) as f64,
             waited: wait_errors.len(),
             per_batch,
+            learned,
         }
     }
 }

@@ -24,6 +24,8 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
     let mut updates = handle.subscribe();
     let mut told: HashMap<i32, Told> = HashMap::new();
     let mut order = Vec::new();
+    // What the first student was told from: the lab's history, and no stream yet.
+    let mut first_learned = None;
     let ticks = super::steal::now();
     for (i, c) in clips.iter().enumerate() {
         if i > 0 {
@@ -46,6 +48,9 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
         let estimate = loop {
             let snapshot = updates.borrow_and_update().clone();
             if let Some(found) = super::told::of(&snapshot, id) {
+                if i == 0 {
+                    first_learned = Some(snapshot.estimates.clone());
+                }
                 break found;
             }
             updates.changed().await.unwrap();
@@ -65,6 +70,9 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
     }
     let stolen = super::steal::since(ticks);
     report(lab, &order, &told, threads, stolen).await;
+    if let Some(e) = &first_learned {
+        super::told::print_learned(e);
+    }
 }
 
 async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u32, stolen: f64) {

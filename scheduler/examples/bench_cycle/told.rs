@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use domain::status::Snapshot;
+use domain::status::{Estimates, Snapshot};
 
 /// (batch start, result) predicted for `id`, if the snapshot holds it (in the running batch
 /// or the queue).
@@ -54,4 +54,21 @@ pub fn print_batches(batches: &[BatchTimes]) {
             span(b.real_result)
         );
     }
+}
+
+/// The costs the estimates had learned when the students were told, in seconds.
+pub fn print_learned(e: &Estimates) {
+    println!(
+        "\nLearned: STT load {:.1} s, {:.2} s a window + {:.3} s a second of audio; evaluation \
+         load {:.1} s, {:.1} s a phase + {:.2} s an item + {:.3} s a second of speech, results \
+         at {:.0} % of the work",
+        e.stt_load_ms / 1000.0,
+        e.stt_window_ms / 1000.0,
+        e.stt_second_ms / 1000.0,
+        e.eval_load_ms / 1000.0,
+        e.eval_fixed_ms / 1000.0,
+        e.eval_item_ms / 1000.0,
+        e.eval_second_ms / 1000.0,
+        100.0 * e.finish_fraction
+    );
 }

@@ -143,6 +143,39 @@ fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// From two samples, the costs that explain both with each term carrying as even a share as
+/// they allow: the smallest solution once each term is measured by its mean size in them
+/// (so "fixed", "per item" and "per second" are compared as parts of a phase, not as
+/// numbers in different units). Two samples cannot pick one term out of several; this
+/// assumes least. A term absent from both is 0. None when a cost comes out negative, or
+/// the two samples are alike.
+pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
+    let scale: [f64; K] = std::array::from_fn(|k| (rows[0].0[k].abs() + rows[1].0[k].abs()) / 2.0);
+    let scaled = |x: &[f64; K]| -> [f64; K] {
+        std::array::from_fn(|k| if scale[k] > 0.0 { x[k] / scale[k] } else { 0.0 })
+    };
+    let (a, b) = (scaled(&rows[0].0), scaled(&rows[1].0));
+    // x = Aᵀ (A Aᵀ)⁻¹ y, with A Aᵀ a 2 × 2 matrix.
+    let (aa, ab, bb) = (dot(&a, &a), dot(&a, &b), dot(&b, &b));
+    let det = aa * bb - ab * ab;
+    if !(det > MIN_APART * aa * bb) {
+        return None;
+    }
+    let ya = (bb * rows[0].1 - ab * rows[1].1) / det;
+    let yb = (aa * rows[1].1 - ab * rows[0].1) / det;
+    let costs: [f64; K] = std::array::from_fn(|k| {
+        if scale[k] > 0.0 {
+            (ya * a[k] + yb * b[k]) / scale[k]
+        } else {
+            0.0
+        }
+    });
+    costs
+        .iter()
+        .all(|c| c.is_finite() && *c >= 0.0)
+        .then_some(costs)
+}
+
 fn dot<const K: usize>(c: &[f64; K], x: &[f64; K]) -> f64 {
     c.iter().zip(x).map(|(a, b)| a * b).sum()
 }
@@ -227,6 +260,26 @@ mod tests {
             .map(|&(n, s)| ([n, s], 300.0 * s))
             .collect();
         assert_eq!(robust(&proportional), None);
+    }
+
+    #[test]
+    fn two_samples_split_the_cost_evenly_between_the_terms_they_allow() {
+        // A phase of ten short recordings and one of four long ones: fixed, per item and per
+        // second all explain part of it, and the split reproduces both.
+        let rows = [
+            ([1.0, 10.0, 162.0], 58_000.0),
+            ([1.0, 4.0, 205.0], 38_400.0),
+        ];
+        let costs = even_split(&rows).unwrap();
+        for (x, y) in rows {
+            assert!((dot(&costs, &x) - y).abs() < 1e-6, "{costs:?}");
+        }
+        assert!(costs.iter().all(|c| *c > 0.0), "{costs:?}");
+        // Alike samples say nothing of a split; a term both lack costs nothing.
+        assert_eq!(even_split(&[([1.0, 10.0], 5.0), ([2.0, 20.0], 10.0)]), None);
+        let no_speech = even_split(&[([1.0, 10.0, 0.0], 60.0), ([1.0, 4.0, 0.0], 30.0)]).unwrap();
+        assert_eq!(no_speech[2], 0.0);
+        assert!((no_speech[0] + 10.0 * no_speech[1] - 60.0).abs() < 1e-9);
     }
 
     #[test]
