@@ -183,10 +183,24 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
         .await?;
     done.reverse();
     let items = store.by_ids(done.iter().map(|t| t.submission_id)).await?;
+    // What each item cost its phase, as live: since the result before it in its run (or the
+    // load), which counts what the engine spent between items as well as its own time.
+    let mut previous: HashMap<i32, DateTime<Utc>> = runs
+        .iter()
+        .filter(|r| r.phase == Phase::Stt)
+        .map(|r| {
+            let load = chrono::Duration::milliseconds(r.load_ms.unwrap_or(0));
+            (r.id, r.started_at + load)
+        })
+        .collect();
     for t in done {
         let key = t.engine_run_id.and_then(|r| keys.get(&r));
+        let since = t
+            .engine_run_id
+            .and_then(|r| previous.insert(r, t.created_at));
+        let took = since.map_or(t.ms as f64, |from| span_ms(from, t.created_at));
         if let (Some(item), Some(key)) = (items.get(&t.submission_id), key) {
-            learning.stt_item(key, item.duration_ms, t.ms as f64);
+            learning.stt_item(key, item.duration_ms, took);
         }
     }
     Ok(learning)

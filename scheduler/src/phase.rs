@@ -264,12 +264,16 @@ impl PhaseRunner<'_> {
                 };
                 let rubric_version = run.rubric_versions.get(&id).copied();
                 let made_by = run.made_by.clone();
-                self.store_result(&item, result, rubric_version, ms, &made_by)
+                let now = self.store.clock().now_ms();
+                let after = run.loaded_at_ms.map(|l| now.saturating_sub(l) as f64);
+                // What the item cost the phase: since the result before it (or the load),
+                // the engine's own time and what it spent between items (reading audio).
+                let previous = run.results_after_ms.last().copied().unwrap_or(0.0);
+                let took_ms = after.map_or(ms as f64, |a| a - previous);
+                let timing = (ms, took_ms);
+                self.store_result(&item, result, rubric_version, timing, &made_by)
                     .await?;
-                if let Some(loaded) = run.loaded_at_ms {
-                    let after = self.store.clock().now_ms().saturating_sub(loaded);
-                    run.results_after_ms.push(after as f64);
-                }
+                run.results_after_ms.extend(after);
                 run.in_flight.retain(|i| *i != id);
                 pending.retain(|p| p.id != id);
                 self.live.item_done(id);
@@ -292,12 +296,13 @@ impl PhaseRunner<'_> {
     }
 
     /// Stores an item's result; a result that does not parse fails the item, not the run.
+    /// `timing`: the engine's own time for it (stored), and what it cost the phase (learned).
     async fn store_result(
         &mut self,
         item: &submission::Model,
         result: Value,
         rubric_version: Option<i32>,
-        ms: u64,
+        (ms, took_ms): (u64, f64),
         made_by: &Provenance,
     ) -> Result<(), Error> {
         let unreadable =
@@ -310,7 +315,7 @@ impl PhaseRunner<'_> {
                         .await?;
                     let key = engine_key(self.settings.engine);
                     let audio_ms = item.duration_ms;
-                    self.live.learn(|l| l.stt_item(&key, audio_ms, ms as f64));
+                    self.live.learn(|l| l.stt_item(&key, audio_ms, took_ms));
                 }
                 Err(e) => self.store.fail_item(item.id, &unreadable(e)).await?,
             },

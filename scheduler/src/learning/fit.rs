@@ -158,7 +158,7 @@ pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K
     // x = Aᵀ (A Aᵀ)⁻¹ y, with A Aᵀ a 2 × 2 matrix.
     let (aa, ab, bb) = (dot(&a, &a), dot(&a, &b), dot(&b, &b));
     let det = aa * bb - ab * ab;
-    if !(det > MIN_APART * aa * bb) {
+    if !(det.is_finite() && det > MIN_APART * aa * bb) {
         return None;
     }
     let ya = (bb * rows[0].1 - ab * rows[1].1) / det;
