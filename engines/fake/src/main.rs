@@ -1,6 +1,7 @@
 //! `viva-fake-engine [check] stt|eval [SCRIPT]`: reads a real request, takes the real GPU lock, and
 //! answers with the real events, but its timings and faults come from a script (JSON):
-//! `{"load_ms": 50, "item_ms": 100, "crash": [ids], "hang": [ids], "fail": {"id": "why"}}`.
+//! `{"load_ms": 50, "item_ms": 100, "between_ms": 0, "crash": [ids], "hang": [ids],
+//! "fail": {"id": "why"}}`.
 //! A transcript is the text of `<audio>.txt` when that file exists (else a short lab talk),
 //! cut into two timed halves; a grade gives every criterion half its points, with the first
 //! words of the transcript's last segment as evidence. Only for tests and benchmarks of the scheduler.
@@ -25,6 +26,9 @@ struct Script {
     item_ms: u64,
     /// Milliseconds of engine time per second of audio, added to `item_ms` (STT only).
     ms_per_audio_second: u64,
+    /// Milliseconds spent before each item outside its reported time, as a real engine
+    /// spends reading an item's audio.
+    between_ms: u64,
     crash: Vec<i64>,
     hang: Vec<i64>,
     fail: HashMap<String, String>,
@@ -121,6 +125,7 @@ where
     )?;
     for item in &request.items {
         let id = item.id();
+        sleep(Duration::from_millis(script.between_ms));
         let item_started = Instant::now();
         send(events, &Event::ItemStarted { id })?;
         let (result, work_ms) = answer(item, script);

@@ -6,5 +6,6 @@
 mod admin;
 mod cycle;
 mod faults;
+mod learning;
 mod real;
 mod support;

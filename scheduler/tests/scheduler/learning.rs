@@ -1,0 +1,47 @@
+//! What the estimates learn from phases that ran, live and again from history after a restart.
+
+use std::time::Duration;
+
+use domain::status::Estimates;
+use scheduler::Scheduler;
+use serde_json::json;
+
+use crate::support::{all_finished, lab, wait_for};
+
+const WITHIN: Duration = Duration::from_secs(120);
+
+/// The STT cost of one second of audio, as the estimates tell it.
+fn one_second_item_ms(e: &Estimates) -> f64 {
+    e.stt_window_ms + e.stt_second_ms
+}
+
+#[tokio::test]
+async fn an_stt_item_costs_what_it_took_its_phase_live_and_after_a_restart() {
+    let lab = lab(4).await;
+    let ids = lab.enqueue_silent(4).await;
+    // The engine reports no time of its own for an item but spends 300 ms before each one,
+    // as a real one does reading the item's audio: the phase takes that long all the same.
+    let script = json!({"load_ms": 10, "item_ms": 0, "between_ms": 300});
+    let config = lab.fake_config(4, 0.0, script);
+    let scheduler = Scheduler::start(lab.db.clone(), config.clone(), lab.dir.path());
+    let live = wait_for(&scheduler.handle(), WITHIN, all_finished(&ids)).await;
+    scheduler.stop().await;
+    let live_ms = one_second_item_ms(&live.estimates);
+    assert!((250.0..1_000.0).contains(&live_ms), "{:?}", live.estimates);
+
+    // A restart learns from the stored history what the running scheduler had learned.
+    let restarted = Scheduler::start(lab.db.clone(), config, lab.dir.path());
+    // (The status before the first snapshot holds no estimates at all; the defaults are
+    // what a scheduler without history tells.)
+    let replayed = wait_for(&restarted.handle(), WITHIN, |s| {
+        let ms = one_second_item_ms(&s.estimates);
+        ms > 0.0 && ms != scheduler::default_estimates().stt_window_ms
+    })
+    .await;
+    restarted.stop().await;
+    let replayed_ms = one_second_item_ms(&replayed.estimates);
+    assert!(
+        (replayed_ms - live_ms).abs() < 100.0,
+        "live {live_ms} ms, replayed {replayed_ms} ms"
+    );
+}
