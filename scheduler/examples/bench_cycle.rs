@@ -152,9 +152,7 @@ async fn main() {
         measured.waited, measured.wait_mape
     );
     told::print_batches(&measured.per_batch);
-    if let Some(e) = &measured.learned {
-        told::print_learned(e);
-    }
+    told::print_learned(measured.learned.as_ref());
     phases::print(&batched.db).await;
 }
 

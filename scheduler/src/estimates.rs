@@ -40,7 +40,7 @@ pub fn windows(audio_ms: i64) -> f64 {
     (audio_ms.max(1) as f64 / 30_000.0).ceil()
 }
 
-/// STT engine time for one item (without the model load).
+/// What one item costs its STT phase (without the model load).
 pub fn stt_item_ms(e: &Estimates, audio_ms: i64) -> f64 {
     e.stt_window_ms * windows(audio_ms) + e.stt_second_ms * audio_ms.max(0) as f64 / 1000.0
 }
@@ -184,20 +184,24 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
     done.reverse();
     let items = store.by_ids(done.iter().map(|t| t.submission_id)).await?;
     // What each item cost its phase, as live: since the result before it in its run (or the
-    // load), which counts what the engine spent between items as well as its own time.
+    // load), which counts what passes between items as well as the engine's own time. A run
+    // without a recorded load (as live), or whose first transcripts are older than those
+    // read, gives the engine's own time.
+    let cut_short = (done.len() as u64 >= HISTORY)
+        .then(|| done.first().and_then(|t| t.engine_run_id))
+        .flatten();
     let mut previous: HashMap<i32, DateTime<Utc>> = runs
         .iter()
-        .filter(|r| r.phase == Phase::Stt)
-        .map(|r| {
-            let load = chrono::Duration::milliseconds(r.load_ms.unwrap_or(0));
-            (r.id, r.started_at + load)
+        .filter(|r| r.phase == Phase::Stt && Some(r.id) != cut_short)
+        .filter_map(|r| {
+            let load = chrono::Duration::milliseconds(r.load_ms?);
+            Some((r.id, r.started_at + load))
         })
         .collect();
     for t in done {
         let key = t.engine_run_id.and_then(|r| keys.get(&r));
-        let since = t
-            .engine_run_id
-            .and_then(|r| previous.insert(r, t.created_at));
+        let last = t.engine_run_id.and_then(|r| previous.get_mut(&r));
+        let since = last.map(|at| std::mem::replace(at, t.created_at));
         let took = since.map_or(t.ms as f64, |from| span_ms(from, t.created_at));
         if let (Some(item), Some(key)) = (items.get(&t.submission_id), key) {
             learning.stt_item(key, item.duration_ms, took);

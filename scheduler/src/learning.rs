@@ -4,8 +4,9 @@
 //! disk, another program on the CPU for a minute) moves an estimate little and briefly.
 //!
 //! - model load: the median of the last loads;
-//! - STT: engine ms ≈ a · 30 s windows + b · seconds of audio (Whisper pads each window, and
-//!   decodes in proportion to the speech), a weighted least-squares fit;
+//! - STT: an item's cost to its phase (since the result before it) ≈ a · 30 s windows +
+//!   b · seconds of audio (Whisper pads each window, and decodes in proportion to the
+//!   speech), a weighted least-squares fit;
 //! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech, with
 //!   the terms that predict held-out phases best (see `fit_eval`); and the share of that
 //!   work after which an item's result typically arrives (not all wait for the last).
@@ -31,7 +32,7 @@ pub type Key = (String, u32);
 #[derive(Debug, Default, Clone)]
 struct Samples {
     loads: VecDeque<f64>,
-    /// STT: (windows, audio seconds, engine ms).
+    /// STT: (windows, audio seconds, ms the item cost its phase).
     stt: VecDeque<(f64, f64, f64)>,
     /// Evaluation: (items, seconds of speech, work ms after the load).
     eval: VecDeque<(f64, f64, f64)>,
@@ -154,6 +155,9 @@ fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
         if let Some([c, d, g]) = fit::even_split(&rows) {
             return Some((c, d, g));
         }
+        // Two phases judge nothing well: a lone re-run then costs one item's share.
+        let per_item = [(n0, w0), (n1, w1)];
+        return fit::ratio(&per_item).map(|d| (0.0, d, 0.0));
     }
     let candidates = [
         // Per item before fixed: from phases all of one size the two predict alike, and a
@@ -298,6 +302,19 @@ mod tests {
             "{alike:?}"
         );
         assert!((alike.eval_item_ms - 1_162.0).abs() < 1e-6, "{alike:?}");
+        // Nearly alike, which no split can be told from: per item too, not a fixed cost that
+        // would charge a lone re-run a whole batch.
+        let mut near = Learning::default();
+        for (items, speech_s, work) in [(10.0, 100.0, 60_000.0), (8.0, 80.0, 58_000.0)] {
+            near.eval_phase(&key(), EvalLoad { items, speech_s }, work, &[1.0]);
+        }
+        let near = near.estimates(&key(), &key());
+        assert_eq!(
+            (near.eval_fixed_ms, near.eval_second_ms),
+            (0.0, 0.0),
+            "{near:?}"
+        );
+        assert!((6_000.0..=7_250.0).contains(&near.eval_item_ms), "{near:?}");
     }
 
     #[test]

@@ -26,8 +26,8 @@ struct Script {
     item_ms: u64,
     /// Milliseconds of engine time per second of audio, added to `item_ms` (STT only).
     ms_per_audio_second: u64,
-    /// Milliseconds spent before each item outside its reported time, as a real engine
-    /// spends reading an item's audio.
+    /// Milliseconds spent before each item outside its reported time, as passes between a
+    /// real engine's items.
     between_ms: u64,
     crash: Vec<i64>,
     hang: Vec<i64>,

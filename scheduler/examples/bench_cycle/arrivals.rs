@@ -70,9 +70,7 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
     }
     let stolen = super::steal::since(ticks);
     report(lab, &order, &told, threads, stolen).await;
-    if let Some(e) = &first_learned {
-        super::told::print_learned(e);
-    }
+    super::told::print_learned(first_learned.as_ref());
 }
 
 async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u32, stolen: f64) {

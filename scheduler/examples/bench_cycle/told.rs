@@ -57,7 +57,8 @@ pub fn print_batches(batches: &[BatchTimes]) {
 }
 
 /// The costs the estimates had learned when the students were told, in seconds.
-pub fn print_learned(e: &Estimates) {
+pub fn print_learned(e: Option<&Estimates>) {
+    let Some(e) = e else { return };
     println!(
         "\nLearned: STT load {:.1} s, {:.2} s a window + {:.3} s a second of audio; evaluation \
          load {:.1} s, {:.1} s a phase + {:.2} s an item + {:.3} s a second of speech, results \

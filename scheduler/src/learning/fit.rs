@@ -58,8 +58,7 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
 }
 
 /// [`robust`] from as few as `least` samples: `K` gives the exact fit through them, which is
-/// what a held-out sample is predicted from when only that many are left, or what two phases
-/// of different sizes say of a fixed and a per-item cost before more are known.
+/// what a held-out sample is predicted from when only that many are left.
 pub fn robust_from<const K: usize>(rows: &[([f64; K], f64)], least: usize) -> Option<[f64; K]> {
     if rows.len() < least.max(K) {
         return None;
@@ -275,6 +274,9 @@ mod tests {
             assert!((dot(&costs, &x) - y).abs() < 1e-6, "{costs:?}");
         }
         assert!(costs.iter().all(|c| *c > 0.0), "{costs:?}");
+        // A split that needs a negative cost is refused.
+        let negative = [([1.0, 10.0, 162.0], 58_000.0), ([1.0, 1.0, 20.0], 5_000.0)];
+        assert_eq!(even_split(&negative), None);
         // Alike samples say nothing of a split; a term both lack costs nothing.
         assert_eq!(even_split(&[([1.0, 10.0], 5.0), ([2.0, 20.0], 10.0)]), None);
         let no_speech = even_split(&[([1.0, 10.0, 0.0], 60.0), ([1.0, 4.0, 0.0], 30.0)]).unwrap();

@@ -19,8 +19,8 @@ fn one_second_item_ms(e: &Estimates) -> f64 {
 async fn an_stt_item_costs_what_it_took_its_phase_live_and_after_a_restart() {
     let lab = lab(4).await;
     let ids = lab.enqueue_silent(4).await;
-    // The engine reports no time of its own for an item but spends 300 ms before each one,
-    // as a real one does reading the item's audio: the phase takes that long all the same.
+    // The engine reports no time of its own for an item but 300 ms pass before each one, as
+    // time passes between a real engine's items: the phase takes that long all the same.
     let script = json!({"load_ms": 10, "item_ms": 0, "between_ms": 300});
     let config = lab.fake_config(4, 0.0, script);
     let scheduler = Scheduler::start(lab.db.clone(), config.clone(), lab.dir.path());
@@ -31,11 +31,10 @@ async fn an_stt_item_costs_what_it_took_its_phase_live_and_after_a_restart() {
 
     // A restart learns from the stored history what the running scheduler had learned.
     let restarted = Scheduler::start(lab.db.clone(), config, lab.dir.path());
-    // (The status before the first snapshot holds no estimates at all; the defaults are
-    // what a scheduler without history tells.)
+    // The first snapshot with estimates (the status before it holds none): its model loads
+    // are learned from history too.
     let replayed = wait_for(&restarted.handle(), WITHIN, |s| {
-        let ms = one_second_item_ms(&s.estimates);
-        ms > 0.0 && ms != scheduler::default_estimates().stt_window_ms
+        s.estimates.stt_load_ms > 0.0
     })
     .await;
     restarted.stop().await;
