@@ -93,19 +93,7 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         .iter()
         .map(|e| (e.submission_id, e.created_at.timestamp_millis() as u64))
         .collect();
-    // What the model wrote (evidence, comments, feedback): each character is decoding work.
-    let written: HashMap<i32, usize> = evaluations
-        .iter()
-        .map(|e| {
-            let r = &e.result;
-            let criteria: usize = r
-                .criteria
-                .iter()
-                .map(|c| c.evidence.len() + c.comment.len())
-                .sum();
-            (e.submission_id, criteria + r.feedback.len())
-        })
-        .collect();
+    let written = super::phases::written(&evaluations);
     let (mut wait_errors, mut result_errors) = (Vec::new(), Vec::new());
     println!(
         "30 students, one every {} s, batch size 10, linger 15 s, {threads} threads\n",

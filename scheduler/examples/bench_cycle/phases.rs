@@ -13,19 +13,7 @@ pub async fn print(db: &DatabaseConnection) {
         .iter()
         .map(|e| (e.submission_id, e.created_at.timestamp_millis()))
         .collect();
-    // What the model wrote for each item (evidence, comments, feedback), in characters.
-    let written: HashMap<i32, usize> = evaluations
-        .iter()
-        .map(|e| {
-            let r = &e.result;
-            let criteria: usize = r
-                .criteria
-                .iter()
-                .map(|c| c.evidence.len() + c.comment.len())
-                .sum();
-            (e.submission_id, criteria + r.feedback.len())
-        })
-        .collect();
+    let written = written(&evaluations);
     let mut batches = batch::Entity::find().all(db).await.unwrap();
     batches.sort_by_key(|b| b.seq);
     println!("\nEach batch as it ran (results: seconds after its evaluation phase started):\n");
@@ -72,4 +60,21 @@ pub async fn print(db: &DatabaseConnection) {
             chars.iter().max().copied().unwrap_or(0),
         );
     }
+}
+
+/// What the model wrote for each submission (evidence, comments, feedback), in characters:
+/// each one is decoding work, and the longest answer holds its phase.
+pub fn written(evaluations: &[evaluation::Model]) -> HashMap<i32, usize> {
+    evaluations
+        .iter()
+        .map(|e| {
+            let r = &e.result;
+            let criteria: usize = r
+                .criteria
+                .iter()
+                .map(|c| c.evidence.len() + c.comment.len())
+                .sum();
+            (e.submission_id, criteria + r.feedback.len())
+        })
+        .collect()
 }
