@@ -156,8 +156,7 @@ fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
             return Some((c, d, g));
         }
         // Two phases judge nothing well: a lone re-run then costs one item's share.
-        let per_item = [(n0, w0), (n1, w1)];
-        return fit::ratio(&per_item).map(|d| (0.0, d, 0.0));
+        return all_per_item(samples);
     }
     let candidates = [
         // Per item before fixed: from phases all of one size the two predict alike, and a
@@ -181,6 +180,12 @@ fn fit_eval(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
     if let Some((costs, _)) = best {
         return Some(costs);
     }
+    all_per_item(samples)
+}
+
+/// All of the evaluation work per item: what is left when the phases cannot tell the terms
+/// apart.
+fn all_per_item(samples: &VecDeque<(f64, f64, f64)>) -> Option<EvalCosts> {
     let per_item: Vec<(f64, f64)> = samples.iter().map(|&(n, _, ms)| (n, ms)).collect();
     fit::ratio(&per_item).map(|d| (0.0, d, 0.0))
 }
