@@ -4,6 +4,8 @@
 //! Prompt processing dominates the cost, so the prompt prefix that the items of one lab
 //! session share (system prompt, instructions, rubric) is decoded once and its KV cache
 //! copied to the other sequences of the group (a unified KV cache shares those cells).
+//!
+//! A sequence whose answer has started to loop (`repetition`) closes the string it is in.
 
 use std::num::NonZeroU32;
 use std::time::Instant;
@@ -18,6 +20,8 @@ use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
 use llama_cpp_2::token::data::LlamaTokenData;
 use llama_cpp_2::token::data_array::LlamaTokenDataArray;
+
+use crate::repetition;
 
 /// Tokens per `decode` call while reading prompts.
 const CHUNK: usize = 512;
@@ -177,6 +181,7 @@ fn generate(
     done: &mut impl FnMut(Answer),
 ) -> Result<(), String> {
     let vocab = model.vocab();
+    let closers = string_closers(model);
     let mut batch = LlamaBatch::new(jobs.len(), 1);
     loop {
         let active: Vec<usize> = (0..seqs.len()).filter(|&i| !seqs[i].done).collect();
@@ -193,12 +198,17 @@ fn generate(
             .map_err(|e| format!("decoding failed: {e}"))?;
         for (row, &i) in active.iter().enumerate() {
             let seq = &mut seqs[i];
-            let token = pick(
-                ctx,
-                &mut seq.sampler,
-                row as i32,
-                settings.full_vocab_grammar,
-            );
+            let closing = repetition::ends_in_loop(&seq.text)
+                .then(|| close_string(ctx, &mut seq.sampler, row as i32, &closers))
+                .flatten();
+            let token = closing.unwrap_or_else(|| {
+                pick(
+                    ctx,
+                    &mut seq.sampler,
+                    row as i32,
+                    settings.full_vocab_grammar,
+                )
+            });
             seq.sampler.accept(token);
             seq.pos += 1;
             if vocab.is_eog(token) {
@@ -223,6 +233,39 @@ fn generate(
     }
 }
 
+/// The tokens that start with a quotation mark: the ones that can end a JSON string.
+fn string_closers(model: &LlamaModel) -> Vec<LlamaToken> {
+    let vocab = model.vocab();
+    vocab
+        .tokens()
+        .filter(|&t| vocab.token_to_piece(t, false, None).first() == Some(&b'"'))
+        .collect()
+}
+
+/// The best token that ends the current string, if the grammar allows one here (inside a
+/// quote of the transcript it may not, until the quote reaches a word's end).
+fn close_string(
+    ctx: &LlamaContext,
+    grammar: &mut LlamaSampler,
+    row: i32,
+    closers: &[LlamaToken],
+) -> Option<LlamaToken> {
+    let logits = ctx.get_logits_ith(row);
+    let candidates = closers
+        .iter()
+        .filter_map(|&t| {
+            Some(LlamaTokenData::new(
+                t,
+                *logits.get(usize::try_from(t.0).ok()?)?,
+                0.0,
+            ))
+        })
+        .collect();
+    let mut candidates = LlamaTokenDataArray::new(candidates, false);
+    candidates.apply_sampler(grammar);
+    best_allowed(&candidates)
+}
+
 /// Greedy choice under the grammar. Checking the single best token first and falling back
 /// to the whole vocabulary only when the grammar rejects it gives the same token (greedy
 /// picks the best allowed one either way) at a fraction of the grammar's cost.
@@ -243,12 +286,18 @@ fn pick(ctx: &LlamaContext, grammar: &mut LlamaSampler, row: i32, full_vocab: bo
     }
     let mut all = ctx.token_data_array_ith(row);
     all.apply_sampler(grammar);
-    all.data
+    best_allowed(&all).unwrap_or(token)
+}
+
+/// The candidate with the highest logit among those the grammar left finite.
+fn best_allowed(candidates: &LlamaTokenDataArray) -> Option<LlamaToken> {
+    candidates
+        .data
         .iter()
         .filter(|d| d.logit().is_finite())
         .fold(None::<&LlamaTokenData>, |best, d| match best {
             Some(b) if b.logit() >= d.logit() => Some(b),
             _ => Some(d),
         })
-        .map_or(token, LlamaTokenData::id)
+        .map(LlamaTokenData::id)
 }

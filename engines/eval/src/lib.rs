@@ -6,4 +6,5 @@ mod decode;
 pub mod evidence;
 mod grammar;
 mod prompt;
+pub mod repetition;
 pub mod run;

@@ -15,9 +15,10 @@ use sea_orm::{
 use super::Store;
 use crate::error::Error;
 
-/// How every evaluation was decoded: greedy, constrained by the rubric's grammar (the eval
-/// engine's only mode, so the seed is recorded but changes nothing).
-const DECODING: &str = "greedy, grammar-constrained";
+/// How every evaluation was decoded: greedy, constrained by the rubric's grammar, and a string
+/// the answer starts to loop in closed there (`engines/eval/src/repetition.rs`); the eval
+/// engine's only mode, so the seed is recorded but changes nothing.
+const DECODING: &str = "greedy, grammar-constrained, a looping string closed";
 
 /// Which batch and engine process made a result, and with what.
 #[derive(Debug, Clone)]

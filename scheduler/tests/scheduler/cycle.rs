@@ -268,7 +268,7 @@ async fn a_rerun_is_evaluated_again_without_a_stt_phase() {
         assert_eq!(evaluation.batch_size, Some(1));
         assert_eq!(
             evaluation.decoding.as_deref(),
-            Some("greedy, grammar-constrained")
+            Some("greedy, grammar-constrained, a looping string closed")
         );
     }
     assert_eq!(lab.submission(id).await.state, SubmissionState::Evaluated);
