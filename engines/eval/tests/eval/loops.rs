@@ -15,9 +15,13 @@ const ONE_TOKEN: usize = 16;
 /// the answers, up to each string's limit without the loop stop.
 fn looping_batch() -> Value {
     let transcripts: Vec<Value> = serde_json::from_str(include_str!("looping_batch.json")).unwrap();
-    let rubric = json!({"criteria": ["Method", "Result", "Errors"].iter().zip([4, 4, 2]).map(
-        |(name, max)| json!({"name": name, "description": format!("{name} is explained clearly"), "max_points": max})
-    ).collect::<Vec<_>>()});
+    let criteria: Vec<Value> = [("Method", 4), ("Result", 4), ("Errors", 2)]
+        .iter()
+        .map(|(name, max)| {
+            json!({"name": name, "description": format!("{name} is explained clearly"), "max_points": max})
+        })
+        .collect();
+    let rubric = json!({ "criteria": criteria });
     let items: Vec<Value> = transcripts
         .iter()
         .zip(0..)
