@@ -8,8 +8,10 @@
 //! (penalties, DRY) only steer away from the repeated token, into other noise; a loop has
 //! nothing more to say, so the decoder closes the string instead (`decode`).
 
-/// The longest repeated unit looked for, in bytes: a phrase of a few words.
-const LONGEST_UNIT: usize = 32;
+/// The longest repeated unit looked for, in bytes: half the longest string, the feedback, as
+/// no longer unit can be said twice in one. (32 missed "The length o of the string was 50. ",
+/// 35 bytes, written to a comment's limit.)
+const LONGEST_UNIT: usize = crate::grammar::FEEDBACK_MAX / 2;
 
 /// How many bytes of repetition make a loop: sixteen of one character, or a phrase of eight
 /// or more bytes said twice in a row. Shorter echoes ("very, very") are left to the model.
@@ -70,8 +72,20 @@ mod tests {
     }
 
     #[test]
+    fn a_sentence_said_twice_is_a_loop() {
+        let sentence = "The length o of the string was 50. ";
+        assert!(sentence.len() > 32, "longer than the unit first looked for");
+        assert!(loops(&format!(
+            "The length o of the string was changed. {}",
+            sentence.repeat(2)
+        )));
+    }
+
+    #[test]
     fn a_unit_longer_than_the_longest_looked_for_is_not_seen() {
-        let phrase = "This sentence is far longer than thirty-two bytes. ";
+        let phrase = "This sentence is longer than half of the feedback, the longest string, so \
+                      saying it twice would not fit in any string the answer has. ";
+        assert!(phrase.len() > LONGEST_UNIT);
         assert!(!loops(&phrase.repeat(3)));
     }
 }
