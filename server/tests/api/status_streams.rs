@@ -122,7 +122,7 @@ async fn an_idle_stream_carries_heartbeats_so_proxies_keep_it_open() {
             let chunk = stream.chunk().await.unwrap().unwrap();
             let text = String::from_utf8_lossy(&chunk).into_owned();
             if text.starts_with(':') {
-                return text;
+                break;
             }
             assert!(text.starts_with("event: status"), "{text:?}");
         }
