@@ -118,6 +118,12 @@ pub struct Estimates {
     pub eval_item_ms: f64,
     #[serde(default)]
     pub eval_second_ms: f64,
+    /// And per character the model writes (each one is a decoding step), at the answers'
+    /// typical length: answers run from a few words to every field full.
+    #[serde(default)]
+    pub eval_char_ms: f64,
+    #[serde(default)]
+    pub answer_chars: f64,
     /// The share of an evaluation phase's work after which an item's result typically
     /// arrives (items decoded together do not all finish last).
     #[serde(default)]

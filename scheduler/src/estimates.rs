@@ -12,7 +12,7 @@ use domain::entities::{evaluation, transcript};
 use domain::status::Estimates;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::learning::{Key, Learning};
+use crate::learning::{Answered, Key, Learning};
 use crate::store::Store;
 
 /// How much history is replayed at start.
@@ -28,6 +28,8 @@ pub fn defaults() -> Estimates {
         eval_fixed_ms: 0.0,
         eval_item_ms: 15_000.0,
         eval_second_ms: 0.0,
+        eval_char_ms: 0.0,
+        answer_chars: 0.0,
         finish_fraction: 1.0,
         arrivals_per_min: 0.0,
         stream_ms: 0.0,
@@ -64,10 +66,15 @@ impl EvalLoad {
     }
 }
 
-/// Evaluation work (after the load) for a phase grading `load`.
+/// Evaluation work (after the load) for a phase grading `load`, whose answers are expected
+/// at their typical length.
 pub fn eval_work_ms(e: &Estimates, load: EvalLoad) -> f64 {
     if load.items > 0.0 {
-        e.eval_fixed_ms + e.eval_item_ms * load.items + e.eval_second_ms * load.speech_s
+        let written = load.items * e.answer_chars;
+        e.eval_fixed_ms
+            + e.eval_item_ms * load.items
+            + e.eval_second_ms * load.speech_s
+            + e.eval_char_ms * written
     } else {
         0.0
     }
@@ -123,26 +130,21 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
         .await?;
     runs.reverse();
     let run_ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
-    // Per engine run: when each result came, and the graded item's recording length.
-    let mut results: HashMap<i32, Vec<(DateTime<Utc>, i32)>> = HashMap::new();
-    let made: Vec<(Option<i32>, DateTime<Utc>, i32)> = evaluation::Entity::find()
-        .select_only()
-        .columns([
-            evaluation::Column::EngineRunId,
-            evaluation::Column::CreatedAt,
-            evaluation::Column::SubmissionId,
-        ])
+    // Per engine run: when each result came, for which item, and what it wrote.
+    let mut results: HashMap<i32, Vec<(DateTime<Utc>, i32, usize)>> = HashMap::new();
+    let made = evaluation::Entity::find()
         .filter(evaluation::Column::EngineRunId.is_in(run_ids.clone()))
-        .into_tuple()
         .all(db)
         .await?;
-    for (run, at, submission) in made {
-        if let Some(run) = run {
-            results.entry(run).or_default().push((at, submission));
+    for e in made {
+        if let Some(run) = e.engine_run_id {
+            let written = e.result.written_chars();
+            let result = (e.created_at, e.submission_id, written);
+            results.entry(run).or_default().push(result);
         }
     }
     let graded = store
-        .by_ids(results.values().flatten().map(|(_, s)| *s))
+        .by_ids(results.values().flatten().map(|(_, s, _)| *s))
         .await?;
     let keys: HashMap<i32, Key> = runs
         .iter()
@@ -158,11 +160,17 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
         if let (Phase::Evaluation, Some(ended), false) = (run.phase, run.ended_at, made.is_empty())
         {
             let loaded = run.started_at + chrono::Duration::milliseconds(load as i64);
-            let after: Vec<f64> = made.iter().map(|(t, _)| span_ms(loaded, *t)).collect();
+            let answered: Vec<Answered> = made
+                .iter()
+                .map(|(t, _, written)| Answered {
+                    after_ms: span_ms(loaded, *t),
+                    chars: *written as f64,
+                })
+                .collect();
             // The speech of the items without a result is taken to be like the others'.
             let seen = EvalLoad::of(
                 made.iter()
-                    .filter_map(|(_, s)| graded.get(s))
+                    .filter_map(|(_, s, _)| graded.get(s))
                     .map(|s| s.duration_ms),
             );
             let items = f64::from(run.items.max(0));
@@ -171,7 +179,7 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
                 key,
                 EvalLoad { items, speech_s },
                 span_ms(loaded, ended),
-                &after,
+                &answered,
             );
         }
     }

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::estimates::EvalLoad;
+use crate::learning::Answered;
 use crate::live::{LiveStatus, engine_key};
 use crate::request::{self, EngineRequest, RequestRows, RequestSettings};
 
@@ -54,9 +55,9 @@ struct EngineRun {
     rubric_versions: HashMap<i32, i32>,
     made_by: Provenance,
     /// When it said its model was loaded (scheduler clock, Unix ms), and when each result
-    /// came after that: what the evaluation estimates learn from.
+    /// came after that (and what it wrote): what the evaluation estimates learn from.
     loaded_at_ms: Option<u64>,
-    results_after_ms: Vec<f64>,
+    answered: Vec<Answered>,
     /// The items it was given and their speech: what its work is learned against.
     graded: EvalLoad,
 }
@@ -178,7 +179,7 @@ impl PhaseRunner<'_> {
                 run_items: record.items,
             },
             loaded_at_ms: None,
-            results_after_ms: Vec::new(),
+            answered: Vec::new(),
             graded: EvalLoad::of(pending.iter().map(|p| p.duration_ms)),
         };
         let end = self.follow(&mut supervisor, &mut run, pending).await?;
@@ -269,12 +270,16 @@ impl PhaseRunner<'_> {
                 // What the item cost the phase: since the result before it (or the load). The
                 // engine's own time leaves out what passes between items (half a second an
                 // item with Whisper on 2 CPU threads), which the phase takes all the same.
-                let previous = run.results_after_ms.last().copied().unwrap_or(0.0);
+                let previous = run.answered.last().map_or(0.0, |a| a.after_ms);
                 let took_ms = after.map_or(ms as f64, |a| a - previous);
                 let timing = (ms, took_ms);
-                self.store_result(&item, result, rubric_version, timing, &made_by)
+                let chars = self
+                    .store_result(&item, result, rubric_version, timing, &made_by)
                     .await?;
-                run.results_after_ms.extend(after);
+                run.answered.extend(after.map(|after_ms| Answered {
+                    after_ms,
+                    chars: chars as f64,
+                }));
                 run.in_flight.retain(|i| *i != id);
                 pending.retain(|p| p.id != id);
                 self.live.item_done(id);
@@ -298,6 +303,7 @@ impl PhaseRunner<'_> {
 
     /// Stores an item's result; a result that does not parse fails the item, not the run.
     /// `timing`: the engine's own time for it (stored), and what it cost the phase (learned).
+    /// Returns the characters an evaluation wrote (0 for a transcript or a failure).
     async fn store_result(
         &mut self,
         item: &submission::Model,
@@ -305,7 +311,7 @@ impl PhaseRunner<'_> {
         rubric_version: Option<i32>,
         (ms, took_ms): (u64, f64),
         made_by: &Provenance,
-    ) -> Result<(), Error> {
+    ) -> Result<usize, Error> {
         let unreadable =
             |e: serde_json::Error| format!("the engine's result could not be read: {e}");
         match self.phase {
@@ -325,7 +331,8 @@ impl PhaseRunner<'_> {
                     (Ok(evaluation), Some(version)) => {
                         self.store
                             .save_evaluation(item, &evaluation, version, ms, made_by)
-                            .await?
+                            .await?;
+                        return Ok(evaluation.written_chars());
                     }
                     (Ok(_), None) => {
                         let why = "the engine graded an item it was not sent";
@@ -335,6 +342,6 @@ impl PhaseRunner<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(0)
     }
 }

@@ -155,7 +155,7 @@ pub fn admin_view(a: AdminDetail) -> impl IntoView {
             <p class="status-engine">{engine.unwrap_or_else(|| "No engine running.".into())}</p>
             <p class="hint">
                 {format!(
-                    "{} waiting · estimates: STT load {} ms, {} ms per 30 s of audio; evaluation load {} ms, then {} ms + {} ms per item + {} ms per second of speech",
+                    "{} waiting · estimates: STT load {} ms, {} ms per 30 s of audio; evaluation load {} ms, then {} ms + {} ms per item + {} ms per second of speech + {} ms per character written (answers typically {} characters)",
                     a.queued,
                     a.stt_load_ms,
                     a.stt_window_ms,
@@ -163,6 +163,8 @@ pub fn admin_view(a: AdminDetail) -> impl IntoView {
                     a.eval_fixed_ms,
                     a.eval_item_ms,
                     a.eval_second_ms,
+                    a.eval_char_ms,
+                    a.answer_chars,
                 )}
             </p>
             {(!failures.is_empty()).then(|| view! { <h3>"Recent failures"</h3><ul>{failures}</ul> })}

@@ -131,6 +131,9 @@ pub struct AdminDetail {
     pub eval_item_ms: u64,
     /// Evaluation time per second of speech (its transcript is read into the prompt).
     pub eval_second_ms: u64,
+    /// Evaluation time per character the model writes, and an answer's typical length.
+    pub eval_char_ms: u64,
+    pub answer_chars: u64,
     pub recent_failures: Vec<FailureView>,
 }
 

@@ -160,3 +160,16 @@ pub struct Evaluation {
     /// How many sequences were decoded together: results can depend on batch shape.
     pub parallel_sequences: u32,
 }
+
+impl Evaluation {
+    /// What the model wrote (evidence, comments, feedback), in characters: each one cost a
+    /// decoding step, so a phase's evaluation work grows with it.
+    pub fn written_chars(&self) -> usize {
+        let criteria: usize = self
+            .criteria
+            .iter()
+            .map(|c| c.evidence.len() + c.comment.len())
+            .sum();
+        criteria + self.feedback.len()
+    }
+}

@@ -62,19 +62,11 @@ pub async fn print(db: &DatabaseConnection) {
     }
 }
 
-/// What the model wrote for each submission (evidence, comments, feedback), in characters:
-/// each one is decoding work, and the longest answer holds its phase.
+/// What the model wrote for each submission, in characters: each one is decoding work, and
+/// the longest answer holds its phase.
 pub fn written(evaluations: &[evaluation::Model]) -> HashMap<i32, usize> {
     evaluations
         .iter()
-        .map(|e| {
-            let r = &e.result;
-            let criteria: usize = r
-                .criteria
-                .iter()
-                .map(|c| c.evidence.len() + c.comment.len())
-                .sum();
-            (e.submission_id, criteria + r.feedback.len())
-        })
+        .map(|e| (e.submission_id, e.result.written_chars()))
         .collect()
 }

@@ -61,8 +61,8 @@ pub fn print_learned(e: Option<&Estimates>) {
     let Some(e) = e else { return };
     println!(
         "\nLearned: STT load {:.1} s, {:.2} s a window + {:.3} s a second of audio; evaluation \
-         load {:.1} s, {:.1} s a phase + {:.2} s an item + {:.3} s a second of speech, results \
-         at {:.0} % of the work",
+         load {:.1} s, {:.1} s a phase + {:.2} s an item + {:.3} s a second of speech + {:.1} ms a \
+         character written (answers typically {:.0}), results at {:.0} % of the work",
         e.stt_load_ms / 1000.0,
         e.stt_window_ms / 1000.0,
         e.stt_second_ms / 1000.0,
@@ -70,6 +70,8 @@ pub fn print_learned(e: Option<&Estimates>) {
         e.eval_fixed_ms / 1000.0,
         e.eval_item_ms / 1000.0,
         e.eval_second_ms / 1000.0,
+        e.eval_char_ms,
+        e.answer_chars,
         100.0 * e.finish_fraction
     );
 }

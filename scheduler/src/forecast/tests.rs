@@ -48,6 +48,8 @@ fn estimates() -> Estimates {
         eval_fixed_ms: 3_000.0,
         eval_item_ms: 1_000.0,
         eval_second_ms: 20.0,
+        eval_char_ms: 10.0,
+        answer_chars: 50.0,
         finish_fraction: 0.75,
         arrivals_per_min: 0.0,
         stream_ms: 0.0,
@@ -94,9 +96,9 @@ fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
         item(SubmissionState::InBatch, true),
     ];
     // Load, two 30 s items (a window and 30 s each), then the evaluation of two (60 s of
-    // speech).
+    // speech, and two answers of the typical 50 characters).
     let stt = 1_000.0 + 2.0 * (2_000.0 + 3_000.0);
-    let work = 3_000.0 + 2.0 * 1_000.0 + 60.0 * 20.0;
+    let work = 3_000.0 + 2.0 * 1_000.0 + 60.0 * 20.0 + 2.0 * 50.0 * 10.0;
     let whole = stt + 500.0 + work;
     let b = batch(Phase::Stt);
     assert_eq!(time_left(&b, &items, &e, START).end_ms(&e), whole as u64);
@@ -153,7 +155,7 @@ fn a_batch_that_is_not_full_starts_when_students_arriving_fill_it_and_holds_them
     let filling = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
     assert_eq!(filling[0].wait_ms, 30_000);
     let stt = 1_000.0 + 6.0 * 5_000.0;
-    let eval = 500.0 + 0.75 * (3_000.0 + 6.0 * 1_000.0 + 180.0 * 20.0);
+    let eval = 500.0 + 0.75 * (3_000.0 + 6.0 * 1_000.0 + 180.0 * 20.0 + 6.0 * 50.0 * 10.0);
     assert_eq!(filling[0].results_ms, (30_000.0 + stt + eval) as u64);
 
     // Behind a busy GPU, the batch starts when the GPU is free.
@@ -220,7 +222,8 @@ fn full_batches_follow_each_other_without_waiting_for_arrivals() {
         queued(4, START, 30_000),
     ];
     let plans = plan_queue(&queue, &shape, &e, 0.0, START, |_| true);
-    let batch = 1_000.0 + 2.0 * 5_000.0 + 500.0 + 3_000.0 + 2.0 * 1_000.0 + 60.0 * 20.0;
+    let eval = 3_000.0 + 2.0 * 1_000.0 + 60.0 * 20.0 + 2.0 * 50.0 * 10.0;
+    let batch = 1_000.0 + 2.0 * 5_000.0 + 500.0 + eval;
     assert_eq!(plans[0].wait_ms, 0);
     assert_eq!(plans[2].wait_ms, batch as u64);
     assert_eq!((plans[3].batch, plans[3].slot), (1, 2));

@@ -146,8 +146,8 @@ fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
 /// they allow: the smallest solution once each term is measured by its mean size in them
 /// (so "fixed", "per item" and "per second" are compared as parts of a phase, not as
 /// numbers in different units). Two samples cannot pick one term out of several; this
-/// assumes least. A term absent from both is 0. None when a cost comes out negative, or
-/// the two samples are alike.
+/// assumes least. A term absent from both is 0. None when the two samples are alike; a cost
+/// may come out negative (see [`even_split_nonnegative`]).
 pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
     let scale: [f64; K] = std::array::from_fn(|k| (rows[0].0[k].abs() + rows[1].0[k].abs()) / 2.0);
     let scaled = |x: &[f64; K]| -> [f64; K] {
@@ -169,10 +169,27 @@ pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K
             0.0
         }
     });
-    costs
-        .iter()
-        .all(|c| c.is_finite() && *c >= 0.0)
-        .then_some(costs)
+    costs.iter().all(|c| c.is_finite()).then_some(costs)
+}
+
+/// [`even_split`] with no negative cost: a term the split would make negative is left out
+/// (most negative first), since these two samples cannot tell it from the others, and the
+/// rest split again. None when the terms left cannot explain both.
+pub fn even_split_nonnegative<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
+    let mut rows = *rows;
+    for _ in 0..K {
+        let costs = even_split(&rows)?;
+        let most_negative = (0..K)
+            .filter(|&k| costs[k] < 0.0)
+            .min_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+        let Some(k) = most_negative else {
+            return Some(costs);
+        };
+        for row in &mut rows {
+            row.0[k] = 0.0;
+        }
+    }
+    None
 }
 
 fn dot<const K: usize>(c: &[f64; K], x: &[f64; K]) -> f64 {
@@ -274,9 +291,23 @@ mod tests {
             assert!((dot(&costs, &x) - y).abs() < 1e-6, "{costs:?}");
         }
         assert!(costs.iter().all(|c| *c > 0.0), "{costs:?}");
-        // A split that needs a negative cost is refused.
-        let negative = [([1.0, 10.0, 162.0], 58_000.0), ([1.0, 1.0, 20.0], 5_000.0)];
-        assert_eq!(even_split(&negative), None);
+        // A term the split would make negative is left out, and the rest explain both: the
+        // longer recordings took less per item, so their seconds cost nothing here.
+        let negative = [
+            ([1.0, 10.0, 100.0], 40_000.0),
+            ([1.0, 4.0, 150.0], 18_000.0),
+        ];
+        assert!(even_split(&negative).unwrap().iter().any(|c| *c < 0.0));
+        let kept = even_split_nonnegative(&negative).unwrap();
+        assert!(kept.iter().all(|c| *c >= 0.0), "{kept:?}");
+        assert_eq!(kept.iter().filter(|c| **c == 0.0).count(), 1, "{kept:?}");
+        for (x, y) in negative {
+            assert!((dot(&kept, &x) - y).abs() < 1e-6, "{kept:?}");
+        }
+        // More items in less time: without the per-item cost, the fixed one alone cannot
+        // explain both.
+        let shrinking = [([1.0, 10.0], 5_000.0), ([1.0, 20.0], 4_000.0)];
+        assert_eq!(even_split_nonnegative(&shrinking), None);
         // Alike samples say nothing of a split; a term both lack costs nothing.
         assert_eq!(even_split(&[([1.0, 10.0], 5.0), ([2.0, 20.0], 10.0)]), None);
         let no_speech = even_split(&[([1.0, 10.0, 0.0], 60.0), ([1.0, 4.0, 0.0], 30.0)]).unwrap();

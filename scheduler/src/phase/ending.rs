@@ -66,19 +66,19 @@ impl PhaseRunner<'_> {
     }
 
     /// A finished evaluation phase: its work after the load, for the items it started with,
-    /// and when their results came.
+    /// and when their results came and what they wrote.
     async fn learn_eval_phase(&mut self, run: &EngineRun) -> Result<(), Error> {
         // A phase whose items all failed says little about grading (and history replay
         // skips it too, having no lengths for it).
-        let (Some(loaded), false) = (run.loaded_at_ms, run.results_after_ms.is_empty()) else {
+        let (Some(loaded), false) = (run.loaded_at_ms, run.answered.is_empty()) else {
             return Ok(());
         };
         let work = self.store.clock().now_ms().saturating_sub(loaded) as f64;
         let key = engine_key(self.settings.engine);
-        let after = run.results_after_ms.clone();
+        let answered = run.answered.clone();
         let graded = run.graded;
         self.live
-            .learn(|l| l.eval_phase(&key, graded, work, &after));
+            .learn(|l| l.eval_phase(&key, graded, work, &answered));
         Ok(())
     }
 

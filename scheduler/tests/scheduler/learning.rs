@@ -16,7 +16,7 @@ fn one_second_item_ms(e: &Estimates) -> f64 {
 }
 
 #[tokio::test]
-async fn an_stt_item_costs_what_it_took_its_phase_live_and_after_a_restart() {
+async fn an_item_costs_its_phase_and_answers_their_length_live_and_after_a_restart() {
     let lab = lab(4).await;
     let ids = lab.enqueue_silent(4).await;
     // The engine reports no time of its own for an item but 300 ms pass before each one, as
@@ -43,4 +43,11 @@ async fn an_stt_item_costs_what_it_took_its_phase_live_and_after_a_restart() {
         (replayed_ms - live_ms).abs() < 100.0,
         "live {live_ms} ms, replayed {replayed_ms} ms"
     );
+    // The answers' typical length, from what the engine wrote (evidence, comments, feedback).
+    let answers = live.estimates.answer_chars;
+    assert!(
+        answers >= "fake gradefake feedback".len() as f64,
+        "{answers}"
+    );
+    assert_eq!(replayed.estimates.answer_chars, answers);
 }

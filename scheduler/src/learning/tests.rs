@@ -1,0 +1,262 @@
+use super::*;
+use crate::estimates::eval_work_ms;
+
+fn key() -> Key {
+    ("m.bin".into(), 2)
+}
+
+fn answered(after_ms: f64, chars: f64) -> Answered {
+    Answered { after_ms, chars }
+}
+
+/// Learns one evaluation phase per (items, seconds of speech), its work given by `work`.
+fn learned_from(phases: &[(u32, f64)], work: impl Fn(f64, f64) -> f64) -> Estimates {
+    let mut learning = Learning::default();
+    for &(n, s) in phases {
+        let items = f64::from(n);
+        let load = EvalLoad { items, speech_s: s };
+        learning.eval_phase(&key(), load, work(items, s), &[answered(1.0, 0.0)]);
+    }
+    learning.estimates(&key(), &key())
+}
+
+#[test]
+fn stt_cost_is_split_into_windows_and_seconds_and_one_slow_item_barely_moves_it() {
+    let mut learning = Learning::default();
+    // 800 ms a window and 40 ms a second of audio, 10 s to 60 s clips.
+    for i in 0..20 {
+        let audio_ms = 10_000 + (i * 2_500) as i64;
+        let ms = 800.0 * windows(audio_ms) + 40.0 * audio_ms as f64 / 1000.0;
+        learning.stt_item(&key(), audio_ms, ms);
+    }
+    learning.stt_item(&key(), 20_000, 50_000.0);
+    let e = learning.estimates(&key(), &key());
+    assert!((e.stt_window_ms - 800.0).abs() < 40.0, "{e:?}");
+    assert!((e.stt_second_ms - 40.0).abs() < 3.0, "{e:?}");
+}
+
+#[test]
+fn the_first_measurement_replaces_the_default_and_a_load_outlier_is_ignored() {
+    let mut learning = Learning::default();
+    for ms in [900.0, 950.0, 20_000.0, 920.0] {
+        learning.load(Phase::Evaluation, &key(), ms);
+    }
+    let four = EvalLoad {
+        items: 4.0,
+        speech_s: 100.0,
+    };
+    let after = [30_000.0, 30_000.0, 35_000.0, 40_000.0].map(|ms| answered(ms, 50.0));
+    learning.eval_phase(&key(), four, 40_000.0, &after);
+    let e = learning.estimates(&key(), &key());
+    assert_eq!(e.eval_load_ms, 920.0);
+    assert_eq!(
+        (e.eval_fixed_ms, e.eval_item_ms, e.eval_second_ms),
+        (0.0, 10_000.0, 0.0),
+        "one batch: all of it per item"
+    );
+    assert_eq!(e.finish_fraction, 0.875);
+    let other = learning.estimates(&key(), &("other.gguf".into(), 2));
+    assert_eq!(
+        other.eval_item_ms,
+        defaults().eval_item_ms,
+        "learned per model"
+    );
+}
+
+#[test]
+fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
+    // A batch of ten and one of four long recordings, as a lab's first two batches (the
+    // benchmark's warm-up, measured).
+    let mut learning = Learning::default();
+    let phases = [(10.0, 162.0, 58_000.0), (4.0, 205.0, 38_400.0)];
+    for (items, speech_s, work) in phases {
+        learning.eval_phase(
+            &key(),
+            EvalLoad { items, speech_s },
+            work,
+            &[answered(1.0, 0.0)],
+        );
+    }
+    let e = learning.estimates(&key(), &key());
+    for (items, speech_s, work) in phases {
+        let told = crate::estimates::eval_work_ms(&e, EvalLoad { items, speech_s });
+        assert!((told - work).abs() < 1.0, "both phases explained: {e:?}");
+    }
+    assert!(e.eval_fixed_ms > 0.0 && e.eval_item_ms > 0.0 && e.eval_second_ms > 0.0);
+    let one = crate::estimates::eval_work_ms(&e, EvalLoad::of([20_000]));
+    assert!(
+        one > 10_000.0,
+        "a lone item costs more than a tenth of ten: {one}"
+    );
+    let longer = EvalLoad {
+        items: 10.0,
+        speech_s: 280.0,
+    };
+    let ten_longer = crate::estimates::eval_work_ms(&e, longer);
+    assert!(
+        ten_longer > 60_000.0,
+        "longer transcripts cost more: {ten_longer}"
+    );
+    // Two of one size tell the speech's cost, and share the rest evenly.
+    let same = learned_from(&[(10, 162.0), (10, 250.0)], |n, s| 1_000.0 * n + 10.0 * s);
+    assert!((same.eval_second_ms - 10.0).abs() < 1e-6, "{same:?}");
+    assert!((same.eval_fixed_ms + 10.0 * same.eval_item_ms - 10_000.0).abs() < 1e-6);
+    // Two alike: all of it per item.
+    let alike = learned_from(&[(10, 162.0), (10, 162.0)], |n, s| 1_000.0 * n + 10.0 * s);
+    assert_eq!(
+        (alike.eval_fixed_ms, alike.eval_second_ms),
+        (0.0, 0.0),
+        "{alike:?}"
+    );
+    assert!((alike.eval_item_ms - 1_162.0).abs() < 1e-6, "{alike:?}");
+    // Nearly alike, which no split can be told from: per item too, not a fixed cost that
+    // would charge a lone re-run a whole batch.
+    let mut near = Learning::default();
+    for (items, speech_s, work) in [(10.0, 100.0, 60_000.0), (8.0, 80.0, 58_000.0)] {
+        near.eval_phase(
+            &key(),
+            EvalLoad { items, speech_s },
+            work,
+            &[answered(1.0, 0.0)],
+        );
+    }
+    let near = near.estimates(&key(), &key());
+    assert_eq!(
+        (near.eval_fixed_ms, near.eval_second_ms),
+        (0.0, 0.0),
+        "{near:?}"
+    );
+    assert!((6_000.0..=7_250.0).contains(&near.eval_item_ms), "{near:?}");
+}
+
+#[test]
+fn three_phases_can_judge_a_fixed_and_a_per_item_cost() {
+    let e = learned_from(&[(10, 162.0), (4, 205.0), (3, 60.0)], |n, _| {
+        20_000.0 + 4_000.0 * n
+    });
+    assert!((e.eval_fixed_ms - 20_000.0).abs() < 1.0, "{e:?}");
+    assert!((e.eval_item_ms - 4_000.0).abs() < 1.0, "{e:?}");
+    assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
+}
+
+#[test]
+fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_differ() {
+    let phases = [
+        (2, 30.0),
+        (5, 160.0),
+        (10, 200.0),
+        (3, 90.0),
+        (8, 300.0),
+        (6, 60.0),
+    ];
+    let e = learned_from(&phases, |n, s| 4_000.0 + 1_500.0 * n + 300.0 * s);
+    assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
+    assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
+    assert!((e.eval_second_ms - 300.0).abs() < 0.1, "{e:?}");
+}
+
+#[test]
+fn work_that_does_not_grow_with_speech_is_not_charged_to_it() {
+    // Long answers decoded together: fixed plus per item, whatever the transcripts' length.
+    let phases = [
+        (10, 162.0),
+        (4, 205.0),
+        (3, 80.0),
+        (9, 242.0),
+        (10, 251.0),
+        (8, 232.0),
+    ];
+    let e = learned_from(&phases, |n, _| 18_000.0 + 6_000.0 * n);
+    assert!((e.eval_fixed_ms - 18_000.0).abs() < 1.0, "{e:?}");
+    assert!((e.eval_item_ms - 6_000.0).abs() < 1.0, "{e:?}");
+    assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
+}
+
+#[test]
+fn without_recorded_lengths_evaluation_work_is_fixed_plus_per_item() {
+    let phases = [(2, 0.0), (5, 0.0), (10, 0.0), (3, 0.0), (8, 0.0)];
+    let e = learned_from(&phases, |n, _| 4_000.0 + 1_500.0 * n);
+    assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
+    assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
+    assert_eq!(e.eval_second_ms, 0.0);
+}
+
+/// Learns an evaluation phase whose items' answers ran `answers` characters each.
+fn learn_phase(learning: &mut Learning, speech_s: f64, answers: &[f64], work_ms: f64) {
+    let load = EvalLoad {
+        items: answers.len() as f64,
+        speech_s,
+    };
+    let results: Vec<Answered> = answers.iter().map(|&c| answered(work_ms, c)).collect();
+    learning.eval_phase(&key(), load, work_ms, &results);
+}
+
+#[test]
+fn two_phases_whose_answers_differ_charge_the_long_answers_to_their_characters() {
+    // The benchmark's warm-ups as one run measured them: ten short recordings whose answers
+    // ran long (one to every field's limit), then four long recordings answered briefly.
+    // Fixed, per item and per second alone would need a negative cost to explain both.
+    let mut learning = Learning::default();
+    let first: Vec<f64> = std::iter::once(508.0).chain([117.0; 9]).collect();
+    let second = [58.0, 58.0, 59.0, 59.0];
+    learn_phase(&mut learning, 162.0, &first, 51_200.0);
+    learn_phase(&mut learning, 205.0, &second, 16_200.0);
+    let e = learning.estimates(&key(), &key());
+    assert!(e.eval_char_ms > 0.0 && e.eval_fixed_ms > 0.0, "{e:?}");
+    assert!(e.eval_item_ms >= 0.0 && e.eval_second_ms >= 0.0, "{e:?}");
+    for (answers, speech_s, work) in [(&first[..], 162.0, 51_200.0), (&second, 205.0, 16_200.0)] {
+        let written: f64 = answers.iter().sum();
+        let told = e.eval_fixed_ms
+            + e.eval_item_ms * answers.len() as f64
+            + e.eval_second_ms * speech_s
+            + e.eval_char_ms * written;
+        assert!((told - work).abs() < 1.0, "both phases explained: {e:?}");
+    }
+    assert!(
+        (58.0..=117.0).contains(&e.answer_chars),
+        "a typical answer: {e:?}"
+    );
+    // Ten items answered at the typical length cost less than the first phase did, and a
+    // lone item more than a tenth of that: the shared prompt is paid once a phase.
+    let ten = eval_work_ms(&e, EvalLoad::of([16_200; 10]));
+    assert!(ten < 51_200.0, "{ten}");
+    let one = eval_work_ms(&e, EvalLoad::of([16_200]));
+    assert!(one > ten / 10.0, "{one} vs {ten}");
+}
+
+#[test]
+fn the_characters_written_are_learned_apart_from_the_items_once_phases_differ() {
+    // 8 s a phase and 20 ms a character, batches of 3 to 10 with answers of every length.
+    let mut learning = Learning::default();
+    let phases = [
+        (10, 60.0),
+        (4, 150.0),
+        (3, 55.0),
+        (6, 40.0),
+        (5, 300.0),
+        (8, 70.0),
+        (6, 110.0),
+    ];
+    for (n, chars) in phases {
+        let answers = vec![chars; n];
+        let work = 8_000.0 + 20.0 * chars * n as f64;
+        learn_phase(&mut learning, 30.0 * n as f64, &answers, work);
+    }
+    let e = learning.estimates(&key(), &key());
+    assert!((e.eval_fixed_ms - 8_000.0).abs() < 1.0, "{e:?}");
+    assert!((e.eval_char_ms - 20.0).abs() < 0.01, "{e:?}");
+    assert_eq!((e.eval_item_ms, e.eval_second_ms), (0.0, 0.0), "{e:?}");
+}
+
+#[test]
+fn one_answer_that_runs_to_every_limit_does_not_move_the_typical_length() {
+    let mut learning = Learning::default();
+    learn_phase(
+        &mut learning,
+        100.0,
+        &[54.0, 60.0, 48.0, 508.0, 57.0],
+        20_000.0,
+    );
+    let e = learning.estimates(&key(), &key());
+    assert!((48.0..=60.0).contains(&e.answer_chars), "{e:?}");
+}
