@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use domain::entities::engine_run::{self, EngineOutcome, Phase};
 use domain::entities::{evaluation, transcript};
 use domain::status::Estimates;
+use engine_protocol::Evaluation;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::Value;
 
 use crate::learning::{Answered, Key, Learning};
 use crate::store::Store;
@@ -132,15 +134,28 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
     let run_ids: Vec<i32> = runs.iter().map(|r| r.id).collect();
     // Per engine run: when each result came, for which item, and what it wrote.
     let mut results: HashMap<i32, Vec<(DateTime<Utc>, i32, usize)>> = HashMap::new();
-    let made = evaluation::Entity::find()
+    let made: Vec<(Option<i32>, DateTime<Utc>, i32, Value)> = evaluation::Entity::find()
+        .select_only()
+        .columns([
+            evaluation::Column::EngineRunId,
+            evaluation::Column::CreatedAt,
+            evaluation::Column::SubmissionId,
+            evaluation::Column::Result,
+        ])
         .filter(evaluation::Column::EngineRunId.is_in(run_ids.clone()))
+        .order_by_asc(evaluation::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
-    for e in made {
-        if let Some(run) = e.engine_run_id {
-            let written = e.result.written_chars();
-            let result = (e.created_at, e.submission_id, written);
-            results.entry(run).or_default().push(result);
+    for (run, at, submission, result) in made {
+        // A result stored in an older shape still says when it came; it counts as written
+        // nothing rather than keeping the scheduler from starting.
+        let written = serde_json::from_value::<Evaluation>(result).map_or(0, |e| e.written_chars());
+        if let Some(run) = run {
+            results
+                .entry(run)
+                .or_default()
+                .push((at, submission, written));
         }
     }
     let graded = store

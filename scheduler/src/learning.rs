@@ -8,7 +8,7 @@
 //!   b · seconds of audio (Whisper pads each window, and decodes in proportion to the
 //!   speech), a weighted least-squares fit;
 //! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech + q ·
-//!   characters written, with the terms that predict held-out phases best (see
+//!   characters written, all four kept and shrunk a little towards an even split (see
 //!   `eval_fit`); the answers' typical length (a weighted median: one answer that runs to
 //!   every field's limit does not move it); and the share of the work after which an item's
 //!   result typically arrives (not all wait for the last).
@@ -90,10 +90,12 @@ impl Learning {
             return;
         }
         let samples = self.at(Phase::Evaluation, key);
+        // The items without a result (failed) are taken to have written like the others.
+        let written: f64 = results.iter().map(|r| r.chars.max(0.0)).sum();
         let sample = PhaseSample {
             items: load.items,
             speech_s: load.speech_s.max(0.0),
-            written: results.iter().map(|r| r.chars.max(0.0)).sum(),
+            written: written * load.items / (results.len().max(1) as f64),
             work_ms,
         };
         keep(&mut samples.eval, sample, PHASES_KEPT);
@@ -126,6 +128,8 @@ impl Learning {
                 e.eval_second_ms = costs.second;
                 e.eval_char_ms = costs.char;
             }
+            // The median, not the mean: one answer looping to every field's limit would
+            // otherwise price every answer to come.
             if let Some(chars) = weighted_median(&s.answers) {
                 e.answer_chars = chars;
             }

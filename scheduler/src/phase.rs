@@ -54,9 +54,11 @@ struct EngineRun {
     /// The rubric version each item was sent with, recorded with its evaluation.
     rubric_versions: HashMap<i32, i32>,
     made_by: Provenance,
-    /// When it said its model was loaded (scheduler clock, Unix ms), and when each result
-    /// came after that (and what it wrote): what the evaluation estimates learn from.
+    /// When it said its model was loaded (scheduler clock, Unix ms), when the latest result
+    /// came after that, and each stored evaluation's time and what it wrote: what the
+    /// estimates learn from.
     loaded_at_ms: Option<u64>,
+    last_result_after_ms: f64,
     answered: Vec<Answered>,
     /// The items it was given and their speech: what its work is learned against.
     graded: EvalLoad,
@@ -179,6 +181,7 @@ impl PhaseRunner<'_> {
                 run_items: record.items,
             },
             loaded_at_ms: None,
+            last_result_after_ms: 0.0,
             answered: Vec::new(),
             graded: EvalLoad::of(pending.iter().map(|p| p.duration_ms)),
         };
@@ -270,16 +273,19 @@ impl PhaseRunner<'_> {
                 // What the item cost the phase: since the result before it (or the load). The
                 // engine's own time leaves out what passes between items (half a second an
                 // item with Whisper on 2 CPU threads), which the phase takes all the same.
-                let previous = run.answered.last().map_or(0.0, |a| a.after_ms);
-                let took_ms = after.map_or(ms as f64, |a| a - previous);
+                let took_ms = after.map_or(ms as f64, |a| a - run.last_result_after_ms);
+                if let Some(after_ms) = after {
+                    run.last_result_after_ms = after_ms;
+                }
                 let timing = (ms, took_ms);
-                let chars = self
+                let written = self
                     .store_result(&item, result, rubric_version, timing, &made_by)
                     .await?;
-                run.answered.extend(after.map(|after_ms| Answered {
-                    after_ms,
-                    chars: chars as f64,
-                }));
+                // As history is replayed: only the evaluations stored.
+                if let (Some(after_ms), Some(chars)) = (after, written) {
+                    let chars = chars as f64;
+                    run.answered.push(Answered { after_ms, chars });
+                }
                 run.in_flight.retain(|i| *i != id);
                 pending.retain(|p| p.id != id);
                 self.live.item_done(id);
@@ -303,7 +309,7 @@ impl PhaseRunner<'_> {
 
     /// Stores an item's result; a result that does not parse fails the item, not the run.
     /// `timing`: the engine's own time for it (stored), and what it cost the phase (learned).
-    /// Returns the characters an evaluation wrote (0 for a transcript or a failure).
+    /// Returns the characters a stored evaluation wrote (None for a transcript or a failure).
     async fn store_result(
         &mut self,
         item: &submission::Model,
@@ -311,7 +317,7 @@ impl PhaseRunner<'_> {
         rubric_version: Option<i32>,
         (ms, took_ms): (u64, f64),
         made_by: &Provenance,
-    ) -> Result<usize, Error> {
+    ) -> Result<Option<usize>, Error> {
         let unreadable =
             |e: serde_json::Error| format!("the engine's result could not be read: {e}");
         match self.phase {
@@ -332,7 +338,7 @@ impl PhaseRunner<'_> {
                         self.store
                             .save_evaluation(item, &evaluation, version, ms, made_by)
                             .await?;
-                        return Ok(evaluation.written_chars());
+                        return Ok(Some(evaluation.written_chars()));
                     }
                     (Ok(_), None) => {
                         let why = "the engine graded an item it was not sent";
@@ -342,6 +348,6 @@ impl PhaseRunner<'_> {
                 }
             }
         }
-        Ok(0)
+        Ok(None)
     }
 }

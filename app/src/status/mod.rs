@@ -132,7 +132,7 @@ pub struct AdminDetail {
     /// Evaluation time per second of speech (its transcript is read into the prompt).
     pub eval_second_ms: u64,
     /// Evaluation time per character the model writes, and an answer's typical length.
-    pub eval_char_ms: u64,
+    pub eval_char_ms: f64,
     pub answer_chars: u64,
     pub recent_failures: Vec<FailureView>,
 }

@@ -226,7 +226,7 @@ fn admin(snapshot: &Snapshot) -> AdminDetail {
         eval_fixed_ms: e.eval_fixed_ms as u64,
         eval_item_ms: e.eval_item_ms as u64,
         eval_second_ms: e.eval_second_ms as u64,
-        eval_char_ms: e.eval_char_ms as u64,
+        eval_char_ms: (e.eval_char_ms * 10.0).round() / 10.0,
         answer_chars: e.answer_chars as u64,
         recent_failures: snapshot
             .recent

@@ -168,8 +168,8 @@ impl Evaluation {
         let criteria: usize = self
             .criteria
             .iter()
-            .map(|c| c.evidence.len() + c.comment.len())
+            .map(|c| c.evidence.chars().count() + c.comment.chars().count())
             .sum();
-        criteria + self.feedback.len()
+        criteria + self.feedback.chars().count()
     }
 }

@@ -66,53 +66,23 @@ impl EvalCosts {
     }
 }
 
-/// A richer model of the evaluation work must predict this much better (its held-out error
-/// times this) to be taken: a term that only fits the noise does not earn its place.
-const BETTER_BY: f64 = 0.95;
-
-/// The costs that predict the phases best. Each model (a set of the four terms) is judged by
-/// how well it predicts the phases it was not fitted on. Two phases cannot judge any model of
-/// more than one term; all four are real, so two phases that differ are split among them as
-/// evenly as they allow (`fit::even_split`), leaving out a term the split would make
-/// negative (the two phases cannot tell it from the others). With one phase, or two alike,
-/// all of it per item.
+/// The costs the phases measured tell. All four terms are real, so none is left out for
+/// being small; two phases that differ are split among them as evenly as they allow
+/// (`fit::even_split`), and more are fitted with a little shrinking towards that even split
+/// (`fit::shrunk`), which keeps a few phases of nearly one size, one of them slow, from
+/// putting all of it on one term. A term either would make negative is left out (the phases
+/// cannot tell it from the others). With one phase, or two alike, all of it per item.
 pub fn fit_eval(samples: &VecDeque<PhaseSample>) -> Option<EvalCosts> {
-    if let [a, b] = samples.iter().copied().collect::<Vec<_>>()[..] {
-        let rows = [a, b].map(|s| (ALL.map(|t| t.of(&s)), s.work_ms));
-        if let Some(split) = fit::even_split_nonnegative(&rows) {
-            return Some(EvalCosts::from_terms(ALL, split));
-        }
-        // Two phases judge nothing well: a lone re-run then costs one item's share.
-        return all_per_item(samples);
-    }
-    let candidates = [
-        // Per item before fixed: from phases all of one size the two predict alike, and a
-        // lone re-run then costs one item's share, not a full batch.
-        judge(samples, [Item]),
-        judge(samples, [Fixed]),
-        judge(samples, [Second]),
-        judge(samples, [Char]),
-        judge(samples, [Fixed, Item]),
-        judge(samples, [Item, Second]),
-        judge(samples, [Fixed, Second]),
-        judge(samples, [Fixed, Char]),
-        judge(samples, [Item, Char]),
-        judge(samples, [Second, Char]),
-        judge(samples, [Fixed, Item, Second]),
-        judge(samples, [Fixed, Item, Char]),
-        judge(samples, [Fixed, Second, Char]),
-        judge(samples, [Item, Second, Char]),
-        judge(samples, ALL),
-    ];
-    // Simpler models first: a richer one is taken only if it predicts better.
-    let best = candidates.into_iter().flatten().fold(
-        None,
-        |best: Option<(EvalCosts, f64)>, (costs, error)| match best {
-            Some((_, kept)) if error >= kept * BETTER_BY - 1e-6 => best,
-            _ => Some((costs, error)),
-        },
-    );
-    best.map(|(costs, _)| costs)
+    let rows: Vec<([f64; 4], f64)> = samples
+        .iter()
+        .map(|s| (ALL.map(|t| t.of(s)), s.work_ms))
+        .collect();
+    let fit = match rows[..] {
+        [] | [_] => None,
+        [a, b] => fit::even_split_nonnegative(&[a, b]),
+        _ => fit::shrunk(&rows),
+    };
+    fit.map(|costs| EvalCosts::from_terms(ALL, costs))
         .or_else(|| all_per_item(samples))
 }
 
@@ -124,17 +94,4 @@ fn all_per_item(samples: &VecDeque<PhaseSample>) -> Option<EvalCosts> {
         item,
         ..EvalCosts::default()
     })
-}
-
-/// One model of the evaluation work: its fit to every sample, and its held-out error.
-fn judge<const K: usize>(
-    samples: &VecDeque<PhaseSample>,
-    terms: [Term; K],
-) -> Option<(EvalCosts, f64)> {
-    let rows: Vec<([f64; K], f64)> = samples
-        .iter()
-        .map(|s| (terms.map(|t| t.of(s)), s.work_ms))
-        .collect();
-    let error = fit::held_out_error(&rows)?;
-    fit::robust(&rows).map(|fit| (EvalCosts::from_terms(terms, fit), error))
 }

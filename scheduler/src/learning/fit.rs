@@ -1,6 +1,7 @@
 //! Robust fits of costs to what was measured: newer samples weigh more, a fit is redone
 //! without the samples far off it, and a fit whose terms the samples cannot tell apart is
-//! refused rather than guessed.
+//! refused rather than guessed, or (where every term is known to be real) shrunk towards
+//! the even split the samples cannot contradict.
 
 use std::collections::VecDeque;
 
@@ -15,6 +16,10 @@ const TRIM_MIN_SPARE: usize = 6;
 /// A term is told apart from the terms before it only if at least this share of it is not
 /// explained by them in the samples (1 − R²): below that, noise decides the split.
 const MIN_APART: f64 = 0.02;
+/// How far [`shrunk`] pulls the costs towards an even split: this share of the samples' own
+/// weight. A little is enough to keep a few samples of nearly one size from splitting their
+/// cost wildly; much more would blur what many samples tell.
+const SHRINK: f64 = 0.001;
 
 /// Newest last; each older one weighs `DECAY` times the next.
 pub fn weights(n: usize) -> impl Iterator<Item = f64> {
@@ -54,15 +59,58 @@ pub fn ratio(rows: &[(f64, f64)]) -> Option<f64> {
 /// terms apart, or a cost comes out negative (which says the same). At least one sample more
 /// than terms is asked for: as many fit any noise exactly.
 pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
-    robust_from(rows, K + 1)
-}
-
-/// [`robust`] from as few as `least` samples: `K` gives the exact fit through them, which is
-/// what a held-out sample is predicted from when only that many are left.
-pub fn robust_from<const K: usize>(rows: &[([f64; K], f64)], least: usize) -> Option<[f64; K]> {
-    if rows.len() < least.max(K) {
+    if rows.len() <= K {
         return None;
     }
+    let fit = solve(&trimmed(rows))?;
+    fit.iter().all(|c| *c >= 0.0).then_some(fit)
+}
+
+/// Like [`robust`], for terms that are all known to be real but that a few samples of
+/// nearly one size cannot tell apart: the weighted least squares is shrunk a little
+/// (`SHRINK`) towards the smallest costs, each term measured by its mean size in the samples
+/// as in [`even_split`]. A term the fit would make negative is left out (the one that takes
+/// most from a sample first) and the rest fitted again. None without samples, or when every
+/// term is left out.
+pub fn shrunk<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
+    let mut kept = trimmed(rows);
+    for _ in 0..K {
+        let size: [f64; K] = std::array::from_fn(|k| {
+            kept.iter().map(|(x, _, _)| x[k].abs()).sum::<f64>() / kept.len().max(1) as f64
+        });
+        let scale = |x: &[f64; K]| -> [f64; K] {
+            std::array::from_fn(|k| if size[k] > 0.0 { x[k] / size[k] } else { 0.0 })
+        };
+        let (mut a, b) = normal(kept.iter().map(|(x, y, w)| (scale(x), *y, *w)));
+        let terms = size.iter().filter(|s| **s > 0.0).count();
+        let ridge = SHRINK * (0..K).map(|k| a[k][k]).sum::<f64>() / terms.max(1) as f64;
+        for (k, row) in a.iter_mut().enumerate() {
+            row[k] += ridge;
+        }
+        let scaled = eliminate(a, b, 0.0)?;
+        let costs: [f64; K] = std::array::from_fn(|k| {
+            if size[k] > 0.0 {
+                scaled[k] / size[k]
+            } else {
+                0.0
+            }
+        });
+        let most_negative = (0..K)
+            .filter(|&k| costs[k] < 0.0)
+            .min_by(|&i, &j| scaled[i].total_cmp(&scaled[j]));
+        let Some(k) = most_negative else {
+            return Some(costs);
+        };
+        for (x, _, _) in &mut kept {
+            x[k] = 0.0;
+        }
+    }
+    None
+}
+
+/// The rows weighted (newer ones more) and without the samples far off a fit of the others,
+/// one at a time, at most a few.
+fn trimmed<const K: usize>(rows: &[([f64; K], f64)]) -> Vec<Row<K>> {
     let mut kept: Vec<Row<K>> = rows
         .iter()
         .zip(weights(rows.len()))
@@ -80,40 +128,11 @@ pub fn robust_from<const K: usize>(rows: &[([f64; K], f64)], least: usize) -> Op
             None => break,
         }
     }
-    let fit = solve(&kept)?;
-    fit.iter().all(|c| *c >= 0.0).then_some(fit)
+    kept
 }
 
 /// (x, y, weight)
 type Row<const K: usize> = ([f64; K], f64, f64);
-
-/// How well this model predicts a sample it was not fitted on: the mean relative error over
-/// the samples, each left out in turn (newer ones weigh more). None with too few samples to
-/// judge (each fit left needs as many samples as terms, and is then exact), or when half of
-/// those fits or more cannot tell the terms apart. The folds left are enough to rank the
-/// models by.
-pub fn held_out_error<const K: usize>(rows: &[([f64; K], f64)]) -> Option<f64> {
-    if rows.len() < K + 1 {
-        return None;
-    }
-    let (mut sum, mut weight, mut judged) = (0.0, 0.0, 0);
-    for (i, w) in weights(rows.len()).enumerate() {
-        let (x, y) = rows[i];
-        let others: Vec<([f64; K], f64)> = rows
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, r)| *r)
-            .collect();
-        let Some(fit) = robust_from(&others, K) else {
-            continue;
-        };
-        sum += w * (dot(&fit, &x) - y).abs() / y.abs().max(1.0);
-        weight += w;
-        judged += 1;
-    }
-    (2 * judged > rows.len()).then(|| sum / weight)
-}
 
 /// The sample farthest off the fit of all the others, if it is beyond `OUTLIER_SIGMAS` of
 /// their own spread. Fitting without it keeps one slow run from tilting the fit it is
@@ -144,8 +163,8 @@ fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
 
 /// From two samples, the costs that explain both with each term carrying as even a share as
 /// they allow: the smallest solution once each term is measured by its mean size in them
-/// (so "fixed", "per item" and "per second" are compared as parts of a phase, not as
-/// numbers in different units). Two samples cannot pick one term out of several; this
+/// (so a cost per phase, per item or per second is compared as a part of a phase, not as a
+/// number in its own unit). Two samples cannot pick one term out of several; this
 /// assumes least. A term absent from both is 0. None when the two samples are alike; a cost
 /// may come out negative (see [`even_split_nonnegative`]).
 pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
@@ -173,15 +192,19 @@ pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K
 }
 
 /// [`even_split`] with no negative cost: a term the split would make negative is left out
-/// (most negative first), since these two samples cannot tell it from the others, and the
-/// rest split again. None when the terms left cannot explain both.
+/// (the one that takes most from a phase first), since these two samples cannot tell it from
+/// the others, and the rest split again. None when no split of two terms or more is left
+/// (one term cannot be split from two samples: they would be alike).
 pub fn even_split_nonnegative<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
     let mut rows = *rows;
+    // Costs in different units (per phase, per item, per second, …) compared as parts of a
+    // phase: each at its term's mean size in the two samples.
+    let size: [f64; K] = std::array::from_fn(|k| (rows[0].0[k].abs() + rows[1].0[k].abs()) / 2.0);
     for _ in 0..K {
         let costs = even_split(&rows)?;
         let most_negative = (0..K)
             .filter(|&k| costs[k] < 0.0)
-            .min_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+            .min_by(|&a, &b| (costs[a] * size[a]).total_cmp(&(costs[b] * size[b])));
         let Some(k) = most_negative else {
             return Some(costs);
         };
@@ -203,6 +226,12 @@ fn solve<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
     if rows.len() < K {
         return None;
     }
+    let (a, b) = normal(rows.iter().copied());
+    eliminate(a, b, MIN_APART)
+}
+
+/// The weighted normal equations of y ≈ Σ cₖ·xₖ.
+fn normal<const K: usize>(rows: impl Iterator<Item = Row<K>>) -> ([[f64; K]; K], [f64; K]) {
     let mut a = [[0.0; K]; K];
     let mut b = [0.0; K];
     for (x, y, w) in rows {
@@ -213,10 +242,20 @@ fn solve<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
             b[i] += w * x[i] * y;
         }
     }
+    (a, b)
+}
+
+/// Solves a · c = b by elimination in order; None when a pivot is not above `min_apart`
+/// times its term's own size.
+fn eliminate<const K: usize>(
+    mut a: [[f64; K]; K],
+    mut b: [f64; K],
+    min_apart: f64,
+) -> Option<[f64; K]> {
     let own: [f64; K] = std::array::from_fn(|i| a[i][i]);
     for k in 0..K {
         let pivot = a[k][k];
-        if !(pivot > 0.0 && pivot >= MIN_APART * own[k]) {
+        if !(pivot > 0.0 && pivot >= min_apart * own[k]) {
             return None;
         }
         let above = a[k];
@@ -237,89 +276,4 @@ fn solve<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn three_terms_are_recovered_and_one_far_off_sample_is_left_out() {
-        let mut rows: Vec<([f64; 3], f64)> = [
-            (2.0, 30.0),
-            (5.0, 160.0),
-            (10.0, 200.0),
-            (3.0, 90.0),
-            (8.0, 300.0),
-        ]
-        .iter()
-        .map(|&(n, s)| ([1.0, n, s], 4_000.0 + 500.0 * n + 300.0 * s))
-        .collect();
-        for (n, s) in [(7.0, 50.0), (9.0, 250.0), (1.0, 20.0)] {
-            rows.push(([1.0, n, s], 4_000.0 + 500.0 * n + 300.0 * s));
-        }
-        rows.push(([1.0, 6.0, 100.0], 400_000.0));
-        rows.push(([1.0, 4.0, 120.0], 4_000.0 + 2_000.0 + 36_000.0));
-        let [c, d, g] = robust(&rows).unwrap();
-        assert!((c - 4_000.0).abs() < 1.0, "{c}");
-        assert!((d - 500.0).abs() < 0.1, "{d}");
-        assert!((g - 300.0).abs() < 0.01, "{g}");
-    }
-
-    #[test]
-    fn terms_the_samples_cannot_tell_apart_are_refused() {
-        // Every batch of ten with the same speech: fixed, per item and per second are one.
-        let same: Vec<([f64; 3], f64)> = (0..5)
-            .map(|i| ([1.0, 10.0, 200.0], 60_000.0 + i as f64))
-            .collect();
-        assert_eq!(robust(&same), None);
-        // Two sizes only, speech in proportion: per item and per second are one.
-        let proportional: Vec<([f64; 2], f64)> = [(5.0, 100.0), (10.0, 200.0), (5.0, 100.0)]
-            .iter()
-            .map(|&(n, s)| ([n, s], 300.0 * s))
-            .collect();
-        assert_eq!(robust(&proportional), None);
-    }
-
-    #[test]
-    fn two_samples_split_the_cost_evenly_between_the_terms_they_allow() {
-        // A phase of ten short recordings and one of four long ones: fixed, per item and per
-        // second all explain part of it, and the split reproduces both.
-        let rows = [
-            ([1.0, 10.0, 162.0], 58_000.0),
-            ([1.0, 4.0, 205.0], 38_400.0),
-        ];
-        let costs = even_split(&rows).unwrap();
-        for (x, y) in rows {
-            assert!((dot(&costs, &x) - y).abs() < 1e-6, "{costs:?}");
-        }
-        assert!(costs.iter().all(|c| *c > 0.0), "{costs:?}");
-        // A term the split would make negative is left out, and the rest explain both: the
-        // longer recordings took less per item, so their seconds cost nothing here.
-        let negative = [
-            ([1.0, 10.0, 100.0], 40_000.0),
-            ([1.0, 4.0, 150.0], 18_000.0),
-        ];
-        assert!(even_split(&negative).unwrap().iter().any(|c| *c < 0.0));
-        let kept = even_split_nonnegative(&negative).unwrap();
-        assert!(kept.iter().all(|c| *c >= 0.0), "{kept:?}");
-        assert_eq!(kept.iter().filter(|c| **c == 0.0).count(), 1, "{kept:?}");
-        for (x, y) in negative {
-            assert!((dot(&kept, &x) - y).abs() < 1e-6, "{kept:?}");
-        }
-        // More items in less time: without the per-item cost, the fixed one alone cannot
-        // explain both.
-        let shrinking = [([1.0, 10.0], 5_000.0), ([1.0, 20.0], 4_000.0)];
-        assert_eq!(even_split_nonnegative(&shrinking), None);
-        // Alike samples say nothing of a split; a term both lack costs nothing.
-        assert_eq!(even_split(&[([1.0, 10.0], 5.0), ([2.0, 20.0], 10.0)]), None);
-        let no_speech = even_split(&[([1.0, 10.0, 0.0], 60.0), ([1.0, 4.0, 0.0], 30.0)]).unwrap();
-        assert_eq!(no_speech[2], 0.0);
-        assert!((no_speech[0] + 10.0 * no_speech[1] - 60.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn a_negative_cost_is_refused_and_a_ratio_is_robust() {
-        let rows = [([1.0, 2.0], 10.0), ([1.0, 4.0], 4.0), ([1.0, 6.0], 0.0)];
-        assert_eq!(robust(&rows), None);
-        let ratios = [(10.0, 100.0), (20.0, 200.0), (10.0, 5_000.0)];
-        assert_eq!(ratio(&ratios), Some(10.0));
-    }
-}
+mod tests;

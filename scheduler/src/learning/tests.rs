@@ -9,6 +9,12 @@ fn answered(after_ms: f64, chars: f64) -> Answered {
     Answered { after_ms, chars }
 }
 
+/// Whether `got` is within `share` of `want`: the evaluation fit is shrunk a little towards
+/// an even split (`fit::shrunk`), so it recovers exact costs only nearly.
+fn near(got: f64, want: f64, share: f64) -> bool {
+    (got - want).abs() <= share * want.abs()
+}
+
 /// Learns one evaluation phase per (items, seconds of speech), its work given by `work`.
 fn learned_from(phases: &[(u32, f64)], work: impl Fn(f64, f64) -> f64) -> Estimates {
     let mut learning = Learning::default();
@@ -130,13 +136,14 @@ fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
 }
 
 #[test]
-fn three_phases_can_judge_a_fixed_and_a_per_item_cost() {
+fn three_phases_tell_a_fixed_and_a_per_item_cost() {
     let e = learned_from(&[(10, 162.0), (4, 205.0), (3, 60.0)], |n, _| {
         20_000.0 + 4_000.0 * n
     });
-    assert!((e.eval_fixed_ms - 20_000.0).abs() < 1.0, "{e:?}");
-    assert!((e.eval_item_ms - 4_000.0).abs() < 1.0, "{e:?}");
-    assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
+    assert!(near(e.eval_fixed_ms, 20_000.0, 0.01), "{e:?}");
+    assert!(near(e.eval_item_ms, 4_000.0, 0.01), "{e:?}");
+    // Speech carries under 1 % of a phase of ten.
+    assert!(e.eval_second_ms * 162.0 < 0.01 * 60_000.0, "{e:?}");
 }
 
 #[test]
@@ -150,9 +157,9 @@ fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_diff
         (6, 60.0),
     ];
     let e = learned_from(&phases, |n, s| 4_000.0 + 1_500.0 * n + 300.0 * s);
-    assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
-    assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
-    assert!((e.eval_second_ms - 300.0).abs() < 0.1, "{e:?}");
+    assert!(near(e.eval_fixed_ms, 4_000.0, 0.03), "{e:?}");
+    assert!(near(e.eval_item_ms, 1_500.0, 0.03), "{e:?}");
+    assert!(near(e.eval_second_ms, 300.0, 0.03), "{e:?}");
 }
 
 #[test]
@@ -167,17 +174,18 @@ fn work_that_does_not_grow_with_speech_is_not_charged_to_it() {
         (8, 232.0),
     ];
     let e = learned_from(&phases, |n, _| 18_000.0 + 6_000.0 * n);
-    assert!((e.eval_fixed_ms - 18_000.0).abs() < 1.0, "{e:?}");
-    assert!((e.eval_item_ms - 6_000.0).abs() < 1.0, "{e:?}");
-    assert_eq!(e.eval_second_ms, 0.0, "{e:?}");
+    assert!(near(e.eval_fixed_ms, 18_000.0, 0.02), "{e:?}");
+    assert!(near(e.eval_item_ms, 6_000.0, 0.02), "{e:?}");
+    // Speech carries under 2 % of a phase of ten.
+    assert!(e.eval_second_ms * 251.0 < 0.02 * 78_000.0, "{e:?}");
 }
 
 #[test]
 fn without_recorded_lengths_evaluation_work_is_fixed_plus_per_item() {
     let phases = [(2, 0.0), (5, 0.0), (10, 0.0), (3, 0.0), (8, 0.0)];
     let e = learned_from(&phases, |n, _| 4_000.0 + 1_500.0 * n);
-    assert!((e.eval_fixed_ms - 4_000.0).abs() < 1.0, "{e:?}");
-    assert!((e.eval_item_ms - 1_500.0).abs() < 1.0, "{e:?}");
+    assert!(near(e.eval_fixed_ms, 4_000.0, 0.01), "{e:?}");
+    assert!(near(e.eval_item_ms, 1_500.0, 0.01), "{e:?}");
     assert_eq!(e.eval_second_ms, 0.0);
 }
 
@@ -243,9 +251,11 @@ fn the_characters_written_are_learned_apart_from_the_items_once_phases_differ() 
         learn_phase(&mut learning, 30.0 * n as f64, &answers, work);
     }
     let e = learning.estimates(&key(), &key());
-    assert!((e.eval_fixed_ms - 8_000.0).abs() < 1.0, "{e:?}");
-    assert!((e.eval_char_ms - 20.0).abs() < 0.01, "{e:?}");
-    assert_eq!((e.eval_item_ms, e.eval_second_ms), (0.0, 0.0), "{e:?}");
+    assert!(near(e.eval_fixed_ms, 8_000.0, 0.02), "{e:?}");
+    assert!(near(e.eval_char_ms, 20.0, 0.01), "{e:?}");
+    // Items and speech carry under 1 % of a phase of six typical answers.
+    let others = 6.0 * e.eval_item_ms + 180.0 * e.eval_second_ms;
+    assert!(others < 0.01 * 20_000.0, "{e:?}");
 }
 
 #[test]
