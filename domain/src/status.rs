@@ -124,6 +124,11 @@ pub struct Estimates {
     pub eval_char_ms: f64,
     #[serde(default)]
     pub answer_chars: f64,
+    /// How recent evaluation phases ran against their estimate (work done ÷ work estimated
+    /// before them): a phase that runs past its estimate is expected to end as the late ones
+    /// did, not at once.
+    #[serde(default)]
+    pub eval_ratios: Vec<f64>,
     /// The share of an evaluation phase's work after which an item's result typically
     /// arrives (items decoded together do not all finish last).
     #[serde(default)]

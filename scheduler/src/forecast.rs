@@ -11,7 +11,9 @@ use domain::entities::submission::{self, SubmissionState};
 use domain::status::{BatchItem, Estimates};
 
 use crate::clock::unix_ms;
-use crate::estimates::{EvalLoad, batch_ms, eval_phase_ms, result_in_eval_ms, stt_item_ms};
+use crate::estimates::{
+    EvalLoad, batch_ms, eval_phase_ms, eval_work_ms, result_in_eval_ms, stt_item_ms,
+};
 use crate::snapshot::{LiveBatch, QueueShape};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
@@ -23,12 +25,31 @@ pub struct TimeLeft {
 
 impl TimeLeft {
     pub fn end_ms(&self, e: &Estimates) -> u64 {
-        (self.until_eval_ms + eval_phase_ms(e, self.graded)).max(0.0) as u64
+        let left = self.until_eval_ms + eval_phase_ms(e, self.graded);
+        if left > 0.0 {
+            return left as u64;
+        }
+        // Running past its estimate: it ends as late phases did, not at once (the students
+        // waiting for the GPU would be told 0 s and wait seconds).
+        late_left_ms(&e.eval_ratios, eval_work_ms(e, self.graded), -left) as u64
     }
 
     pub fn result_ms(&self, e: &Estimates) -> u64 {
         (self.until_eval_ms + result_in_eval_ms(e, self.graded)).max(0.0) as u64
     }
+}
+
+/// What is left of an evaluation phase `overdue_ms` past its estimated `work_ms`: the median
+/// of what the recent phases that ran later than that (`ratios`: work done ÷ estimated) ran
+/// on for; 0 when none did.
+fn late_left_ms(ratios: &[f64], work_ms: f64, overdue_ms: f64) -> f64 {
+    let mut left: Vec<f64> = ratios
+        .iter()
+        .map(|r| (r - 1.0) * work_ms - overdue_ms)
+        .filter(|left| *left > 0.0)
+        .collect();
+    left.sort_by(f64::total_cmp);
+    left.get(left.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// The running batch: what is left of its STT phase (the load, then the audio not yet

@@ -18,7 +18,7 @@ use std::collections::{HashMap, VecDeque};
 use domain::entities::engine_run::Phase;
 use domain::status::Estimates;
 
-use crate::estimates::{EvalLoad, defaults, windows};
+use crate::estimates::{EvalLoad, defaults, eval_work_ms, windows};
 
 mod eval_fit;
 mod fit;
@@ -30,6 +30,7 @@ const ITEMS_KEPT: usize = 60;
 const PHASES_KEPT: usize = 12;
 const FRACTIONS_KEPT: usize = 60;
 const ANSWERS_KEPT: usize = 60;
+const RATIOS_KEPT: usize = 30;
 
 /// Which engine setup a sample was measured on.
 pub type Key = (String, u32);
@@ -44,6 +45,8 @@ struct Samples {
     fractions: VecDeque<f64>,
     /// Evaluation: the characters written for each item.
     answers: VecDeque<f64>,
+    /// Evaluation: each phase's work ÷ what the samples before it estimated.
+    ratios: VecDeque<f64>,
 }
 
 /// One result of an evaluation phase: when it came (ms after the model load), and the
@@ -58,6 +61,30 @@ fn keep<T>(queue: &mut VecDeque<T>, value: T, most: usize) {
     queue.push_back(value);
     while queue.len() > most {
         queue.pop_front();
+    }
+}
+
+impl Samples {
+    /// The evaluation estimates these samples tell.
+    fn fill_eval(&self, e: &mut Estimates) {
+        if let Some(load) = weighted_median(&self.loads) {
+            e.eval_load_ms = load;
+        }
+        if let Some(costs) = fit_eval(&self.eval) {
+            e.eval_fixed_ms = costs.fixed;
+            e.eval_item_ms = costs.item;
+            e.eval_second_ms = costs.second;
+            e.eval_char_ms = costs.char;
+        }
+        // The median, not the mean: one answer looping to every field's limit would
+        // otherwise price every answer to come.
+        if let Some(chars) = weighted_median(&self.answers) {
+            e.answer_chars = chars;
+        }
+        if let Some(f) = weighted_median(&self.fractions) {
+            e.finish_fraction = f;
+        }
+        e.eval_ratios = self.ratios.iter().copied().collect();
     }
 }
 
@@ -90,6 +117,14 @@ impl Learning {
             return;
         }
         let samples = self.at(Phase::Evaluation, key);
+        if !samples.eval.is_empty() {
+            let mut before = defaults();
+            samples.fill_eval(&mut before);
+            let estimated = eval_work_ms(&before, load);
+            if estimated > 0.0 {
+                keep(&mut samples.ratios, work_ms / estimated, RATIOS_KEPT);
+            }
+        }
         // The items without a result (failed) are taken to have written like the others.
         let written: f64 = results.iter().map(|r| r.chars.max(0.0)).sum();
         let sample = PhaseSample {
@@ -119,23 +154,7 @@ impl Learning {
             }
         }
         if let Some(s) = self.samples.get(&(Phase::Evaluation, eval.clone())) {
-            if let Some(load) = weighted_median(&s.loads) {
-                e.eval_load_ms = load;
-            }
-            if let Some(costs) = fit_eval(&s.eval) {
-                e.eval_fixed_ms = costs.fixed;
-                e.eval_item_ms = costs.item;
-                e.eval_second_ms = costs.second;
-                e.eval_char_ms = costs.char;
-            }
-            // The median, not the mean: one answer looping to every field's limit would
-            // otherwise price every answer to come.
-            if let Some(chars) = weighted_median(&s.answers) {
-                e.answer_chars = chars;
-            }
-            if let Some(f) = weighted_median(&s.fractions) {
-                e.finish_fraction = f;
-            }
+            s.fill_eval(&mut e);
         }
         e
     }

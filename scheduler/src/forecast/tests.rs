@@ -50,6 +50,7 @@ fn estimates() -> Estimates {
         eval_second_ms: 20.0,
         eval_char_ms: 10.0,
         answer_chars: 50.0,
+        eval_ratios: Vec::new(),
         finish_fraction: 0.75,
         arrivals_per_min: 0.0,
         stream_ms: 0.0,
@@ -112,6 +113,31 @@ fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
         time_left(&b, &items, &e, START).result_ms(&e),
         result as u64
     );
+}
+
+#[test]
+fn an_evaluation_phase_past_its_estimate_is_expected_to_end_as_late_phases_did() {
+    let mut e = estimates();
+    let items = [item(SubmissionState::Transcribed, false)];
+    let b = batch(Phase::Evaluation);
+    // One item of 30 s: 500 ms load, then 3 000 + 1 000 + 600 + 500 ms of work.
+    let work = 5_100.0;
+    let phase = 500.0 + work;
+    let at = |overdue: f64| START + (phase + overdue) as u64;
+    assert_eq!(
+        time_left(&b, &items, &e, at(510.0)).end_ms(&e),
+        0,
+        "no history"
+    );
+    // Phases ran 0.9, 1.2, 1.3 and 1.5 times their estimate: 510 ms late, the three late
+    // ones ran on for 510, 1 020 and 2 040 ms more.
+    e.eval_ratios = vec![0.9, 1.2, 1.3, 1.5];
+    assert_eq!(time_left(&b, &items, &e, at(510.0)).end_ms(&e), 1_020);
+    assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_530);
+    // Later than any of them: it may end at any moment.
+    assert_eq!(time_left(&b, &items, &e, at(3_000.0)).end_ms(&e), 0);
+    // Before its estimate, the estimate.
+    assert_eq!(time_left(&b, &items, &e, at(-1_000.0)).end_ms(&e), 1_000);
 }
 
 #[test]

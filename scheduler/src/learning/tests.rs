@@ -270,3 +270,21 @@ fn one_answer_that_runs_to_every_limit_does_not_move_the_typical_length() {
     let e = learning.estimates(&key(), &key());
     assert!((48.0..=60.0).contains(&e.answer_chars), "{e:?}");
 }
+
+#[test]
+fn each_phase_is_measured_against_what_was_estimated_before_it() {
+    let mut learning = Learning::default();
+    learn_phase(&mut learning, 100.0, &[50.0; 4], 20_000.0);
+    let first = learning.estimates(&key(), &key());
+    assert!(
+        first.eval_ratios.is_empty(),
+        "nothing was estimated before it"
+    );
+    learn_phase(&mut learning, 100.0, &[50.0; 4], 20_000.0);
+    learn_phase(&mut learning, 100.0, &[50.0; 4], 30_000.0);
+    let e = learning.estimates(&key(), &key());
+    // The same phase again ran as estimated; the third took 30 s where 20 s were estimated.
+    assert_eq!(e.eval_ratios.len(), 2, "{e:?}");
+    assert!((e.eval_ratios[0] - 1.0).abs() < 1e-9, "{e:?}");
+    assert!((e.eval_ratios[1] - 1.5).abs() < 1e-9, "{e:?}");
+}
