@@ -35,7 +35,13 @@ impl TimeLeft {
     }
 
     pub fn result_ms(&self, e: &Estimates) -> u64 {
-        (self.until_eval_ms + result_in_eval_ms(e, self.graded)).max(0.0) as u64
+        let left = self.until_eval_ms + result_in_eval_ms(e, self.graded);
+        if left > 0.0 {
+            left as u64
+        } else {
+            // Overdue: by the time the phase is expected to end.
+            self.end_ms(e)
+        }
     }
 }
 

@@ -133,6 +133,8 @@ fn an_evaluation_phase_past_its_estimate_is_expected_to_end_as_late_phases_did()
     // ones ran on for 510, 1 020 and 2 040 ms more.
     e.eval_ratios = vec![0.9, 1.2, 1.3, 1.5];
     assert_eq!(time_left(&b, &items, &e, at(510.0)).end_ms(&e), 1_020);
+    // Its results are overdue too: they are expected by then.
+    assert_eq!(time_left(&b, &items, &e, at(510.0)).result_ms(&e), 1_020);
     assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_530);
     // Later than any of them: it may end at any moment.
     assert_eq!(time_left(&b, &items, &e, at(3_000.0)).end_ms(&e), 0);

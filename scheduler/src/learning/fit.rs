@@ -62,7 +62,7 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
     if rows.len() <= K {
         return None;
     }
-    let fit = solve(&trimmed(rows))?;
+    let fit = solve(&trimmed(rows, solve))?;
     fit.iter().all(|c| *c >= 0.0).then_some(fit)
 }
 
@@ -73,31 +73,13 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
 /// most from a sample first) and the rest fitted again. None without samples, or when every
 /// term is left out.
 pub fn shrunk<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
-    let mut kept = trimmed(rows);
+    let mut kept = trimmed(rows, ridge);
     for _ in 0..K {
-        let size: [f64; K] = std::array::from_fn(|k| {
-            kept.iter().map(|(x, _, _)| x[k].abs()).sum::<f64>() / kept.len().max(1) as f64
-        });
-        let scale = |x: &[f64; K]| -> [f64; K] {
-            std::array::from_fn(|k| if size[k] > 0.0 { x[k] / size[k] } else { 0.0 })
-        };
-        let (mut a, b) = normal(kept.iter().map(|(x, y, w)| (scale(x), *y, *w)));
-        let terms = size.iter().filter(|s| **s > 0.0).count();
-        let ridge = SHRINK * (0..K).map(|k| a[k][k]).sum::<f64>() / terms.max(1) as f64;
-        for (k, row) in a.iter_mut().enumerate() {
-            row[k] += ridge;
-        }
-        let scaled = eliminate(a, b, 0.0)?;
-        let costs: [f64; K] = std::array::from_fn(|k| {
-            if size[k] > 0.0 {
-                scaled[k] / size[k]
-            } else {
-                0.0
-            }
-        });
+        let costs = ridge(&kept)?;
+        let size = mean_size(&kept);
         let most_negative = (0..K)
             .filter(|&k| costs[k] < 0.0)
-            .min_by(|&i, &j| scaled[i].total_cmp(&scaled[j]));
+            .min_by(|&i, &j| (costs[i] * size[i]).total_cmp(&(costs[j] * size[j])));
         let Some(k) = most_negative else {
             return Some(costs);
         };
@@ -108,9 +90,42 @@ pub fn shrunk<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
     None
 }
 
-/// The rows weighted (newer ones more) and without the samples far off a fit of the others,
-/// one at a time, at most a few.
-fn trimmed<const K: usize>(rows: &[([f64; K], f64)]) -> Vec<Row<K>> {
+/// Each term's mean size in the rows.
+fn mean_size<const K: usize>(rows: &[Row<K>]) -> [f64; K] {
+    std::array::from_fn(|k| {
+        rows.iter().map(|(x, _, _)| x[k].abs()).sum::<f64>() / rows.len().max(1) as f64
+    })
+}
+
+/// The weighted least squares shrunk by `SHRINK`, in each term's own size (a term absent
+/// from every row costs 0); costs may come out negative.
+fn ridge<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
+    let size = mean_size(rows);
+    let scale = |x: &[f64; K]| -> [f64; K] {
+        std::array::from_fn(|k| if size[k] > 0.0 { x[k] / size[k] } else { 0.0 })
+    };
+    let (mut a, b) = normal(rows.iter().map(|(x, y, w)| (scale(x), *y, *w)));
+    let terms = size.iter().filter(|s| **s > 0.0).count();
+    let shrink = SHRINK * (0..K).map(|k| a[k][k]).sum::<f64>() / terms.max(1) as f64;
+    for (k, row) in a.iter_mut().enumerate() {
+        row[k] += shrink;
+    }
+    let scaled = eliminate(a, b, 0.0)?;
+    Some(std::array::from_fn(|k| {
+        if size[k] > 0.0 {
+            scaled[k] / size[k]
+        } else {
+            0.0
+        }
+    }))
+}
+
+/// The rows weighted (newer ones more) and without the samples far off a `fit` of the
+/// others, one at a time, at most a few.
+fn trimmed<const K: usize>(
+    rows: &[([f64; K], f64)],
+    fit: fn(&[Row<K>]) -> Option<[f64; K]>,
+) -> Vec<Row<K>> {
     let mut kept: Vec<Row<K>> = rows
         .iter()
         .zip(weights(rows.len()))
@@ -121,7 +136,7 @@ fn trimmed<const K: usize>(rows: &[([f64; K], f64)]) -> Vec<Row<K>> {
         if kept.len() < K + TRIM_MIN_SPARE {
             break;
         }
-        match farthest_off(&kept) {
+        match farthest_off(&kept, fit) {
             Some(i) => {
                 kept.remove(i);
             }
@@ -138,7 +153,10 @@ type Row<const K: usize> = ([f64; K], f64, f64);
 /// their own spread. Fitting without it keeps one slow run from tilting the fit it is
 /// judged by. (Their spread is in-sample, so smaller than a left-out error's: hence the
 /// `TRIM_MIN_SPARE` samples asked for before anything is left out.)
-fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
+fn farthest_off<const K: usize>(
+    rows: &[Row<K>],
+    fit: fn(&[Row<K>]) -> Option<[f64; K]>,
+) -> Option<usize> {
     let off = |fit: &[f64; K], (x, y, _): &Row<K>| (y - dot(fit, x)).abs();
     (0..rows.len())
         .filter_map(|i| {
@@ -148,7 +166,7 @@ fn farthest_off<const K: usize>(rows: &[Row<K>]) -> Option<usize> {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, r)| *r)
                 .collect();
-            let fit = solve(&others)?;
+            let fit = fit(&others)?;
             let spread: VecDeque<f64> = others.iter().map(|r| off(&fit, r)).collect();
             let mad = weighted_median(&spread)?;
             // A tiny floor, so that samples all but on the fit still show one far off it.

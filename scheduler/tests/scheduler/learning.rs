@@ -17,8 +17,10 @@ fn one_second_item_ms(e: &Estimates) -> f64 {
 
 #[tokio::test]
 async fn an_item_costs_its_phase_and_answers_their_length_live_and_after_a_restart() {
-    let lab = lab(4).await;
-    let ids = lab.enqueue_silent(4).await;
+    // Two batches of four: the second evaluation phase is measured against what the first
+    // taught.
+    let lab = lab(8).await;
+    let ids = lab.enqueue_silent(8).await;
     // The engine reports no time of its own for an item but 300 ms pass before each one, as
     // time passes between a real engine's items: the phase takes that long all the same.
     let script = json!({"load_ms": 10, "item_ms": 0, "between_ms": 300});
@@ -50,4 +52,12 @@ async fn an_item_costs_its_phase_and_answers_their_length_live_and_after_a_resta
         "{answers}"
     );
     assert_eq!(replayed.estimates.answer_chars, answers);
+    let (live_ratios, replayed_ratios) =
+        (&live.estimates.eval_ratios, &replayed.estimates.eval_ratios);
+    assert_eq!(live_ratios.len(), 1, "{live_ratios:?}");
+    assert_eq!(replayed_ratios.len(), 1, "{replayed_ratios:?}");
+    assert!(
+        (live_ratios[0] - replayed_ratios[0]).abs() < 0.1,
+        "live {live_ratios:?}, replayed {replayed_ratios:?}"
+    );
 }

@@ -25,16 +25,19 @@ fn three_terms_are_recovered_and_one_far_off_sample_is_left_out() {
 
 #[test]
 fn a_shrunk_fit_keeps_the_part_paid_once_when_one_large_sample_ran_slow() {
-    // Four evaluation phases as one run measured them (fixed, items, seconds of speech,
-    // characters written → ms): the first, ten items with long answers, ran slow. Least
-    // squares puts a negative cost on the fixed part, so all of it went per item, and a
-    // lone item was priced at a tenth of ten.
+    // Five evaluation phases as one run measured them (fixed, items, seconds of speech,
+    // characters written → ms): the first, ten items with long answers, ran slow. Plain
+    // least squares needs a negative cost, so all of it went per item, and a lone item was
+    // priced at a tenth of ten.
     let rows = [
         ([1.0, 10.0, 162.0, 1559.0], 62_200.0),
         ([1.0, 4.0, 205.0, 234.0], 20_600.0),
         ([1.0, 3.0, 80.0, 180.0], 22_000.0),
         ([1.0, 5.0, 118.0, 594.0], 24_100.0),
+        ([1.0, 7.0, 204.0, 393.0], 27_700.0),
     ];
+    let plain: Vec<Row<4>> = rows.iter().map(|&(x, y)| (x, y, 1.0)).collect();
+    assert!(solve(&plain).unwrap().iter().any(|c| *c < 0.0));
     assert_eq!(robust(&rows), None);
     let costs = shrunk(&rows).unwrap();
     assert!(costs.iter().all(|c| *c >= 0.0), "{costs:?}");
