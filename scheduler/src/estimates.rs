@@ -149,10 +149,11 @@ pub async fn from_history(store: &Store) -> Result<Learning, DbErr> {
         .all(db)
         .await?;
     for (run, at, submission, result) in made {
-        // A result stored in an older shape still says when it came; it counts as written
-        // nothing rather than keeping the scheduler from starting.
-        let written = serde_json::from_value::<Evaluation>(result).map_or(0, |e| e.written_chars());
-        if let Some(run) = run {
+        // A result stored in a shape this version cannot read is left out (as live learning
+        // leaves out a result it could not store) rather than keeping the scheduler from
+        // starting.
+        let written = serde_json::from_value::<Evaluation>(result).map(|e| e.written_chars());
+        if let (Some(run), Ok(written)) = (run, written) {
             results
                 .entry(run)
                 .or_default()

@@ -28,41 +28,21 @@ pub struct EvalCosts {
     pub char: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Term {
-    Fixed,
-    Item,
-    Second,
-    Char,
-}
-
-use Term::{Char, Fixed, Item, Second};
-
-const ALL: [Term; 4] = [Fixed, Item, Second, Char];
-
-impl Term {
-    fn of(self, s: &PhaseSample) -> f64 {
-        match self {
-            Fixed => 1.0,
-            Item => s.items,
-            Second => s.speech_s,
-            Char => s.written,
-        }
+impl PhaseSample {
+    /// Its size in each term (fixed, items, seconds, characters), in the order of `EvalCosts`.
+    fn terms(&self) -> [f64; 4] {
+        [1.0, self.items, self.speech_s, self.written]
     }
 }
 
 impl EvalCosts {
-    fn from_terms<const K: usize>(terms: [Term; K], fit: [f64; K]) -> Self {
-        let mut costs = Self::default();
-        for (term, value) in terms.into_iter().zip(fit) {
-            match term {
-                Fixed => costs.fixed = value,
-                Item => costs.item = value,
-                Second => costs.second = value,
-                Char => costs.char = value,
-            }
+    fn from_terms([fixed, item, second, char]: [f64; 4]) -> Self {
+        Self {
+            fixed,
+            item,
+            second,
+            char,
         }
-        costs
     }
 }
 
@@ -73,16 +53,13 @@ impl EvalCosts {
 /// putting all of it on one term. A term either would make negative is left out (the phases
 /// cannot tell it from the others). With one phase, or two alike, all of it per item.
 pub fn fit_eval(samples: &VecDeque<PhaseSample>) -> Option<EvalCosts> {
-    let rows: Vec<([f64; 4], f64)> = samples
-        .iter()
-        .map(|s| (ALL.map(|t| t.of(s)), s.work_ms))
-        .collect();
+    let rows: Vec<([f64; 4], f64)> = samples.iter().map(|s| (s.terms(), s.work_ms)).collect();
     let fit = match rows[..] {
         [] | [_] => None,
         [a, b] => fit::even_split_nonnegative(&[a, b]),
         _ => fit::shrunk(&rows),
     };
-    fit.map(|costs| EvalCosts::from_terms(ALL, costs))
+    fit.map(EvalCosts::from_terms)
         .or_else(|| all_per_item(samples))
 }
 

@@ -15,15 +15,23 @@ fn near(got: f64, want: f64, share: f64) -> bool {
     (got - want).abs() <= share * want.abs()
 }
 
-/// Learns one evaluation phase per (items, seconds of speech), its work given by `work`.
-fn learned_from(phases: &[(u32, f64)], work: impl Fn(f64, f64) -> f64) -> Estimates {
+/// Learns one evaluation phase per (items, seconds of speech, work ms), with nothing written.
+fn learned_from_works(phases: &[(f64, f64, f64)]) -> Estimates {
     let mut learning = Learning::default();
-    for &(n, s) in phases {
-        let items = f64::from(n);
-        let load = EvalLoad { items, speech_s: s };
-        learning.eval_phase(&key(), load, work(items, s), &[answered(1.0, 0.0)]);
+    for &(items, speech_s, work) in phases {
+        let load = EvalLoad { items, speech_s };
+        learning.eval_phase(&key(), load, work, &[answered(1.0, 0.0)]);
     }
     learning.estimates(&key(), &key())
+}
+
+/// Learns one evaluation phase per (items, seconds of speech), its work given by `work`.
+fn learned_from(phases: &[(u32, f64)], work: impl Fn(f64, f64) -> f64) -> Estimates {
+    let phases: Vec<(f64, f64, f64)> = phases
+        .iter()
+        .map(|&(n, s)| (f64::from(n), s, work(f64::from(n), s)))
+        .collect();
+    learned_from_works(&phases)
 }
 
 #[test]
@@ -73,17 +81,8 @@ fn the_first_measurement_replaces_the_default_and_a_load_outlier_is_ignored() {
 fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
     // A batch of ten and one of four long recordings, as a lab's first two batches (the
     // benchmark's warm-up, measured).
-    let mut learning = Learning::default();
     let phases = [(10.0, 162.0, 58_000.0), (4.0, 205.0, 38_400.0)];
-    for (items, speech_s, work) in phases {
-        learning.eval_phase(
-            &key(),
-            EvalLoad { items, speech_s },
-            work,
-            &[answered(1.0, 0.0)],
-        );
-    }
-    let e = learning.estimates(&key(), &key());
+    let e = learned_from_works(&phases);
     for (items, speech_s, work) in phases {
         let told = crate::estimates::eval_work_ms(&e, EvalLoad { items, speech_s });
         assert!((told - work).abs() < 1.0, "both phases explained: {e:?}");
@@ -117,16 +116,7 @@ fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
     assert!((alike.eval_item_ms - 1_162.0).abs() < 1e-6, "{alike:?}");
     // Nearly alike, which no split can be told from: per item too, not a fixed cost that
     // would charge a lone re-run a whole batch.
-    let mut near = Learning::default();
-    for (items, speech_s, work) in [(10.0, 100.0, 60_000.0), (8.0, 80.0, 58_000.0)] {
-        near.eval_phase(
-            &key(),
-            EvalLoad { items, speech_s },
-            work,
-            &[answered(1.0, 0.0)],
-        );
-    }
-    let near = near.estimates(&key(), &key());
+    let near = learned_from_works(&[(10.0, 100.0, 60_000.0), (8.0, 80.0, 58_000.0)]);
     assert_eq!(
         (near.eval_fixed_ms, near.eval_second_ms),
         (0.0, 0.0),
