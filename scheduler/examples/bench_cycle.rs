@@ -153,7 +153,7 @@ async fn main() {
     );
     told::print_batches(&measured.per_batch);
     told::print_learned(measured.learned.as_ref());
-    phases::print(&batched.db).await;
+    phases::print(&batched.db, None).await;
 }
 
 struct Lab {

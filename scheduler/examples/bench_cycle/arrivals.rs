@@ -16,8 +16,8 @@ use super::clips::Clip;
 
 const EVERY: Duration = Duration::from_secs(6);
 
-/// (entered, estimated batch start, estimated result), Unix ms.
-type Told = (u64, u64, u64);
+/// (entered, estimated batch start, estimated result), Unix ms, and where the GPU was then.
+type Told = (u64, u64, u64, String);
 
 pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
     let handle = lab.scheduler.handle();
@@ -51,11 +51,18 @@ pub async fn run(lab: &Lab, clips: &[Clip], threads: u32) {
                 if i == 0 {
                     first_learned = Some(snapshot.estimates.clone());
                 }
-                break found;
+                // Every estimate's inputs, for replaying other estimators on this run.
+                eprintln!(
+                    "estimates at student {}: {}",
+                    i + 1,
+                    serde_json::to_string(&snapshot.estimates).unwrap()
+                );
+                break (found, gpu_at(&snapshot));
             }
             updates.changed().await.unwrap();
         };
-        told.insert(id, (entered, estimate.0, estimate.1));
+        let ((start, result), gpu) = estimate;
+        told.insert(id, (entered, start, result, gpu));
         order.push(id);
     }
     loop {
@@ -94,18 +101,20 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         .map(|e| (e.submission_id, e.created_at.timestamp_millis() as u64))
         .collect();
     let written = super::phases::written(&evaluations);
+    let first_entered = order.first().map_or(0, |id| told[id].0);
     let (mut wait_errors, mut result_errors) = (Vec::new(), Vec::new());
     println!(
         "30 students, one every {} s, batch size 10, linger 15 s, {threads} threads\n",
         EVERY.as_secs()
     );
     println!(
-        "| student | speech | batch | told: start | real: start | told: result | real: result \
-         | result in evaluation phase | answer written |"
+        "| student | entered | GPU then | speech | batch | told: start | real: start | told: result \
+         | real: result | result in evaluation phase | answer written |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (n, id) in order.iter().enumerate() {
-        let (entered, start, result) = told[id];
+        let (entered, start, result, gpu) = &told[id];
+        let (entered, start, result) = (*entered, *start, *result);
         let batch = subs[id].batch_id.and_then(|b| batches.get(&b)).unwrap();
         let started = batch
             .stt_started_at
@@ -121,9 +130,10 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
             done[id].saturating_sub(t.timestamp_millis() as u64) as f64 / 1000.0
         });
         println!(
-            "| {} | {:.0} s | {} | {told_start:.0} s | {real_start:.0} s | {told_result:.0} s \
-             | {real_result:.0} s | {in_eval:.1} s | {} chars |",
+            "| {} | {:.1} s | {gpu} | {:.0} s | {} | {told_start:.1} s | {real_start:.1} s \
+             | {told_result:.0} s | {real_result:.0} s | {in_eval:.1} s | {} chars |",
             n + 1,
+            entered.saturating_sub(first_entered) as f64 / 1000.0,
             subs[id].duration_ms as f64 / 1000.0,
             batch.seq,
             written.get(id).copied().unwrap_or(0)
@@ -152,7 +162,7 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
          expected at one share of its evaluation phase (this run's median) | {floor:.1} % | |"
     );
     println!("| CPU time taken by the VM's host meanwhile (steal) | {stolen:.1} % | |");
-    super::phases::print(&lab.db).await;
+    super::phases::print(&lab.db, Some(first_entered)).await;
 }
 
 /// The results-time MAPE left when every batch's start and phase lengths are known exactly
@@ -191,4 +201,22 @@ fn finish_floor(
         })
         .collect();
     100.0 * errors.iter().sum::<f64>() / errors.len().max(1) as f64
+}
+
+/// Where the GPU was when a student was told: the running batch, its phase and how long it
+/// had been in it (what an estimator could know of the phase under way).
+fn gpu_at(snapshot: &domain::status::Snapshot) -> String {
+    match &snapshot.current {
+        Some(c) => {
+            let done = c.items.iter().filter(|i| i.state.is_final()).count();
+            format!(
+                "batch {} {:?} {:.1} s, {done}/{} done",
+                c.seq,
+                c.phase,
+                snapshot.at_ms.saturating_sub(c.phase_started_ms) as f64 / 1000.0,
+                c.items.len()
+            )
+        }
+        None => "idle".into(),
+    }
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use domain::entities::{batch, evaluation, submission};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-pub async fn print(db: &DatabaseConnection) {
+/// `origin_ms` (Unix ms; `arrivals`: the first upload) adds when each phase started and the
+/// evaluation ended, in seconds after it.
+pub async fn print(db: &DatabaseConnection, origin_ms: Option<u64>) {
     let subs = submission::Entity::find().all(db).await.unwrap();
     let evaluations = evaluation::Entity::find().all(db).await.unwrap();
     let done: HashMap<i32, i64> = evaluations
@@ -19,9 +21,13 @@ pub async fn print(db: &DatabaseConnection) {
     println!("\nEach batch as it ran (results: seconds after its evaluation phase started):\n");
     println!(
         "| batch | items | speech | STT phase | evaluation phase | first result | last result \
-         | answers written: all, longest |"
+         | answers written: all, longest | STT from, evaluation from–to |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| match (t, origin_ms) {
+        (Some(t), Some(o)) => format!("{:.1}", (t.timestamp_millis() - o as i64) as f64 / 1000.0),
+        _ => "–".into(),
+    };
     let secs = |from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>| {
         match (from, to) {
@@ -51,13 +57,16 @@ pub async fn print(db: &DatabaseConnection) {
             .filter_map(|s| written.get(&s.id).copied())
             .collect();
         println!(
-            "| {} | {} | {speech} s | {} | {} | {first} | {last} | {}, {} chars |",
+            "| {} | {} | {speech} s | {} | {} | {first} | {last} | {}, {} chars | {}, {}–{} s |",
             b.seq,
             items.len(),
             secs(b.stt_started_at, b.stt_ended_at),
             secs(b.eval_started_at, b.eval_ended_at),
             chars.iter().sum::<usize>(),
             chars.iter().max().copied().unwrap_or(0),
+            at(b.stt_started_at),
+            at(b.eval_started_at),
+            at(b.eval_ended_at),
         );
     }
 }

@@ -47,16 +47,14 @@ impl EvalCosts {
 }
 
 /// The costs the phases measured tell. All four terms are real, so none is left out for
-/// being small; two phases that differ are split among them as evenly as they allow
-/// (`fit::even_split`), and more are fitted with a little shrinking towards that even split
-/// (`fit::shrunk`), which keeps a few phases of nearly one size, one of them slow, from
-/// putting all of it on one term. A term either would make negative is left out (the phases
-/// cannot tell it from the others). With one phase, or two alike, all of it per item.
+/// being small; each is drawn towards an even share of a phase by as much as the phases'
+/// noise leaves their split in doubt (`fit::shrunk`), which keeps a few phases, one of them
+/// slow, from putting all of it on one term. A term the fit would make negative is left out
+/// (the phases cannot tell it from the others). With one phase, all of it per item.
 pub fn fit_eval(samples: &VecDeque<PhaseSample>) -> Option<EvalCosts> {
     let rows: Vec<([f64; 4], f64)> = samples.iter().map(|s| (s.terms(), s.work_ms)).collect();
     let fit = match rows[..] {
         [] | [_] => None,
-        [a, b] => fit::even_split_nonnegative(&[a, b]),
         _ => fit::shrunk(&rows),
     };
     fit.map(EvalCosts::from_terms)

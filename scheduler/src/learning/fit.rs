@@ -1,7 +1,7 @@
 //! Robust fits of costs to what was measured: newer samples weigh more, a fit is redone
 //! without the samples far off it, and a fit whose terms the samples cannot tell apart is
-//! refused rather than guessed, or (where every term is known to be real) shrunk towards
-//! the even split the samples cannot contradict.
+//! refused rather than guessed, or (where every term is known to be real) drawn towards an
+//! even split by as much as the samples' noise leaves their own split in doubt.
 
 use std::collections::VecDeque;
 
@@ -16,10 +16,11 @@ const TRIM_MIN_SPARE: usize = 6;
 /// A term is told apart from the terms before it only if at least this share of it is not
 /// explained by them in the samples (1 − R²): below that, noise decides the split.
 const MIN_APART: f64 = 0.02;
-/// How far [`shrunk`] pulls the costs towards an even split: this share of the samples' own
-/// weight. A little is enough to keep a few samples of nearly one size from splitting their
-/// cost wildly; much more would blur what many samples tell.
-const SHRINK: f64 = 0.001;
+/// How far a measured sample is off its cost, as a share of it (about one standard deviation,
+/// in logs): the same ten answers took
+/// 34–66 s to grade from one benchmark run to the next on the lab's 2-core VM (BENCHMARKS.md,
+/// "Estimates that hold"). [`shrunk`] weighs its prior against the samples by it.
+const NOISE: f64 = 0.2;
 
 /// Newest last; each older one weighs `DECAY` times the next.
 pub fn weights(n: usize) -> impl Iterator<Item = f64> {
@@ -66,12 +67,14 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
     fit.iter().all(|c| *c >= 0.0).then_some(fit)
 }
 
-/// Like [`robust`], for terms that are all known to be real but that a few samples of
-/// nearly one size cannot tell apart: the weighted least squares is shrunk a little
-/// (`SHRINK`) towards the smallest costs, each term measured by its mean size in the samples
-/// as in [`even_split`]. A term the fit would make negative is left out (the one that takes
-/// most from a sample first) and the rest fitted again. None without samples, or when every
-/// term is left out.
+/// Like [`robust`], for terms that are all known to be real but that a few noisy samples
+/// cannot tell apart: the costs most likely given the samples and a prior that each term
+/// carries an even share of the mean sample (each measured by its mean size in them, so a
+/// cost per phase, per item or per second is compared as a part of a phase), give or take
+/// that share. Against the samples' noise (`NOISE`) that prior weighs as much as a sample
+/// or so: two samples move it halfway, a dozen nearly all the way. A term the fit would make
+/// negative is left out (the one that takes most from a sample first) and the rest fitted
+/// again. None without samples, or when every term is left out.
 pub fn shrunk<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
     let mut kept = trimmed(rows, ridge);
     for _ in 0..K {
@@ -97,18 +100,27 @@ fn mean_size<const K: usize>(rows: &[Row<K>]) -> [f64; K] {
     })
 }
 
-/// The weighted least squares shrunk by `SHRINK`, in each term's own size (a term absent
-/// from every row costs 0); costs may come out negative.
+/// The weighted least squares drawn towards the even split (see [`shrunk`]), in each term's
+/// own size (a term absent from every row costs 0); costs may come out negative.
 fn ridge<const K: usize>(rows: &[Row<K>]) -> Option<[f64; K]> {
     let size = mean_size(rows);
     let scale = |x: &[f64; K]| -> [f64; K] {
         std::array::from_fn(|k| if size[k] > 0.0 { x[k] / size[k] } else { 0.0 })
     };
-    let (mut a, b) = normal(rows.iter().map(|(x, y, w)| (scale(x), *y, *w)));
-    let terms = size.iter().filter(|s| **s > 0.0).count();
-    let shrink = SHRINK * (0..K).map(|k| a[k][k]).sum::<f64>() / terms.max(1) as f64;
-    for (k, row) in a.iter_mut().enumerate() {
-        row[k] += shrink;
+    let (mut a, mut b) = normal(rows.iter().map(|(x, y, w)| (scale(x), *y, *w)));
+    let terms = size.iter().filter(|s| **s > 0.0).count().max(1) as f64;
+    let weight: f64 = rows.iter().map(|(_, _, w)| w).sum();
+    if weight <= 0.0 {
+        return None;
+    }
+    let mean = rows.iter().map(|(_, y, w)| w * y).sum::<f64>() / weight;
+    // A sample's noise is NOISE of the mean sample; the prior's doubt, an even share of it.
+    let prior = (NOISE * terms).powi(2);
+    for k in 0..K {
+        a[k][k] += prior;
+        if size[k] > 0.0 {
+            b[k] += prior * mean / terms;
+        }
     }
     let scaled = eliminate(a, b, 0.0)?;
     Some(std::array::from_fn(|k| {
@@ -177,60 +189,6 @@ fn farthest_off<const K: usize>(
         })
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(i, _)| i)
-}
-
-/// From two samples, the costs that explain both with each term carrying as even a share as
-/// they allow: the smallest solution once each term is measured by its mean size in them
-/// (so a cost per phase, per item or per second is compared as a part of a phase, not as a
-/// number in its own unit). Two samples cannot pick one term out of several; this
-/// assumes least. A term absent from both is 0. None when the two samples are alike; a cost
-/// may come out negative (see [`even_split_nonnegative`]).
-pub fn even_split<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
-    let scale: [f64; K] = std::array::from_fn(|k| (rows[0].0[k].abs() + rows[1].0[k].abs()) / 2.0);
-    let scaled = |x: &[f64; K]| -> [f64; K] {
-        std::array::from_fn(|k| if scale[k] > 0.0 { x[k] / scale[k] } else { 0.0 })
-    };
-    let (a, b) = (scaled(&rows[0].0), scaled(&rows[1].0));
-    // x = Aᵀ (A Aᵀ)⁻¹ y, with A Aᵀ a 2 × 2 matrix.
-    let (aa, ab, bb) = (dot(&a, &a), dot(&a, &b), dot(&b, &b));
-    let det = aa * bb - ab * ab;
-    if !(det.is_finite() && det > MIN_APART * aa * bb) {
-        return None;
-    }
-    let ya = (bb * rows[0].1 - ab * rows[1].1) / det;
-    let yb = (aa * rows[1].1 - ab * rows[0].1) / det;
-    let costs: [f64; K] = std::array::from_fn(|k| {
-        if scale[k] > 0.0 {
-            (ya * a[k] + yb * b[k]) / scale[k]
-        } else {
-            0.0
-        }
-    });
-    costs.iter().all(|c| c.is_finite()).then_some(costs)
-}
-
-/// [`even_split`] with no negative cost: a term the split would make negative is left out
-/// (the one that takes most from a phase first), since these two samples cannot tell it from
-/// the others, and the rest split again. None when no split of two terms or more is left
-/// (one term cannot be split from two samples: they would be alike).
-pub fn even_split_nonnegative<const K: usize>(rows: &[([f64; K], f64); 2]) -> Option<[f64; K]> {
-    let mut rows = *rows;
-    // Costs in different units (per phase, per item, per second, …) compared as parts of a
-    // phase: each at its term's mean size in the two samples.
-    let size: [f64; K] = std::array::from_fn(|k| (rows[0].0[k].abs() + rows[1].0[k].abs()) / 2.0);
-    for _ in 0..K {
-        let costs = even_split(&rows)?;
-        let most_negative = (0..K)
-            .filter(|&k| costs[k] < 0.0)
-            .min_by(|&a, &b| (costs[a] * size[a]).total_cmp(&(costs[b] * size[b])));
-        let Some(k) = most_negative else {
-            return Some(costs);
-        };
-        for row in &mut rows {
-            row.0[k] = 0.0;
-        }
-    }
-    None
 }
 
 fn dot<const K: usize>(c: &[f64; K], x: &[f64; K]) -> f64 {

