@@ -8,8 +8,8 @@
 //!   b · seconds of audio (Whisper pads each window, and decodes in proportion to the
 //!   speech), a weighted least-squares fit;
 //! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech + q ·
-//!   characters written, all four kept and shrunk a little towards an even split (see
-//!   `eval_fit`); the answers' typical length (a weighted median: one answer that runs to
+//!   characters written, all four kept and drawn towards an even split by as much as the
+//!   phases' noise leaves their own split in doubt (see `eval_fit`); the answers' typical length (a weighted median: one answer that runs to
 //!   every field's limit does not move it); and the share of the work after which an item's
 //!   result typically arrives (not all wait for the last).
 
