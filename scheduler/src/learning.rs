@@ -9,9 +9,10 @@
 //!   speech), a weighted least-squares fit;
 //! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech + q ·
 //!   characters written, all four kept and drawn towards an even split by as much as the
-//!   phases' noise leaves their own split in doubt (see `eval_fit`); the answers' typical length (a weighted median: one answer that runs to
-//!   every field's limit does not move it); and the share of the work after which an item's
-//!   result typically arrives (not all wait for the last).
+//!   phases' noise leaves their own split in doubt (see `eval_fit`); the answers' typical
+//!   length (a weighted median: one answer that runs to every field's limit does not move
+//!   it); and the share of the work after which an item's result typically arrives (not all
+//!   wait for the last).
 
 use std::collections::{HashMap, VecDeque};
 

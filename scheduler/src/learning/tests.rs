@@ -105,8 +105,9 @@ fn two_phases_that_differ_share_the_cost_among_fixed_per_item_and_per_second() {
     let phases = [(10.0, 162.0, 58_000.0), (4.0, 205.0, 38_400.0)];
     let e = learned_from_works(&phases);
     let seen: Vec<_> = phases.iter().map(|&(n, s, w)| (n, s, 0.0, w)).collect();
+    // The even split alone misses them by a tenth.
     assert!(
-        mean_miss(&e, &seen) < 0.1,
+        mean_miss(&e, &seen) < 0.07,
         "both phases explained nearly: {e:?}"
     );
     assert!(e.eval_fixed_ms > 0.0 && e.eval_item_ms > 0.0 && e.eval_second_ms > 0.0);
@@ -142,11 +143,15 @@ fn three_phases_tell_a_fixed_and_a_per_item_cost() {
     // Three phases move the even split most of the way to what they tell.
     assert!(mean_miss(&e, &priced(&phases, work)) < 0.1, "{e:?}");
     assert!(e.eval_fixed_ms > 0.25 * 60_000.0, "{e:?}");
-    assert!(e.eval_second_ms * 162.0 < e.eval_item_ms * 10.0, "{e:?}");
+    // Speech carries little (the even split alone would give it two thirds of the items').
+    assert!(
+        e.eval_second_ms * 162.0 < 0.4 * e.eval_item_ms * 10.0,
+        "{e:?}"
+    );
 }
 
 #[test]
-fn evaluation_work_is_split_into_fixed_per_item_and_per_second_once_batches_differ() {
+fn batches_that_differ_price_their_work_and_charge_speech_its_cost() {
     let phases = [
         (2, 30.0),
         (5, 160.0),
@@ -176,8 +181,12 @@ fn work_that_does_not_grow_with_speech_is_not_charged_to_it() {
     let work = |n: f64, _: f64| 18_000.0 + 6_000.0 * n;
     let e = learned_from(&phases, work);
     assert!(mean_miss(&e, &priced(&phases, work)) < 0.1, "{e:?}");
-    // Speech (which goes with the items in most of these phases) carries less than they do.
-    assert!(e.eval_second_ms * 251.0 < e.eval_item_ms * 10.0, "{e:?}");
+    // Speech (which goes with the items in most of these phases) carries well under half of
+    // what they do (the even split alone would give it nearly as much).
+    assert!(
+        e.eval_second_ms * 251.0 < 0.6 * e.eval_item_ms * 10.0,
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -43,7 +43,8 @@ fn a_shrunk_fit_keeps_the_part_paid_once_when_one_large_sample_ran_slow() {
     assert!(costs.iter().all(|c| *c >= 0.0), "{costs:?}");
     let one = dot(&costs, &[1.0, 1.0, 20.0, 60.0]);
     assert!(one > 62_200.0 / 10.0, "{one}: {costs:?}");
-    // A term the fit would make negative is left out: many more items in less time.
+    // A term the fit would make negative is left out: many more items in less time. (A
+    // gentler slope is not negative any more: the prior keeps a small cost per item.)
     let shrinking = [
         ([1.0, 10.0], 9_000.0),
         ([1.0, 20.0], 5_000.0),
@@ -51,7 +52,8 @@ fn a_shrunk_fit_keeps_the_part_paid_once_when_one_large_sample_ran_slow() {
     ];
     let [fixed, item] = shrunk(&shrinking).unwrap();
     assert_eq!(item, 0.0);
-    assert!((1_000.0..9_000.0).contains(&fixed), "{fixed}");
+    // Alone, the fixed cost is the samples' weighted mean (newer ones weigh more).
+    assert!(near(fixed, 4_806.6, 0.001), "{fixed}");
 }
 
 fn near(got: f64, want: f64, share: f64) -> bool {
@@ -83,9 +85,12 @@ fn two_samples_move_the_even_split_only_as_far_as_their_noise_allows() {
     ];
     let costs = shrunk(&rows).unwrap();
     assert!(costs.iter().all(|c| *c > 0.0), "{costs:?}");
-    for (x, y) in rows {
-        assert!(near(dot(&costs, &x), y, NOISE), "{costs:?}");
-    }
+    // Nearer both than the even split alone (which misses them by 9 % and 12 %).
+    let missed: f64 = rows
+        .iter()
+        .map(|(x, y)| (dot(&costs, x) - y).abs() / y)
+        .sum();
+    assert!(missed < 0.12, "{missed}: {costs:?}");
     // Alike samples still split, and a term both lack costs nothing.
     let alike = shrunk(&[([1.0, 10.0], 5.0), ([2.0, 20.0], 10.0)]).unwrap();
     assert!(alike.iter().all(|c| *c > 0.0), "{alike:?}");
