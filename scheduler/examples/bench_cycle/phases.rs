@@ -28,6 +28,15 @@ pub async fn print(db: &DatabaseConnection, origin_ms: Option<u64>) {
         (Some(t), Some(o)) => format!("{:.1}", (t.timestamp_millis() - o as i64) as f64 / 1000.0),
         _ => "–".into(),
     };
+    let clock = |b: &batch::Model| match origin_ms {
+        Some(_) => format!(
+            "{}, {}–{} s",
+            at(b.stt_started_at),
+            at(b.eval_started_at),
+            at(b.eval_ended_at)
+        ),
+        None => "–".into(),
+    };
     let secs = |from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>| {
         match (from, to) {
@@ -57,16 +66,14 @@ pub async fn print(db: &DatabaseConnection, origin_ms: Option<u64>) {
             .filter_map(|s| written.get(&s.id).copied())
             .collect();
         println!(
-            "| {} | {} | {speech} s | {} | {} | {first} | {last} | {}, {} chars | {}, {}–{} s |",
+            "| {} | {} | {speech} s | {} | {} | {first} | {last} | {}, {} chars | {} |",
             b.seq,
             items.len(),
             secs(b.stt_started_at, b.stt_ended_at),
             secs(b.eval_started_at, b.eval_ended_at),
             chars.iter().sum::<usize>(),
             chars.iter().max().copied().unwrap_or(0),
-            at(b.stt_started_at),
-            at(b.eval_started_at),
-            at(b.eval_ended_at),
+            clock(b),
         );
     }
 }
