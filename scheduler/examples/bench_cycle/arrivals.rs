@@ -108,13 +108,12 @@ async fn report(lab: &Lab, order: &[i32], told: &HashMap<i32, Told>, threads: u3
         EVERY.as_secs()
     );
     println!(
-        "| student | entered | GPU then | speech | batch | told: start | real: start | told: result \
-         | real: result | result in evaluation phase | answer written |"
+        "| student | entered | GPU then | speech | batch | told: start | real: start \
+         | told: result | real: result | result in evaluation phase | answer written |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (n, id) in order.iter().enumerate() {
-        let (entered, start, result, gpu) = &told[id];
-        let (entered, start, result) = (*entered, *start, *result);
+        let &(entered, start, result, ref gpu) = &told[id];
         let batch = subs[id].batch_id.and_then(|b| batches.get(&b)).unwrap();
         let started = batch
             .stt_started_at

@@ -24,18 +24,24 @@ pub async fn print(db: &DatabaseConnection, origin_ms: Option<u64>) {
          | answers written: all, longest | STT from, evaluation from–to |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    let at = |t: Option<chrono::DateTime<chrono::Utc>>| match (t, origin_ms) {
-        (Some(t), Some(o)) => format!("{:.1}", (t.timestamp_millis() - o as i64) as f64 / 1000.0),
-        _ => "–".into(),
-    };
-    let clock = |b: &batch::Model| match origin_ms {
-        Some(_) => format!(
+    let clock = |b: &batch::Model| {
+        let Some(origin) = origin_ms else {
+            return "–".to_owned();
+        };
+        let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map_or("–".to_owned(), |t| {
+                format!(
+                    "{:.1}",
+                    (t.timestamp_millis() - origin as i64) as f64 / 1000.0
+                )
+            })
+        };
+        format!(
             "{}, {}–{} s",
             at(b.stt_started_at),
             at(b.eval_started_at),
             at(b.eval_ended_at)
-        ),
-        None => "–".into(),
+        )
     };
     let secs = |from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>| {

@@ -17,9 +17,9 @@ const TRIM_MIN_SPARE: usize = 6;
 /// explained by them in the samples (1 − R²): below that, noise decides the split.
 const MIN_APART: f64 = 0.02;
 /// How far a measured sample is off its cost, as a share of the mean sample (about one
-/// standard deviation): the same ten answers took
-/// 34–66 s to grade from one benchmark run to the next on the lab's 2-core VM (BENCHMARKS.md,
-/// "Estimates that hold"). [`shrunk`] weighs its prior against the samples by it.
+/// standard deviation): the same ten answers took 34–66 s to grade from one benchmark run to
+/// the next on the lab's 2-core VM (BENCHMARKS.md, "Estimates that hold"). [`shrunk`] weighs
+/// its prior against the samples by it.
 const NOISE: f64 = 0.2;
 
 /// Newest last; each older one weighs `DECAY` times the next.
@@ -72,9 +72,10 @@ pub fn robust<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
 /// carries an even share of the mean sample (each measured by its mean size in them, so a
 /// cost per phase, per item or per second is compared as a part of a phase), give or take
 /// that share. Against the samples' noise (`NOISE`) that prior weighs about as much as one
-/// sample with four terms, less with fewer: a dozen samples move the costs nearly all the way. A term the fit would make
-/// negative is left out (the one that takes most from a sample first) and the rest fitted
-/// again. None without samples, or when every term is left out.
+/// sample with four terms, less with fewer: a dozen samples move the costs nearly all the
+/// way. A term the fit would make negative is left out (the one that takes most from a
+/// sample first) and the rest fitted again. None without samples, or when every term is
+/// left out.
 pub fn shrunk<const K: usize>(rows: &[([f64; K], f64)]) -> Option<[f64; K]> {
     let mut kept = trimmed(rows, ridge);
     for _ in 0..K {
