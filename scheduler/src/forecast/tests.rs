@@ -129,17 +129,23 @@ fn an_evaluation_phase_past_its_estimate_is_expected_to_end_as_late_phases_did()
         0,
         "no history"
     );
-    // Phases ran 0.9, 1.2, 1.3 and 1.5 times their estimate: 510 ms late, the three late
-    // ones ran on for 510, 1 020 and 2 040 ms more.
-    e.eval_ratios = vec![0.9, 1.2, 1.3, 1.5];
-    assert_eq!(time_left(&b, &items, &e, at(510.0)).end_ms(&e), 1_020);
+    // Phases ran 0.75, 1.25, 1.375, 1.5 and 2 times their estimate. On time, the four late
+    // ones ran on for 1 275, 1 912.5, 2 550 and 5 100 ms more; weighed by their inverse
+    // (12 : 8 : 6 : 3), the weight passes half at the second, not at the plain median.
+    e.eval_ratios = vec![0.75, 1.25, 1.375, 1.5, 2.0];
+    assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_912);
+    // 1 275 ms late, three ran later still, for 637.5, 1 275 and 3 825 ms (6 : 3 : 1): the
+    // shortest holds more than half, as a wait told too long misses by more than one told short.
+    assert_eq!(time_left(&b, &items, &e, at(1_275.0)).end_ms(&e), 637);
     // Its results are overdue too: they are expected by then.
-    assert_eq!(time_left(&b, &items, &e, at(510.0)).result_ms(&e), 1_020);
-    assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_530);
+    assert_eq!(time_left(&b, &items, &e, at(1_275.0)).result_ms(&e), 637);
     // Later than any of them: it may end at any moment.
-    assert_eq!(time_left(&b, &items, &e, at(3_000.0)).end_ms(&e), 0);
+    assert_eq!(time_left(&b, &items, &e, at(6_000.0)).end_ms(&e), 0);
     // Before its estimate, the estimate.
     assert_eq!(time_left(&b, &items, &e, at(-1_000.0)).end_ms(&e), 1_000);
+    // Two late phases, one far later: the near one decides.
+    e.eval_ratios = vec![1.25, 3.0];
+    assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_275);
 }
 
 #[test]
