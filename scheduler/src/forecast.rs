@@ -49,19 +49,22 @@ impl TimeLeft {
 /// phases that ran later than that (`ratios`: work done ÷ estimated): the median of what they
 /// ran on for, each weighed by its inverse; 0 when none did. (A student told 8 s who waits 2 s
 /// is off by 300 %, one told 2 s who waits 8 s by 75 %: the estimate that misses least, as a
-/// share of the wait, leans to the short overruns.)
+/// share of the wait, leans to the short overruns.) An overrun weighs as a second at most: a
+/// past phase that ended a moment after this point says little more than one that ended a
+/// second after, and would otherwise tell everyone 0 s.
 fn late_left_ms(ratios: &[f64], work_ms: f64, overdue_ms: f64) -> f64 {
+    let weight_of = |left: f64| 1.0 / left.max(1_000.0);
     let mut left: Vec<f64> = ratios
         .iter()
         .map(|r| (r - 1.0) * work_ms - overdue_ms)
         .filter(|left| *left > 0.0)
         .collect();
     left.sort_by(f64::total_cmp);
-    let half: f64 = left.iter().map(|l| 1.0 / l).sum::<f64>() / 2.0;
+    let half: f64 = left.iter().copied().map(weight_of).sum::<f64>() / 2.0;
     let mut weight = 0.0;
     left.into_iter()
         .find(|l| {
-            weight += 1.0 / l;
+            weight += weight_of(*l);
             weight >= half
         })
         .unwrap_or(0.0)
