@@ -161,15 +161,39 @@ impl Learning {
     }
 }
 
-/// STT cost per window and per second; with samples that cannot separate the two (all the
-/// same length, say), all of it per window.
+/// STT cost per window and per second. Where the samples cannot separate the two (all the
+/// same length, say) or one comes out negative, all of it in the one term that is off the
+/// samples least (per window when both are): beside a CPU-bound process, Whisper's cost
+/// followed the seconds of audio, and charging it per window missed long clips by a third.
 fn fit_stt(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64)> {
     let rows: Vec<([f64; 2], f64)> = samples.iter().map(|&(w, s, ms)| ([w, s], ms)).collect();
     if let Some([a, b]) = fit::robust(&rows) {
         return Some((a, b));
     }
-    let per_window: Vec<(f64, f64)> = samples.iter().map(|&(w, _, ms)| (w, ms)).collect();
-    fit::ratio(&per_window).map(|a| (a, 0.0))
+    let per_window = fit::ratio(
+        &samples
+            .iter()
+            .map(|&(w, _, ms)| (w, ms))
+            .collect::<Vec<_>>(),
+    )?;
+    let per_second = fit::ratio(
+        &samples
+            .iter()
+            .map(|&(_, s, ms)| (s, ms))
+            .collect::<Vec<_>>(),
+    );
+    let off = |(a, b): (f64, f64)| {
+        let misses = samples
+            .iter()
+            .map(|&(w, s, ms)| (ms - a * w - b * s).abs())
+            .collect();
+        weighted_median(&misses).unwrap_or(f64::INFINITY)
+    };
+    let by_window = (per_window, 0.0);
+    Some(match per_second {
+        Some(b) if off((0.0, b)) < off(by_window) => (0.0, b),
+        _ => by_window,
+    })
 }
 
 #[cfg(test)]

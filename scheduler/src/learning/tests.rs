@@ -70,6 +70,43 @@ fn stt_cost_is_split_into_windows_and_seconds_and_one_slow_item_barely_moves_it(
     assert!((e.stt_second_ms - 40.0).abs() < 3.0, "{e:?}");
 }
 
+/// Learns STT items of these lengths (ms of audio), each costing `cost(windows, seconds)`.
+fn stt_learned(lengths: &[i64], cost: impl Fn(f64, f64) -> f64) -> Estimates {
+    let mut learning = Learning::default();
+    for &audio_ms in lengths {
+        learning.stt_item(
+            &key(),
+            audio_ms,
+            cost(windows(audio_ms), audio_ms as f64 / 1e3),
+        );
+    }
+    learning.estimates(&key(), &key())
+}
+
+#[test]
+fn stt_cost_that_follows_the_seconds_alone_is_charged_per_second() {
+    // As beside a CPU-bound process: 260 ms a second, less 400 ms a window (so a fit of
+    // both makes windows cost less than nothing), clips of 10-30 s and 45-60 s.
+    let lengths = [10, 12, 14, 16, 18, 20, 24, 26, 28, 30, 45, 50, 55, 60].map(|s| s * 1_000);
+    let cost = |w: f64, s: f64| 260.0 * s - 400.0 * w;
+    let e = stt_learned(&lengths, cost);
+    assert_eq!(e.stt_window_ms, 0.0, "{e:?}");
+    for audio_ms in [10_000, 30_000, 60_000] {
+        let want = cost(windows(audio_ms), audio_ms as f64 / 1e3);
+        let told = crate::estimates::stt_item_ms(&e, audio_ms);
+        assert!(
+            near(told, want, 0.15),
+            "{audio_ms} ms: told {told}, cost {want}"
+        );
+    }
+}
+
+#[test]
+fn stt_samples_of_one_length_are_charged_per_window() {
+    let e = stt_learned(&[20_000; 8], |_, _| 3_000.0);
+    assert_eq!((e.stt_window_ms, e.stt_second_ms), (3_000.0, 0.0));
+}
+
 #[test]
 fn the_first_measurement_replaces_the_default_and_a_load_outlier_is_ignored() {
     let mut learning = Learning::default();
