@@ -6,7 +6,8 @@
 //! - model load: the median of the last loads;
 //! - STT: an item's cost to its phase (since the result before it) ≈ a · 30 s windows +
 //!   b · seconds of audio (Whisper pads each window, and decodes in proportion to the
-//!   speech), a weighted least-squares fit;
+//!   speech), a weighted least-squares fit, or all of it in the term that fits best where
+//!   the two cannot be told apart or one comes out negative;
 //! - evaluation: phase work after the load ≈ c + d · items + g · seconds of speech + q ·
 //!   characters written, all four kept and drawn towards an even split by as much as the
 //!   phases' noise leaves their own split in doubt (see `eval_fit`); the answers' typical
