@@ -3,17 +3,29 @@
 
 use leptos::prelude::*;
 
+use crate::AppError;
 use crate::api::history::{Rerun, scheduler_settings};
+use crate::history::SettingsPage;
 
-/// `fixed`: the submission this form re-runs; none lets the admin pick the target.
+/// The LLM files in the models folder, as the settings screen lists them.
+pub type LlmFiles = Resource<Result<SettingsPage, AppError>>;
+
+pub fn llm_files() -> LlmFiles {
+    Resource::new(|| (), |_| scheduler_settings())
+}
+
+/// `fixed`: the submission this form re-runs; none lets the admin pick the target. `models`:
+/// made by a page that draws this form inside a reactive closure, so that the resource is
+/// made once, in the page's order (made in the closure, it took whichever id was next when
+/// the server got to it, which could differ between the HTML and the browser's hydration).
 #[component]
 pub fn RerunForm(
     fixed: Option<i32>,
     #[prop(optional)] done: Option<Callback<()>>,
+    #[prop(optional)] models: Option<LlmFiles>,
 ) -> impl IntoView {
     let action = ServerAction::<Rerun>::new();
-    // The LLM files in the models folder, as the settings screen lists them.
-    let models = Resource::new(|| (), |_| scheduler_settings());
+    let models = models.unwrap_or_else(llm_files);
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(done)) = (action.value().get(), done) {
             done.run(());

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::rerun_form::RerunForm;
+use super::rerun_form::{RerunForm, llm_files};
 use crate::AppError;
 use crate::api::history::{CancelQueued, compare_runs, submission_runs};
 use crate::components::SignedInBar;
@@ -52,6 +52,8 @@ pub fn AdminSubmissionPage() -> impl IntoView {
         },
         |(id, _, pick)| compare_runs(id, pick.map(|p| p.left), pick.map(|p| p.right)),
     );
+    // The re-run form's LLMs, made here for the same reason: the form is drawn in a closure.
+    let models = llm_files();
     let cancel = ServerAction::<CancelQueued>::new();
     Effect::new(move |_| {
         if cancel.version().get() > 0 {
@@ -99,7 +101,7 @@ pub fn AdminSubmissionPage() -> impl IntoView {
             // Outside the Transition: refreshing the runs after a re-run must not re-render
             // the form and drop its "queued" message.
             <h2>"Re-run"</h2>
-            {move || view! { <RerunForm fixed=Some(id()) done/> }}
+            {move || view! { <RerunForm fixed=Some(id()) done models/> }}
         </main>
     }
     .into_any()
