@@ -14,6 +14,7 @@ use crate::clock::unix_ms;
 use crate::estimates::{
     EvalLoad, batch_ms, eval_phase_ms, eval_work_ms, result_in_eval_ms, stt_item_ms,
 };
+use crate::learning::median_of_weighted;
 use crate::snapshot::{LiveBatch, QueueShape};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
@@ -53,21 +54,13 @@ impl TimeLeft {
 /// past phase that ended a moment after this point says little more than one that ended a
 /// second after, and would otherwise tell everyone 0 s.
 fn late_left_ms(ratios: &[f64], work_ms: f64, overdue_ms: f64) -> f64 {
-    let weight_of = |left: f64| 1.0 / left.max(1_000.0);
-    let mut left: Vec<f64> = ratios
+    let overruns = ratios
         .iter()
         .map(|r| (r - 1.0) * work_ms - overdue_ms)
         .filter(|left| *left > 0.0)
+        .map(|left| (left, 1.0 / left.max(1_000.0)))
         .collect();
-    left.sort_by(f64::total_cmp);
-    let half: f64 = left.iter().copied().map(weight_of).sum::<f64>() / 2.0;
-    let mut weight = 0.0;
-    left.into_iter()
-        .find(|l| {
-            weight += weight_of(*l);
-            weight >= half
-        })
-        .unwrap_or(0.0)
+    median_of_weighted(overruns).unwrap_or(0.0)
 }
 
 /// The running batch: what is left of its STT phase (the load, then the audio not yet

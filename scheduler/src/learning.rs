@@ -25,6 +25,7 @@ use crate::estimates::{EvalLoad, defaults, eval_work_ms, windows};
 mod eval_fit;
 mod fit;
 use eval_fit::{PhaseSample, fit_eval};
+pub(crate) use fit::median_of_weighted;
 use fit::weighted_median;
 
 const LOADS_KEPT: usize = 7;
@@ -171,18 +172,11 @@ fn fit_stt(samples: &VecDeque<(f64, f64, f64)>) -> Option<(f64, f64)> {
     if let Some([a, b]) = fit::robust(&rows) {
         return Some((a, b));
     }
-    let per_window = fit::ratio(
-        &samples
-            .iter()
-            .map(|&(w, _, ms)| (w, ms))
-            .collect::<Vec<_>>(),
-    )?;
-    let per_second = fit::ratio(
-        &samples
-            .iter()
-            .map(|&(_, s, ms)| (s, ms))
-            .collect::<Vec<_>>(),
-    );
+    let ratio_of = |term: fn(&(f64, f64, f64)) -> (f64, f64)| {
+        fit::ratio(&samples.iter().map(term).collect::<Vec<_>>())
+    };
+    let per_window = ratio_of(|&(w, _, ms)| (w, ms))?;
+    let per_second = ratio_of(|&(_, s, ms)| (s, ms));
     let off = |(a, b): (f64, f64)| {
         let misses = samples
             .iter()

@@ -29,10 +29,12 @@ pub fn weights(n: usize) -> impl Iterator<Item = f64> {
 
 /// The weighted median of `values` (newest last), or None when there are none.
 pub fn weighted_median(values: &VecDeque<f64>) -> Option<f64> {
-    let mut pairs: Vec<(f64, f64)> = values.iter().copied().zip(weights(values.len())).collect();
-    if pairs.is_empty() {
-        return None;
-    }
+    median_of_weighted(values.iter().copied().zip(weights(values.len())).collect())
+}
+
+/// The median of (value, weight) pairs: the smallest value at which the weight of the values
+/// up to it reaches half of all; None when there are none.
+pub fn median_of_weighted(mut pairs: Vec<(f64, f64)>) -> Option<f64> {
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let half = pairs.iter().map(|p| p.1).sum::<f64>() / 2.0;
     let mut seen = 0.0;
