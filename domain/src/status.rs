@@ -124,9 +124,10 @@ pub struct Estimates {
     pub eval_char_ms: f64,
     #[serde(default)]
     pub answer_chars: f64,
-    /// How recent evaluation phases ran against their estimate (work done ÷ work estimated
-    /// before them): a phase that runs past its estimate is expected to end as the late ones
-    /// did, not at once.
+    /// How recent evaluation phases ran against the fit (work done ÷ what the learned costs
+    /// estimated before them): the running phase is expected to end as they did (one past
+    /// its estimate as the late ones did, not at once), and the phases ahead are scaled by
+    /// their median.
     #[serde(default)]
     pub eval_ratios: Vec<f64>,
     /// The share of an evaluation phase's work after which an item's result typically

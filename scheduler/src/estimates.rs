@@ -14,7 +14,7 @@ use engine_protocol::Evaluation;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 
-use crate::learning::{Answered, Key, Learning};
+use crate::learning::{Answered, Key, Learning, weighted_median};
 use crate::store::Store;
 
 /// How much history is replayed at start.
@@ -69,9 +69,31 @@ impl EvalLoad {
     }
 }
 
+/// Recent phases measured against the fit before them that scale the fit: fewer would let
+/// one phase's noise (a fifth of it, from run to run) move every estimate.
+const SCALE_FROM: usize = 3;
+const SCALE_OVER: usize = 8;
+
+/// How the fitted evaluation work is scaled to how the last phases ran against it (work done ÷
+/// the fit's estimate before each, a weighted median of the last eight): 1 until three were
+/// measured. The fit trails the machine: in the lab's runs the class's phases took a median
+/// 1.08 times what the fit before each had estimated (BENCHMARKS.md, "Estimates that hold").
+pub fn eval_scale(e: &Estimates) -> f64 {
+    let recent = &e.eval_ratios[e.eval_ratios.len().saturating_sub(SCALE_OVER)..];
+    if recent.len() < SCALE_FROM {
+        return 1.0;
+    }
+    weighted_median(&recent.iter().copied().collect()).unwrap_or(1.0)
+}
+
 /// Evaluation work (after the load) for a phase grading `load`, whose answers are expected
-/// at their typical length.
+/// at their typical length: the fit's, scaled (`eval_scale`).
 pub fn eval_work_ms(e: &Estimates, load: EvalLoad) -> f64 {
+    eval_scale(e) * fit_work_ms(e, load)
+}
+
+/// Evaluation work as the learned costs alone tell it.
+pub fn fit_work_ms(e: &Estimates, load: EvalLoad) -> f64 {
     if load.items > 0.0 {
         let written = load.items * e.answer_chars;
         e.eval_fixed_ms

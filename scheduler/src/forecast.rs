@@ -11,10 +11,8 @@ use domain::entities::submission::{self, SubmissionState};
 use domain::status::{BatchItem, Estimates};
 
 use crate::clock::unix_ms;
-use crate::estimates::{
-    EvalLoad, batch_ms, eval_phase_ms, eval_work_ms, result_in_eval_ms, stt_item_ms,
-};
-use crate::learning::median_of_weighted;
+use crate::estimates::{EvalLoad, batch_ms, fit_work_ms, result_in_eval_ms, stt_item_ms};
+use crate::learning::{median_of_weighted, weights};
 use crate::snapshot::{LiveBatch, QueueShape};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
@@ -25,42 +23,43 @@ pub struct TimeLeft {
 }
 
 impl TimeLeft {
+    /// When the batch is expected to end.
     pub fn end_ms(&self, e: &Estimates) -> u64 {
-        let left = self.until_eval_ms + eval_phase_ms(e, self.graded);
-        if left > 0.0 {
-            return left as u64;
-        }
-        // Running past its estimate: it ends as late phases did, not at once (the students
-        // waiting for the GPU would be told 0 s and wait seconds).
-        late_left_ms(&e.eval_ratios, eval_work_ms(e, self.graded), -left) as u64
+        self.likeliest_ms(e, 1.0)
     }
 
+    /// When its items' results are expected; once that is past, by its end.
     pub fn result_ms(&self, e: &Estimates) -> u64 {
-        let left = self.until_eval_ms + result_in_eval_ms(e, self.graded);
-        if left > 0.0 {
-            left as u64
-        } else {
-            // Overdue: by the time the phase is expected to end.
-            self.end_ms(e)
+        match self.likeliest_ms(e, e.finish_fraction.clamp(0.0, 1.0)) {
+            0 => self.end_ms(e),
+            left => left,
         }
     }
-}
 
-/// What is left of an evaluation phase `overdue_ms` past its estimated `work_ms`, from the recent
-/// phases that ran later than that (`ratios`: work done ÷ estimated): the median of what they
-/// ran on for, each weighed by its inverse; 0 when none did. (A student told 8 s who waits 2 s
-/// is off by 300 %, one told 2 s who waits 8 s by 75 %: the estimate that misses least, as a
-/// share of the wait, leans to the short overruns.) An overrun weighs as a second at most: a
-/// past phase that ended a moment after this point says little more than one that ended a
-/// second after, and would otherwise tell everyone 0 s.
-fn late_left_ms(ratios: &[f64], work_ms: f64, overdue_ms: f64) -> f64 {
-    let overruns = ratios
-        .iter()
-        .map(|r| (r - 1.0) * work_ms - overdue_ms)
-        .filter(|left| *left > 0.0)
-        .map(|left| (left, 1.0 / left.max(1_000.0)))
-        .collect();
-    median_of_weighted(overruns).unwrap_or(0.0)
+    /// What is left until `share` of the evaluation work is done, told as the recent phases
+    /// ran against their fit (`eval_ratios`) and as the fit itself (weighing as a phase older
+    /// than all of them), newer ones weighing more, and each also by the inverse of what it
+    /// leaves: a student told 8 s who waits 2 s is off by 300 %, one told 2 s who waits 8 s
+    /// by 75 %, so the estimate that misses least as a share of the wait leans to the shorter
+    /// ones. Those that would have ended already are out: a phase near its estimate's end has
+    /// outlasted the fast ones and is expected to end as the slower ones did (students who
+    /// came in its last seconds were told 0–1.5 s and waited 0.5–4 s). When all would have
+    /// ended, it may end at any moment: 0. What one leaves weighs as a second at least, so a
+    /// past phase that ended a moment after this point does not tell everyone 0 s.
+    fn likeliest_ms(&self, e: &Estimates, share: f64) -> u64 {
+        if self.graded.items <= 0.0 {
+            return self.until_eval_ms.max(0.0) as u64;
+        }
+        let work = share * fit_work_ms(e, self.graded);
+        let ratios = std::iter::once(1.0).chain(e.eval_ratios.iter().copied());
+        let ends = ratios
+            .zip(weights(e.eval_ratios.len() + 1))
+            .map(|(ratio, weight)| (self.until_eval_ms + e.eval_load_ms + ratio * work, weight))
+            .filter(|(left, _)| *left > 0.0)
+            .map(|(left, weight)| (left, weight / left.max(1_000.0)))
+            .collect();
+        median_of_weighted(ends).unwrap_or(0.0) as u64
+    }
 }
 
 /// The running batch: what is left of its STT phase (the load, then the audio not yet

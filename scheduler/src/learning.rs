@@ -12,21 +12,21 @@
 //!   characters written, all four kept and drawn towards an even split by as much as the
 //!   phases' noise leaves their own split in doubt (see `eval_fit`); the answers' typical
 //!   length (a weighted median: one answer that runs to every field's limit does not move
-//!   it); and the share of the work after which an item's result typically arrives (not all
-//!   wait for the last).
+//!   it); the share of the work after which an item's result typically arrives (not all
+//!   wait for the last); and how each phase ran against the fit of the phases before it
+//!   (`forecast` tells the running phase's end by them, and scales the phases ahead).
 
 use std::collections::{HashMap, VecDeque};
 
 use domain::entities::engine_run::Phase;
 use domain::status::Estimates;
 
-use crate::estimates::{EvalLoad, defaults, eval_work_ms, windows};
+use crate::estimates::{EvalLoad, defaults, fit_work_ms, windows};
 
 mod eval_fit;
 mod fit;
 use eval_fit::{PhaseSample, fit_eval};
-pub(crate) use fit::median_of_weighted;
-use fit::weighted_median;
+pub(crate) use fit::{median_of_weighted, weighted_median, weights};
 
 const LOADS_KEPT: usize = 7;
 const ITEMS_KEPT: usize = 60;
@@ -48,7 +48,8 @@ struct Samples {
     fractions: VecDeque<f64>,
     /// Evaluation: the characters written for each item.
     answers: VecDeque<f64>,
-    /// Evaluation: each phase's work ÷ what the samples before it estimated.
+    /// Evaluation: each phase's work ÷ what the fit of the phases before it estimated (from
+    /// the third phase on).
     ratios: VecDeque<f64>,
 }
 
@@ -120,10 +121,12 @@ impl Learning {
             return;
         }
         let samples = self.at(Phase::Evaluation, key);
-        if !samples.eval.is_empty() {
+        // Measured against a fit of two phases or more: one phase is all per item, which
+        // says nothing of how the fit runs.
+        if samples.eval.len() >= 2 {
             let mut before = defaults();
             samples.fill_eval(&mut before);
-            let estimated = eval_work_ms(&before, load);
+            let estimated = fit_work_ms(&before, load);
             if estimated > 0.0 {
                 keep(&mut samples.ratios, work_ms / estimated, RATIOS_KEPT);
             }

@@ -116,38 +116,63 @@ fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
 }
 
 #[test]
-fn an_evaluation_phase_past_its_estimate_is_expected_to_end_as_late_phases_did() {
+fn the_running_evaluation_phase_is_expected_to_end_as_recent_phases_ran_against_their_fit() {
     let mut e = estimates();
     let items = [item(SubmissionState::Transcribed, false)];
     let b = batch(Phase::Evaluation);
-    // One item of 30 s: 500 ms load, then 3 000 + 1 000 + 600 + 500 ms of work.
-    let work = 5_100.0;
-    let phase = 500.0 + work;
-    let at = |overdue: f64| START + (phase + overdue) as u64;
+    // One item of 30 s: 500 ms load, then 3 000 + 1 000 + 600 + 500 ms of work by the fit.
+    let at = |into_work: f64| START + (500.0 + into_work) as u64;
+    let end = |e: &Estimates, into_work: f64| time_left(&b, &items, e, at(into_work)).end_ms(e);
+    assert_eq!(end(&e, 0.0), 5_100, "no history: the fit");
     assert_eq!(
-        time_left(&b, &items, &e, at(510.0)).end_ms(&e),
+        end(&e, 5_110.0),
         0,
-        "no history"
+        "no history, past the fit: it may end at any moment"
     );
-    // Phases ran 0.75, 1.25, 1.375, 1.5 and 2 times their estimate. On time, the four late
-    // ones ran on for 1 275, 1 912.5, 2 550 and 5 100 ms more; weighed by their inverse
-    // (12 : 8 : 6 : 3), the weight passes half at the second, not at the plain median.
-    e.eval_ratios = vec![0.75, 1.25, 1.375, 1.5, 2.0];
-    assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_912);
-    // Later than any of them: it may end at any moment.
-    assert_eq!(time_left(&b, &items, &e, at(6_000.0)).end_ms(&e), 0);
-    // Before its estimate, the estimate.
-    assert_eq!(time_left(&b, &items, &e, at(-1_000.0)).end_ms(&e), 1_000);
-    // Two late phases, one far later: the near one decides.
-    e.eval_ratios = vec![1.25, 3.0];
-    assert_eq!(time_left(&b, &items, &e, at(0.0)).end_ms(&e), 1_275);
-    // 1 270 ms late, phases that ran 1.25, 1.5 and 1.75 times their estimate ran on for 5,
-    // 1 280 and 2 555 ms more. The first weighs as an overrun of a second (1 : 0.78 : 0.39),
-    // not 256 times the second's, so the phase is not expected to end in 5 ms.
+    // Phases ran 0.75, 1.25, 1.5 and 2 times the fit, the newest last: they would end in
+    // 3 825, 6 375, 7 650 and 10 200 ms, the fit in 5 100. Weighed by recency alone the
+    // median is 6 375; weighed also by their inverse, the shorter ends win.
+    e.eval_ratios = vec![0.75, 1.25, 1.5, 2.0];
+    assert_eq!(end(&e, 0.0), 5_100);
+    // Half a second before the fit's end it has outlasted the phase of 0.75: the fit would
+    // end in 500 ms, the slower ones in 1 775, 3 050 and 5 600, and they outweigh it.
+    assert_eq!(end(&e, 4_600.0), 1_775);
+    // At the fit's end the fast phases and the fit are out: the slower ones ran on for
+    // 1 275, 2 550 and 5 100 ms more.
+    assert_eq!(end(&e, 5_100.0), 1_275);
+    // Later than all of them: it may end at any moment.
+    assert_eq!(end(&e, 10_300.0), 0);
+    // 6 370 ms in, phases of 1.25, 1.5 and 1.75 would end in 5, 1 280 and 2 555 ms. The
+    // first weighs as a second (not 256 times the second's), so it is not told 5 ms.
     e.eval_ratios = vec![1.25, 1.5, 1.75];
-    assert_eq!(time_left(&b, &items, &e, at(1_270.0)).end_ms(&e), 1_280);
-    // Its results are overdue too: they are expected by then.
-    assert_eq!(time_left(&b, &items, &e, at(1_270.0)).result_ms(&e), 1_280);
+    assert_eq!(end(&e, 6_370.0), 1_280);
+    // Results come three quarters into the work: past that, they are expected at its end.
+    e.eval_ratios = vec![0.75, 1.25, 1.5, 2.0];
+    let left = time_left(&b, &items, &e, at(8_000.0));
+    assert_eq!((left.result_ms(&e), left.end_ms(&e)), (2_200, 2_200));
+}
+
+#[test]
+fn the_phases_ahead_are_scaled_by_how_recent_phases_ran_against_their_fit() {
+    let shape = QueueShape {
+        batch_size: 2,
+        linger_ms: 0,
+    };
+    let mut e = estimates();
+    let queue = [
+        queued(1, START, 30_000),
+        queued(2, START, 30_000),
+        queued(3, START, 30_000),
+    ];
+    let stt = 1_000.0 + 2.0 * 5_000.0;
+    let fit = 3_000.0 + 2.0 * 1_000.0 + 60.0 * 20.0 + 2.0 * 50.0 * 10.0;
+    let next_waits = |e: &Estimates| plan_queue(&queue, &shape, e, 0.0, START, |_| true)[2].wait_ms;
+    // Two phases that ran long are too few to scale every estimate by.
+    e.eval_ratios = vec![1.25, 1.25];
+    assert_eq!(next_waits(&e), (stt + 500.0 + fit) as u64);
+    // From three, their recency-weighted median: an old slow phase does not decide it.
+    e.eval_ratios = vec![2.0, 1.25, 1.25, 1.25];
+    assert_eq!(next_waits(&e), (stt + 500.0 + 1.25 * fit) as u64);
 }
 
 #[test]

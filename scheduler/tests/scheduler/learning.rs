@@ -17,10 +17,10 @@ fn one_second_item_ms(e: &Estimates) -> f64 {
 
 #[tokio::test]
 async fn an_item_costs_its_phase_and_answers_their_length_live_and_after_a_restart() {
-    // Two batches of four: the second evaluation phase is measured against what the first
-    // taught.
-    let lab = lab(8).await;
-    let ids = lab.enqueue_silent(8).await;
+    // Three batches of four: the third evaluation phase is measured against the fit of the
+    // two before it.
+    let lab = lab(12).await;
+    let ids = lab.enqueue_silent(12).await;
     // The engine reports no time of its own for an item but 300 ms pass before each one, as
     // time passes between a real engine's items: the phase takes that long all the same.
     let script = json!({"load_ms": 10, "item_ms": 0, "between_ms": 300});
