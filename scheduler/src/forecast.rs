@@ -11,7 +11,9 @@ use domain::entities::submission::{self, SubmissionState};
 use domain::status::{BatchItem, Estimates};
 
 use crate::clock::unix_ms;
-use crate::estimates::{EvalLoad, batch_ms, fit_work_ms, result_in_eval_ms, stt_item_ms};
+use crate::estimates::{
+    EvalLoad, batch_ms, eval_scale, fit_work_ms, result_in_eval_ms, stt_item_ms,
+};
 use crate::learning::{median_of_weighted, weights};
 use crate::snapshot::{LiveBatch, QueueShape};
 
@@ -28,30 +30,33 @@ impl TimeLeft {
         self.likeliest_ms(e, 1.0)
     }
 
-    /// When its items' results are expected; once that is past, by its end.
+    /// When its items' results are expected: by its end at the latest, and at it once the
+    /// time they were expected is past.
     pub fn result_ms(&self, e: &Estimates) -> u64 {
+        let end = self.end_ms(e);
         match self.likeliest_ms(e, e.finish_fraction.clamp(0.0, 1.0)) {
-            0 => self.end_ms(e),
-            left => left,
+            0 => end,
+            left => left.min(end),
         }
     }
 
-    /// What is left until `share` of the evaluation work is done, told as the recent phases
-    /// ran against their fit (`eval_ratios`) and as the fit itself (weighing as a phase older
-    /// than all of them), newer ones weighing more, and each also by the inverse of what it
-    /// leaves: a student told 8 s who waits 2 s is off by 300 %, one told 2 s who waits 8 s
-    /// by 75 %, so the estimate that misses least as a share of the wait leans to the shorter
-    /// ones. Those that would have ended already are out: a phase near its estimate's end has
-    /// outlasted the fast ones and is expected to end as the slower ones did (students who
-    /// came in its last seconds were told 0–1.5 s and waited 0.5–4 s). When all would have
-    /// ended, it may end at any moment: 0. What one leaves weighs as a second at least, so a
-    /// past phase that ended a moment after this point does not tell everyone 0 s.
+    /// What is left until `share` of the evaluation work is done. Each recent phase's ratio
+    /// to the fit (`eval_ratios`) is a way this one may run, and so is the way the phases
+    /// ahead are told (the fit scaled by `eval_scale`, weighing as a phase older than all of
+    /// them). Newer ones weigh more, and each also by the inverse of what it leaves: a student
+    /// told 8 s who waits 2 s is off by 300 %, one told 2 s who waits 8 s by 75 %, so the
+    /// estimate that misses least as a share of the wait leans to the shorter ones. Those
+    /// that would have ended are out: a phase near its estimate's end has outlasted the fast
+    /// ones (students who came in its last seconds were told 0–1.5 s and waited 0.5–4 s).
+    /// When all would have ended, it may end at any moment: 0. What one leaves weighs as a
+    /// second at least, so a past phase that ended a moment after this point does not tell
+    /// everyone 0 s.
     fn likeliest_ms(&self, e: &Estimates, share: f64) -> u64 {
         if self.graded.items <= 0.0 {
             return self.until_eval_ms.max(0.0) as u64;
         }
         let work = share * fit_work_ms(e, self.graded);
-        let ratios = std::iter::once(1.0).chain(e.eval_ratios.iter().copied());
+        let ratios = std::iter::once(eval_scale(e)).chain(e.eval_ratios.iter().copied());
         let ends = ratios
             .zip(weights(e.eval_ratios.len() + 1))
             .map(|(ratio, weight)| (self.until_eval_ms + e.eval_load_ms + ratio * work, weight))

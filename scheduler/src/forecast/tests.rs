@@ -122,34 +122,37 @@ fn the_running_evaluation_phase_is_expected_to_end_as_recent_phases_ran_against_
     let b = batch(Phase::Evaluation);
     // One item of 30 s: 500 ms load, then 3 000 + 1 000 + 600 + 500 ms of work by the fit.
     let at = |into_work: f64| START + (500.0 + into_work) as u64;
-    let end = |e: &Estimates, into_work: f64| time_left(&b, &items, e, at(into_work)).end_ms(e);
+    let left = |e: &Estimates, into_work: f64| time_left(&b, &items, e, at(into_work));
+    let end = |e: &Estimates, into_work: f64| left(e, into_work).end_ms(e);
     assert_eq!(end(&e, 0.0), 5_100, "no history: the fit");
     assert_eq!(
         end(&e, 5_110.0),
         0,
         "no history, past the fit: it may end at any moment"
     );
-    // Phases ran 0.75, 1.25, 1.5 and 2 times the fit, the newest last: they would end in
-    // 3 825, 6 375, 7 650 and 10 200 ms, the fit in 5 100. Weighed by recency alone the
-    // median is 6 375; weighed also by their inverse, the shorter ends win.
-    e.eval_ratios = vec![0.75, 1.25, 1.5, 2.0];
-    assert_eq!(end(&e, 0.0), 5_100);
-    // Half a second before the fit's end it has outlasted the phase of 0.75: the fit would
-    // end in 500 ms, the slower ones in 1 775, 3 050 and 5 600, and they outweigh it.
-    assert_eq!(end(&e, 4_600.0), 1_775);
-    // At the fit's end the fast phases and the fit are out: the slower ones ran on for
-    // 1 275, 2 550 and 5 100 ms more.
+    // Two phases, too few to scale the fit: at its end, they ran on for 1 275 and 10 200 ms
+    // more. By recency alone the newer would decide; weighed by their inverse, the nearer.
+    e.eval_ratios = vec![1.25, 3.0];
     assert_eq!(end(&e, 5_100.0), 1_275);
-    // Later than all of them: it may end at any moment.
-    assert_eq!(end(&e, 10_300.0), 0);
-    // 6 370 ms in, phases of 1.25, 1.5 and 1.75 would end in 5, 1 280 and 2 555 ms. The
-    // first weighs as a second (not 256 times the second's), so it is not told 5 ms.
+    // Three phases of 1.5 scale the fit as the phases ahead are scaled: it counts down from
+    // 7 650 ms, not from the fit's 5 100.
+    e.eval_ratios = vec![1.5; 3];
+    assert_eq!((end(&e, 0.0), end(&e, 6_000.0)), (7_650, 1_650));
+    // Phases of 0.75, 1.25, 1.5 and 2 (scale 1.5). Half a second before the fit's end the
+    // phase has outlasted the one of 0.75; the others would end in 1 775, 3 050 (twice, with
+    // the scaled fit) and 5 600 ms, and the middle one is told, not the fit's 500 ms.
+    e.eval_ratios = vec![0.75, 1.25, 1.5, 2.0];
+    assert_eq!(end(&e, 4_600.0), 3_050);
+    assert_eq!(end(&e, 10_300.0), 0, "later than all of them");
+    // 6 370 ms in, phases of 1.25, 1.5 (twice) and 1.75 would end in 5, 1 280 and 2 555 ms.
+    // The first weighs as a second (not 256 times the second's), so it is not told 5 ms.
     e.eval_ratios = vec![1.25, 1.5, 1.75];
     assert_eq!(end(&e, 6_370.0), 1_280);
-    // Results come three quarters into the work: past that, they are expected at its end.
-    e.eval_ratios = vec![0.75, 1.25, 1.5, 2.0];
-    let left = time_left(&b, &items, &e, at(8_000.0));
-    assert_eq!((left.result_ms(&e), left.end_ms(&e)), (2_200, 2_200));
+    // Results come three quarters into the work, never after the end: 4 s in, the phases
+    // on time would end in 1 100 ms, and their results are due.
+    e.eval_ratios = vec![1.0, 3.0];
+    let running = left(&e, 4_000.0);
+    assert_eq!((running.result_ms(&e), running.end_ms(&e)), (1_100, 1_100));
 }
 
 #[test]
@@ -170,9 +173,9 @@ fn the_phases_ahead_are_scaled_by_how_recent_phases_ran_against_their_fit() {
     // Two phases that ran long are too few to scale every estimate by.
     e.eval_ratios = vec![1.25, 1.25];
     assert_eq!(next_waits(&e), (stt + 500.0 + fit) as u64);
-    // From three, their recency-weighted median: an old slow phase does not decide it.
-    e.eval_ratios = vec![2.0, 1.25, 1.25, 1.25];
-    assert_eq!(next_waits(&e), (stt + 500.0 + 1.25 * fit) as u64);
+    // From three, their median with the newer weighing more: the two newest decide.
+    e.eval_ratios = vec![1.25, 1.25, 2.0, 2.0];
+    assert_eq!(next_waits(&e), (stt + 500.0 + 2.0 * fit) as u64);
 }
 
 #[test]
