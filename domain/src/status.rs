@@ -130,11 +130,6 @@ pub struct Estimates {
     /// the phases ahead are scaled by their median, the newer weighing more.
     #[serde(default)]
     pub eval_ratios: Vec<f64>,
-    /// The share of each recent evaluation phase's work after which its first result came,
-    /// newest last: once the running phase's first result has come, its end is told by
-    /// them too.
-    #[serde(default)]
-    pub first_fractions: Vec<f64>,
     /// The share of an evaluation phase's work after which an item's result typically
     /// arrives (items decoded together do not all finish last).
     #[serde(default)]

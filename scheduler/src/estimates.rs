@@ -33,7 +33,6 @@ pub fn defaults() -> Estimates {
         eval_char_ms: 0.0,
         answer_chars: 0.0,
         eval_ratios: Vec::new(),
-        first_fractions: Vec::new(),
         finish_fraction: 1.0,
         arrivals_per_min: 0.0,
         stream_ms: 0.0,

@@ -22,33 +22,9 @@ use crate::snapshot::{LiveBatch, QueueShape};
 pub struct TimeLeft {
     until_eval_ms: f64,
     graded: EvalLoad,
-    first_result: Option<FirstResult>,
-}
-
-/// When the running evaluation phase's first result came, and how long ago: both from the
-/// end of its model load, as the phases it is compared with were measured.
-#[derive(Debug, Clone, Copy)]
-struct FirstResult {
-    after_ms: f64,
-    since_ms: f64,
 }
 
 impl TimeLeft {
-    /// Knowing when the evaluation phase's first result came (`at`, Unix ms; None before it).
-    pub fn knowing_first_result(mut self, b: &LiveBatch, at: Option<u64>, now: u64) -> Self {
-        let loaded = b
-            .engine
-            .as_ref()
-            .and_then(|e| Some(e.started_ms + e.load_ms?));
-        if let (Phase::Evaluation, Some(loaded), Some(at)) = (b.phase, loaded, at) {
-            self.first_result = (at >= loaded).then(|| FirstResult {
-                after_ms: (at - loaded) as f64,
-                since_ms: now.saturating_sub(loaded) as f64,
-            });
-        }
-        self
-    }
-
     /// When the batch is expected to end.
     pub fn end_ms(&self, e: &Estimates) -> u64 {
         self.likeliest_ms(e, 1.0)
@@ -72,32 +48,18 @@ impl TimeLeft {
     /// estimate that misses least as a share of the wait leans to the shorter ones. Those
     /// that would have ended are out: a phase near its estimate's end has outlasted the fast
     /// ones (students who came in its last seconds were told 0–1.5 s and waited 0.5–4 s).
-    /// Once its first result has come, the phase's end is also told as the recent phases'
-    /// first results came (at their shares of it): a phase whose answers run short shows it
-    /// then. When all would have ended, it may end at any moment: 0. What one leaves weighs
-    /// as a second at least, so a past phase that ended a moment after this point does not
-    /// tell everyone 0 s.
+    /// When all would have ended, it may end at any moment: 0. What one leaves weighs as a
+    /// second at least, so a past phase that ended a moment after this point does not tell
+    /// everyone 0 s.
     fn likeliest_ms(&self, e: &Estimates, share: f64) -> u64 {
         if self.graded.items <= 0.0 {
             return self.until_eval_ms.max(0.0) as u64;
         }
         let work = share * fit_work_ms(e, self.graded);
         let ratios = std::iter::once(eval_scale(e)).chain(e.eval_ratios.iter().copied());
-        let by_fit = ratios
+        let ends = ratios
             .zip(weights(e.eval_ratios.len() + 1))
-            .map(|(ratio, weight)| (self.until_eval_ms + e.eval_load_ms + ratio * work, weight));
-        let first = self.first_result.filter(|_| share >= 1.0);
-        let by_first_result = first.into_iter().flat_map(|first| {
-            let shares = e
-                .first_fractions
-                .iter()
-                .zip(weights(e.first_fractions.len()));
-            shares
-                .filter(|(share, _)| **share > 0.0)
-                .map(move |(share, weight)| (first.after_ms / share - first.since_ms, weight))
-        });
-        let ends = by_fit
-            .chain(by_first_result)
+            .map(|(ratio, weight)| (self.until_eval_ms + e.eval_load_ms + ratio * work, weight))
             .filter(|(left, _)| *left > 0.0)
             .map(|(left, weight)| (left, weight / left.max(1_000.0)))
             .collect();
@@ -137,7 +99,6 @@ pub fn time_left(b: &LiveBatch, items: &[BatchItem], e: &Estimates, now: u64) ->
     TimeLeft {
         until_eval_ms,
         graded,
-        first_result: None,
     }
 }
 

@@ -51,8 +51,6 @@ struct Samples {
     /// Evaluation: each phase's work ÷ what the fit of the phases before it estimated (from
     /// the third phase on).
     ratios: VecDeque<f64>,
-    /// Evaluation: the share of each phase's work after which its first result came.
-    firsts: VecDeque<f64>,
 }
 
 /// One result of an evaluation phase: when it came (ms after the model load), and the
@@ -91,7 +89,6 @@ impl Samples {
             e.finish_fraction = f;
         }
         e.eval_ratios = self.ratios.iter().copied().collect();
-        e.first_fractions = self.firsts.iter().copied().collect();
     }
 }
 
@@ -143,13 +140,6 @@ impl Learning {
             work_ms,
         };
         keep(&mut samples.eval, sample, PHASES_KEPT);
-        if let Some(first) = results.iter().map(|r| r.after_ms).reduce(f64::min) {
-            keep(
-                &mut samples.firsts,
-                (first / work_ms).clamp(0.0, 1.0),
-                RATIOS_KEPT,
-            );
-        }
         for r in results {
             let fraction = (r.after_ms / work_ms).clamp(0.0, 1.0);
             keep(&mut samples.fractions, fraction, FRACTIONS_KEPT);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use domain::entities::engine_run::Phase;
 use domain::entities::lab_session::ReleaseMode;
-use domain::entities::submission::{self, SubmissionState};
+use domain::entities::submission;
 use domain::status::{
     BatchItem, CurrentBatch, EngineInfo, Estimates, FinishedItem, Owner, QueuedItem, Snapshot,
 };
@@ -115,13 +115,7 @@ pub async fn build(
                 results_ms: 0,
             })
             .collect();
-        // A result stored in this phase moved its item to evaluated.
-        let first_result = members
-            .iter()
-            .filter(|s| s.state == SubmissionState::Evaluated)
-            .map(|s| unix_ms(s.updated_at))
-            .min();
-        let left = time_left(b, &items, estimates, now).knowing_first_result(b, first_result, now);
+        let left = time_left(b, &items, estimates, now);
         for item in items.iter_mut().filter(|i| !i.state.is_final()) {
             item.results_ms = left.result_ms(estimates);
         }

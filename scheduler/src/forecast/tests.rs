@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
-use domain::status::{EngineInfo, Owner};
+use domain::status::Owner;
 
 use super::*;
 use crate::estimates::defaults;
@@ -51,7 +51,6 @@ fn estimates() -> Estimates {
         eval_char_ms: 10.0,
         answer_chars: 50.0,
         eval_ratios: Vec::new(),
-        first_fractions: Vec::new(),
         finish_fraction: 0.75,
         arrivals_per_min: 0.0,
         stream_ms: 0.0,
@@ -154,37 +153,6 @@ fn the_running_evaluation_phase_is_expected_to_end_as_recent_phases_ran_against_
     e.eval_ratios = vec![1.0, 3.0];
     let running = left(&e, 4_000.0);
     assert_eq!((running.result_ms(&e), running.end_ms(&e)), (1_100, 1_100));
-}
-
-#[test]
-fn once_its_first_result_came_the_phase_ends_as_recent_phases_first_results_tell() {
-    let mut e = estimates();
-    e.first_fractions = vec![0.8];
-    let items = [item(SubmissionState::Transcribed, false)];
-    let mut b = batch(Phase::Evaluation);
-    b.engine = Some(EngineInfo {
-        run_id: 1,
-        pid: None,
-        model: String::new(),
-        started_ms: START,
-        load_ms: Some(500),
-    });
-    // 2.4 s into the work, which the fit puts at 5.1 s: 2.7 s left.
-    let now = START + 500 + 2_400;
-    let left = |b: &LiveBatch, first: Option<u64>| {
-        time_left(b, &items, &e, now).knowing_first_result(b, first, now)
-    };
-    assert_eq!(left(&b, None).end_ms(&e), 2_700, "no result yet: the fit");
-    // The first result came 2 s into the work, where recent phases' first results came 80 %
-    // into theirs: this one is expected to end at 2.5 s, and its nearer end weighs more.
-    let came = Some(START + 500 + 2_000);
-    assert_eq!(left(&b, came).end_ms(&e), 100);
-    assert_eq!(left(&b, came).result_ms(&e), 100, "not after the end");
-    // A result stored before this phase's model loaded is another phase's.
-    assert_eq!(left(&b, Some(START + 400)).end_ms(&e), 2_700);
-    // In the STT phase nothing of it is known.
-    b.phase = Phase::Stt;
-    assert!(left(&b, came).first_result.is_none());
 }
 
 #[test]

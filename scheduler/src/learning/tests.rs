@@ -339,25 +339,3 @@ fn each_phase_is_measured_against_what_the_fit_estimated_before_it() {
     assert!((e.eval_ratios[0] - 1.0).abs() < 1e-6, "{e:?}");
     assert!((e.eval_ratios[1] - 1.5).abs() < 1e-6, "{e:?}");
 }
-
-#[test]
-fn each_phase_keeps_the_share_of_its_work_after_which_its_first_result_came() {
-    let mut learning = Learning::default();
-    let load = EvalLoad {
-        items: 3.0,
-        speech_s: 90.0,
-    };
-    let results = [
-        answered(9_000.0, 50.0),
-        answered(7_500.0, 20.0),
-        answered(10_000.0, 80.0),
-    ];
-    learning.eval_phase(&key(), load, 10_000.0, &results);
-    learning.eval_phase(&key(), load, 10_000.0, &results[..1]);
-    let e = learning.estimates(&key(), &key());
-    assert_eq!(
-        e.first_fractions,
-        [0.75, 0.9],
-        "the earliest result, oldest phase first"
-    );
-}
