@@ -14,7 +14,7 @@ use crate::clock::unix_ms;
 use crate::estimates::{
     EvalLoad, batch_ms, eval_scale, fit_work_ms, result_in_eval_ms, stt_item_ms,
 };
-use crate::learning::{median_of_weighted, weights};
+use crate::learning::median_of_weighted;
 use crate::snapshot::{LiveBatch, QueueShape};
 
 /// Where the running batch stands: how long until its evaluation phase starts (negative once
@@ -27,44 +27,56 @@ pub struct TimeLeft {
 impl TimeLeft {
     /// When the batch is expected to end.
     pub fn end_ms(&self, e: &Estimates) -> u64 {
-        self.likeliest_ms(e, 1.0)
+        self.left_ms(e, 1.0)
     }
 
     /// When its items' results are expected: by its end at the latest, and at it once the
     /// time they were expected is past.
     pub fn result_ms(&self, e: &Estimates) -> u64 {
         let end = self.end_ms(e);
-        match self.likeliest_ms(e, e.finish_fraction.clamp(0.0, 1.0)) {
+        match self.left_ms(e, e.finish_fraction.clamp(0.0, 1.0)) {
             0 => end,
             left => left.min(end),
         }
     }
 
-    /// What is left until `share` of the evaluation work is done. Each recent phase's ratio
-    /// to the fit (`eval_ratios`) is a way this one may run, and so is the way the phases
-    /// ahead are told (the fit scaled by `eval_scale`, weighing as a phase older than all of
-    /// them). Newer ones weigh more, and each also by the inverse of what it leaves: a student
-    /// told 8 s who waits 2 s is off by 300 %, one told 2 s who waits 8 s by 75 %, so the
-    /// estimate that misses least as a share of the wait leans to the shorter ones. Those
-    /// that would have ended are out: a phase near its estimate's end has outlasted the fast
-    /// ones (students who came in its last seconds were told 0–1.5 s and waited 0.5–4 s).
-    /// When all would have ended, it may end at any moment: 0. What one leaves weighs as a
-    /// second at least, so a past phase that ended a moment after this point does not tell
-    /// everyone 0 s.
-    fn likeliest_ms(&self, e: &Estimates, share: f64) -> u64 {
+    /// What is left until `share` of the evaluation work is done: as the phases ahead are
+    /// told (the fit, scaled by `eval_scale`), and once that is past, as the recent phases
+    /// that ran later than that did (`late_left_ms`).
+    fn left_ms(&self, e: &Estimates, share: f64) -> u64 {
         if self.graded.items <= 0.0 {
             return self.until_eval_ms.max(0.0) as u64;
         }
-        let work = share * fit_work_ms(e, self.graded);
-        let ratios = std::iter::once(eval_scale(e)).chain(e.eval_ratios.iter().copied());
-        let ends = ratios
-            .zip(weights(e.eval_ratios.len() + 1))
-            .map(|(ratio, weight)| (self.until_eval_ms + e.eval_load_ms + ratio * work, weight))
-            .filter(|(left, _)| *left > 0.0)
-            .map(|(left, weight)| (left, weight / left.max(1_000.0)))
-            .collect();
-        median_of_weighted(ends).unwrap_or(0.0) as u64
+        let fit = share * fit_work_ms(e, self.graded);
+        let left = self.until_eval_ms + e.eval_load_ms + eval_scale(e) * fit;
+        if left > 0.0 {
+            return left as u64;
+        }
+        // The work done so far: the phase's time less its load.
+        let done = -(self.until_eval_ms + e.eval_load_ms);
+        late_left_ms(&e.eval_ratios, fit, done) as u64
     }
+}
+
+/// What is left of evaluation work that the fit put at `fit_ms` and that has run `done_ms`,
+/// past its estimate, from the recent phases that ran later than that (`ratios`: work done ÷
+/// the fit's): the median of what they ran on for, each weighed by its inverse; 0 when none
+/// did. (A student told 8 s who waits 2 s is off by 300 %, one told 2 s who waits 8 s by 75 %:
+/// the estimate that misses least, as a share of the wait, leans to the short overruns.) An
+/// overrun weighs as a second at most: a past phase that ended a moment after this point says
+/// little more than one that ended a second after, and would otherwise tell everyone 0 s.
+///
+/// Before its estimate's end a phase is told the estimate itself. Weighing every recent phase
+/// so (each a way this one may run) told the students in a phase's last seconds the shortest
+/// ways, and missed more in the benchmark's replays (BENCHMARKS.md, thirteenth stop).
+fn late_left_ms(ratios: &[f64], fit_ms: f64, done_ms: f64) -> f64 {
+    let overruns = ratios
+        .iter()
+        .map(|r| r * fit_ms - done_ms)
+        .filter(|left| *left > 0.0)
+        .map(|left| (left, 1.0 / left.max(1_000.0)))
+        .collect();
+    median_of_weighted(overruns).unwrap_or(0.0)
 }
 
 /// The running batch: what is left of its STT phase (the load, then the audio not yet

@@ -26,7 +26,7 @@ use crate::estimates::{EvalLoad, defaults, fit_work_ms, windows};
 mod eval_fit;
 mod fit;
 use eval_fit::{PhaseSample, fit_eval};
-pub(crate) use fit::{median_of_weighted, weighted_median, weights};
+pub(crate) use fit::{median_of_weighted, weighted_median};
 
 const LOADS_KEPT: usize = 7;
 const ITEMS_KEPT: usize = 60;

@@ -116,7 +116,7 @@ fn a_batch_in_its_stt_phase_costs_both_phases_and_counts_down_while_loading() {
 }
 
 #[test]
-fn the_running_evaluation_phase_is_expected_to_end_as_recent_phases_ran_against_their_fit() {
+fn the_running_evaluation_phase_is_told_as_the_phases_ahead_then_as_late_phases_ran_on() {
     let mut e = estimates();
     let items = [item(SubmissionState::Transcribed, false)];
     let b = batch(Phase::Evaluation);
@@ -130,29 +130,34 @@ fn the_running_evaluation_phase_is_expected_to_end_as_recent_phases_ran_against_
         0,
         "no history, past the fit: it may end at any moment"
     );
-    // Two phases, too few to scale the fit: at its end, they ran on for 1 275 and 10 200 ms
-    // more. By recency alone the newer would decide; weighed by their inverse, the nearer.
-    e.eval_ratios = vec![1.25, 3.0];
-    assert_eq!(end(&e, 5_100.0), 1_275);
     // Three phases of 1.5 scale the fit as the phases ahead are scaled: it counts down from
     // 7 650 ms, not from the fit's 5 100.
     e.eval_ratios = vec![1.5; 3];
     assert_eq!((end(&e, 0.0), end(&e, 6_000.0)), (7_650, 1_650));
-    // Phases of 0.75, 1.25, 1.5 and 2 (scale 1.5). Half a second before the fit's end the
-    // phase has outlasted the one of 0.75; the others would end in 1 775, 3 050 (twice, with
-    // the scaled fit) and 5 600 ms, and the middle one is told, not the fit's 500 ms.
-    e.eval_ratios = vec![0.75, 1.25, 1.5, 2.0];
-    assert_eq!(end(&e, 4_600.0), 3_050);
-    assert_eq!(end(&e, 10_300.0), 0, "later than all of them");
-    // 6 370 ms in, phases of 1.25, 1.5 (twice) and 1.75 would end in 5, 1 280 and 2 555 ms.
-    // The first weighs as a second (not 256 times the second's), so it is not told 5 ms.
-    e.eval_ratios = vec![1.25, 1.5, 1.75];
+    // Two phases, too few to scale the fit. At its end they ran on for 1 275 and 10 200 ms
+    // more; weighed by their inverse, the nearer decides.
+    e.eval_ratios = vec![1.25, 3.0];
+    assert_eq!(end(&e, 5_100.0), 1_275);
+    assert_eq!(
+        end(&e, 15_400.0),
+        0,
+        "later than both: it may end at any moment"
+    );
+    // Four phases on time and three late, 6 370 ms in: the late ones would end in 5, 1 280
+    // and 2 555 ms. The first weighs as a second (not 256 times the second's), so it is not
+    // told 5 ms.
+    e.eval_ratios = vec![1.0, 1.0, 1.0, 1.0, 1.25, 1.5, 1.75];
+    assert_eq!(
+        end(&e, 4_000.0),
+        1_100,
+        "before the estimate's end, the estimate"
+    );
     assert_eq!(end(&e, 6_370.0), 1_280);
-    // Results come three quarters into the work, never after the end: 4 s in, the phases
-    // on time would end in 1 100 ms, and their results are due.
-    e.eval_ratios = vec![1.0, 3.0];
-    let running = left(&e, 4_000.0);
-    assert_eq!((running.result_ms(&e), running.end_ms(&e)), (1_100, 1_100));
+    // Results come three quarters into the work; once even late phases' would have come,
+    // by the end.
+    e.eval_ratios = vec![1.25];
+    let running = left(&e, 6_000.0);
+    assert_eq!((running.result_ms(&e), running.end_ms(&e)), (375, 375));
 }
 
 #[test]
