@@ -125,9 +125,9 @@ pub struct Estimates {
     #[serde(default)]
     pub answer_chars: f64,
     /// How recent evaluation phases ran against the fit (work done ÷ what the learned costs
-    /// estimated before them, newest last): the running phase is expected to end as one of
-    /// them did (one past its estimate as a later one did, not at once), and from three on
-    /// the phases ahead are scaled by their median, the newer weighing more.
+    /// estimated before them, newest last): from three on, every phase is scaled by their
+    /// median, the newer weighing more, and a phase past that is expected to end as the late
+    /// ones did, not at once.
     #[serde(default)]
     pub eval_ratios: Vec<f64>,
     /// The share of an evaluation phase's work after which an item's result typically

@@ -21,7 +21,7 @@ use domain::entities::{engine_run, evaluation};
 use domain::labs::{Criterion, LabSessionService, NewLabSession, Rubric, RubricRules};
 use domain::submissions::{NewSubmission, SubmissionService};
 use scheduler::{EngineConfig, Scheduler, SchedulerConfig};
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use test_kit::db::TestDb;
 
 // Beside this file, not in examples/ itself, where cargo would take it for an example.
@@ -258,9 +258,9 @@ impl Lab {
         let started = Instant::now();
         let entered_ms = engine_protocol::unix_ms();
         let mut ids = Vec::new();
-        // One transaction: the cycle, looking at the queue every 2 s, would otherwise cut a
-        // batch from the items inserted so far, and each run would be cut differently.
-        let txn = self.db.begin().await.unwrap();
+        // One transaction (the cycle would otherwise cut a batch from the items inserted so
+        // far), writing first: one that read first failed once on the scheduler's writes.
+        let txn = domain::db::begin_write(&self.db).await.unwrap();
         for c in clips {
             let new = NewSubmission {
                 student_id: self.student,

@@ -14,7 +14,7 @@
 //!   length (a weighted median: one answer that runs to every field's limit does not move
 //!   it); the share of the work after which an item's result typically arrives (not all
 //!   wait for the last); and how each phase ran against the fit of the phases before it
-//!   (`forecast` tells the running phase's end by them, and scales the phases ahead).
+//!   (every phase's estimate is scaled by them, and one running past it ends as they did).
 
 use std::collections::{HashMap, VecDeque};
 
