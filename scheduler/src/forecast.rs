@@ -30,8 +30,9 @@ impl TimeLeft {
         self.left_ms(e, 1.0)
     }
 
-    /// When its items' results are expected: by its end at the latest, and at it once the
-    /// time they were expected is past.
+    /// When its items' results are expected: as the end (`left_ms` at the results' share of
+    /// the work), never after the end, and at the end once even the late phases' results
+    /// would have come.
     pub fn result_ms(&self, e: &Estimates) -> u64 {
         let end = self.end_ms(e);
         match self.left_ms(e, e.finish_fraction.clamp(0.0, 1.0)) {
@@ -42,7 +43,9 @@ impl TimeLeft {
 
     /// What is left until `share` of the evaluation work is done: as the phases ahead are
     /// told (the fit, scaled by `eval_scale`), and once that is past, as the recent phases
-    /// that ran later than that did (`late_left_ms`).
+    /// that ran later than that did (`late_left_ms`). Weighing every recent phase so before
+    /// the estimate's end too told the students in a phase's last seconds its shortest
+    /// ways, and missed more in the benchmark's replays (BENCHMARKS.md, thirteenth stop).
     fn left_ms(&self, e: &Estimates, share: f64) -> u64 {
         if self.graded.items <= 0.0 {
             return self.until_eval_ms.max(0.0) as u64;
@@ -65,10 +68,6 @@ impl TimeLeft {
 /// the estimate that misses least, as a share of the wait, leans to the short overruns.) An
 /// overrun weighs as a second at most: a past phase that ended a moment after this point says
 /// little more than one that ended a second after, and would otherwise tell everyone 0 s.
-///
-/// Before its estimate's end a phase is told the estimate itself. Weighing every recent phase
-/// so (each a way this one may run) told the students in a phase's last seconds the shortest
-/// ways, and missed more in the benchmark's replays (BENCHMARKS.md, thirteenth stop).
 fn late_left_ms(ratios: &[f64], fit_ms: f64, done_ms: f64) -> f64 {
     let overruns = ratios
         .iter()

@@ -143,10 +143,10 @@ fn the_running_evaluation_phase_is_told_as_the_phases_ahead_then_as_late_phases_
         0,
         "later than both: it may end at any moment"
     );
-    // Four phases on time and three late, 6 370 ms in: the late ones would end in 5, 1 280
-    // and 2 555 ms. The first weighs as a second (not 256 times the second's), so it is not
-    // told 5 ms.
-    e.eval_ratios = vec![1.0, 1.0, 1.0, 1.0, 1.25, 1.5, 1.75];
+    // Five phases on time and three late (scale 1), 6 370 ms in: the late ones would end in
+    // 5, 1 280 and 2 555 ms. The first weighs as a second (not 256 times the second's), so
+    // it is not told 5 ms.
+    e.eval_ratios = vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.25, 1.5, 1.75];
     assert_eq!(
         end(&e, 4_000.0),
         1_100,
