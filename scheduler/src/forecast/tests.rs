@@ -58,6 +58,14 @@ fn estimates() -> Estimates {
     }
 }
 
+/// The queue cut into batches of `batch_size`, each waiting `linger_ms` to fill.
+fn shape(batch_size: u32, linger_ms: u64) -> QueueShape {
+    QueueShape {
+        batch_size,
+        linger_ms,
+    }
+}
+
 fn queued(id: i32, queued_ms: u64, audio_ms: i64) -> submission::Model {
     let at = Utc.timestamp_millis_opt(queued_ms as i64).single().unwrap();
     submission::Model {
@@ -162,10 +170,7 @@ fn the_running_evaluation_phase_is_told_as_the_phases_ahead_then_as_late_phases_
 
 #[test]
 fn the_phases_ahead_are_scaled_by_how_recent_phases_ran_against_their_fit() {
-    let shape = QueueShape {
-        batch_size: 2,
-        linger_ms: 0,
-    };
+    let shape = shape(2, 0);
     let mut e = estimates();
     let queue = [
         queued(1, START, 30_000),
@@ -204,10 +209,7 @@ fn a_batch_in_its_evaluation_phase_counts_down_to_zero() {
 
 #[test]
 fn a_batch_that_is_not_full_starts_when_students_arriving_fill_it_and_holds_them() {
-    let shape = QueueShape {
-        batch_size: 6,
-        linger_ms: 60_000,
-    };
+    let shape = shape(6, 60_000);
     let mut e = estimates();
     // One student queued just now on an idle GPU.
     let queue = [queued(1, START, 30_000)];
@@ -234,10 +236,7 @@ fn a_batch_that_is_not_full_starts_when_students_arriving_fill_it_and_holds_them
 
 #[test]
 fn a_burst_of_uploads_is_not_expected_to_go_on_for_minutes() {
-    let shape = QueueShape {
-        batch_size: 6,
-        linger_ms: 0,
-    };
+    let shape = shape(6, 0);
     let mut e = estimates();
     // Two items for a batch of six, behind 5 minutes of GPU work.
     let queue = [queued(1, START, 30_000), queued(2, START, 30_000)];
@@ -278,10 +277,7 @@ fn a_burst_of_uploads_is_not_expected_to_go_on_for_minutes() {
 
 #[test]
 fn full_batches_follow_each_other_without_waiting_for_arrivals() {
-    let shape = QueueShape {
-        batch_size: 2,
-        linger_ms: 60_000,
-    };
+    let shape = shape(2, 60_000);
     let mut e = estimates();
     e.arrivals_per_min = 10.0;
     let queue = [
@@ -300,10 +296,7 @@ fn full_batches_follow_each_other_without_waiting_for_arrivals() {
 
 #[test]
 fn re_runs_with_another_llm_are_planned_in_a_batch_of_their_own() {
-    let shape = QueueShape {
-        batch_size: 3,
-        linger_ms: 0,
-    };
+    let shape = shape(3, 0);
     let e = estimates();
     let mut other = queued(2, START, 30_000);
     other.rerun_model = Some("other.gguf".into());
